@@ -1,0 +1,53 @@
+"""The `sms-handlers` command.
+
+Each group of subcommands lives in its own module with a `register(subparsers)` function that
+adds its parsers and sets `handler` (a function taking the parsed arguments and returning an exit
+code, or a coroutine function doing so). Errors meant for people (`SmsHandlersError`) are printed
+as one line on stderr with exit code 1; nothing here prints a traceback for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.errors import SmsHandlersError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    from bot.cli import commands
+
+    parser = argparse.ArgumentParser(
+        prog="sms-handlers",
+        description="See and change who handles SMS on shared RingCentral numbers, from Slack.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in commands.MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handler = args.handler
+    try:
+        result = handler(args)
+        code = asyncio.run(result) if inspect.iscoroutine(result) else result
+    except SmsHandlersError as exc:
+        print(f"sms-handlers: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return int(code or 0)

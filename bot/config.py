@@ -1,0 +1,105 @@
+"""Settings: the only module that reads the environment.
+
+A missing or malformed setting fails at start-up with one line naming the variable and what is
+expected (`ConfigError`), never with a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sms-handlers.db"
+
+
+class Settings(BaseSettings):
+    """Every setting of the app, read from environment variables (and a `.env` file if present)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # RingCentral
+    ringcentral_server_url: str = Field(
+        default="https://platform.ringcentral.com", alias="RINGCENTRAL_SERVER_URL"
+    )
+    ringcentral_client_id: str | None = Field(default=None, alias="RINGCENTRAL_CLIENT_ID")
+    ringcentral_client_secret: str | None = Field(default=None, alias="RINGCENTRAL_CLIENT_SECRET")
+    ringcentral_jwt: str | None = Field(default=None, alias="RINGCENTRAL_JWT")
+    ringcentral_timeout_seconds: float = Field(
+        default=10.0, gt=0, alias="RINGCENTRAL_TIMEOUT_SECONDS"
+    )
+    ringcentral_max_concurrency: int = Field(default=4, ge=1, alias="RINGCENTRAL_MAX_CONCURRENCY")
+    inventory_ttl_seconds: float = Field(
+        default=300.0, ge=0, alias="SMS_HANDLERS_INVENTORY_TTL_SECONDS"
+    )
+
+    # Database
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    auto_migrate: bool = Field(default=True, alias="SMS_HANDLERS_AUTO_MIGRATE")
+
+    # Slack
+    slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+
+    # Approval policy
+    approvers: str = Field(default="", alias="SMS_HANDLERS_APPROVERS")
+    approval_channel: str | None = Field(default=None, alias="SMS_HANDLERS_APPROVAL_CHANNEL")
+    allow_self_approval: bool = Field(default=False, alias="SMS_HANDLERS_ALLOW_SELF_APPROVAL")
+
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+
+    @field_validator("ringcentral_server_url", "slack_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return upper
+
+    @property
+    def approver_entries(self) -> list[str]:
+        """Slack user ids and `@group` handles from SMS_HANDLERS_APPROVERS, in order."""
+        return [part.strip() for part in self.approvers.split(",") if part.strip()]
+
+    def require(self, *names: str, hint: str = "") -> None:
+        """Fail with one line naming the first missing setting among `names` (env var names)."""
+        by_alias = {(field.alias or name): name for name, field in type(self).model_fields.items()}
+        for env_name in names:
+            value = getattr(self, by_alias[env_name])
+            if value is None or value == "":
+                suffix = f" {hint}" if hint else ""
+                raise ConfigError(f"{env_name} is not set.{suffix}")
+
+
+def _describe(error: ErrorDetails) -> str:
+    loc = error.get("loc") or ("?",)
+    name = str(loc[0])
+    field = Settings.model_fields.get(name)
+    env_name = (field.alias if field and field.alias else name).upper()
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    given = error.get("input")
+    shown = f" (got {given!r})" if isinstance(given, str | int | float) else ""
+    return f"{env_name}: {message}{shown}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings from the environment; `overrides` (field names) win over it."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError("Invalid setting " + _describe(exc.errors()[0])) from None

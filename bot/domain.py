@@ -1,0 +1,204 @@
+"""Domain records shared by services, the repository, views and the CLI.
+
+Plain frozen dataclasses: no Slack types, no HTTP, no SQLAlchemy. RingCentral ids are strings
+everywhere here (the API gives extension ids as integers and call-queue ids as strings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class ResourceType(StrEnum):
+    """A common resource: something with shared SMS numbers and its own list of SMS handlers."""
+
+    MAIN_SITE = "main_site"
+    SITE = "site"
+    CALL_QUEUE = "call_queue"
+
+    @property
+    def label(self) -> str:
+        return {"main_site": "Main site", "site": "Site", "call_queue": "Call queue"}[self.value]
+
+
+class NumberSource(StrEnum):
+    """Why a phone number is one of a resource's shared SMS numbers."""
+
+    MAIN_COMPANY_NUMBER = "MainCompanyNumber"
+    COMPANY_NUMBER = "CompanyNumber"
+    SITE_DIRECT_NUMBER = "SiteDirectNumber"
+    IVR_MENU_DIRECT_NUMBER = "IvrMenuDirectNumber"
+    CALL_QUEUE_DIRECT_NUMBER = "CallQueueDirectNumber"
+
+    @property
+    def label(self) -> str:
+        return {
+            "MainCompanyNumber": "main company number",
+            "CompanyNumber": "company number",
+            "SiteDirectNumber": "site direct number",
+            "IvrMenuDirectNumber": "IVR menu number",
+            "CallQueueDirectNumber": "queue direct number",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class SharedNumber:
+    phone_number: str  # E.164, e.g. +16505550100
+    source: NumberSource
+    ivr_menu_name: str | None = None  # set when source is IvrMenuDirectNumber
+
+
+@dataclass(frozen=True)
+class IvrMenu:
+    id: str
+    name: str
+    extension_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A main site, sub-site or call queue, with its shared SMS numbers and IVR menus."""
+
+    id: str
+    type: ResourceType
+    name: str
+    extension_number: str | None = None
+    site_id: str | None = None  # the site a call queue belongs to ("main-site" for the main site)
+    site_name: str | None = None
+    phone_numbers: tuple[SharedNumber, ...] = ()
+    ivr_menus: tuple[IvrMenu, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One SMS handler of a resource, as RingCentral reports it."""
+
+    id: str
+    name: str
+    extension_number: str | None = None
+    extension_type: str | None = None
+    assignable: bool = True
+    has_license: bool = True
+
+
+@dataclass(frozen=True)
+class UserExtension:
+    """A RingCentral user extension that could become an SMS handler."""
+
+    id: str
+    name: str
+    extension_number: str | None = None
+    email: str | None = None
+    status: str | None = None
+    site_name: str | None = None
+
+
+@dataclass(frozen=True)
+class ThreadMessagingFeature:
+    """Whether SMS thread messaging is available on the account, and for which resource types."""
+
+    available: bool
+    call_queue_supported: bool
+    site_supported: bool
+    reason: str | None = None
+
+    def supports(self, resource_type: ResourceType) -> bool:
+        if not self.available:
+            return False
+        if resource_type is ResourceType.CALL_QUEUE:
+            return self.call_queue_supported
+        return self.site_supported
+
+
+@dataclass(frozen=True)
+class ExtensionRef:
+    """An extension named in a change request or an audit event (id and name at the time)."""
+
+    id: str
+    name: str
+    extension_number: str | None = None
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    APPLYING = "applying"
+    APPLIED = "applied"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for a decision or for its outcome."""
+        return self in {RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.APPLYING}
+
+
+class AuditAction(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    APPLYING = "applying"
+    APPLIED = "applied"
+    APPLY_FAILED = "apply_failed"
+    RETRIED = "retried"
+    EXTERNAL_CHANGE = "external_change"
+
+
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """A request to add and/or remove SMS handlers of one resource, and what became of it."""
+
+    id: int
+    resource_id: str
+    resource_type: ResourceType
+    resource_name: str
+    requester_id: str  # Slack user id
+    requester_name: str
+    add: tuple[ExtensionRef, ...]
+    remove: tuple[ExtensionRef, ...]
+    reason: str
+    status: RequestStatus
+    created_at: datetime
+    updated_at: datetime
+    decided_by_id: str | None = None
+    decided_by_name: str | None = None
+    decided_at: datetime | None = None
+    decision_comment: str | None = None
+    applied_at: datetime | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    recipients_before: tuple[ExtensionRef, ...] | None = None
+    recipients_after: tuple[ExtensionRef, ...] | None = None
+    slack_channel_id: str | None = None
+    slack_message_ts: str | None = None
+    requester_channel_id: str | None = None
+    requester_message_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One line of the append-only audit log."""
+
+    id: int
+    occurred_at: datetime
+    actor_id: str  # Slack user id, or SYSTEM_ACTOR
+    actor_name: str | None
+    action: AuditAction
+    resource_id: str
+    resource_type: ResourceType | None
+    resource_name: str | None
+    request_id: int | None = None
+    added: tuple[ExtensionRef, ...] = ()
+    removed: tuple[ExtensionRef, ...] = ()
+    recipients_before: tuple[ExtensionRef, ...] | None = None
+    recipients_after: tuple[ExtensionRef, ...] | None = None
+    details: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,106 @@
+"""Small building blocks shared by the views: a message record and Block Kit shorthands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.domain import ExtensionRef
+from bot.views.mrkdwn import escape, person, truncate
+
+SECTION_TEXT_LIMIT = 3000
+HEADER_LIMIT = 150
+BUTTON_TEXT_LIMIT = 75
+CONTEXT_TEXT_LIMIT = 3000
+MESSAGE_BLOCK_LIMIT = 50
+MODAL_BLOCK_LIMIT = 100
+MODAL_TITLE_LIMIT = 24
+
+ButtonStyle = Literal["primary", "danger"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message: plain fallback text (notifications, screen readers) and its blocks."""
+
+    text: str
+    blocks: Sequence[Block]
+
+    def blocks_as_dicts(self) -> list[dict[str, Any]]:
+        """The blocks as Slack wants them (validated by slack_sdk while converting)."""
+        return [block.to_dict() for block in self.blocks]
+
+
+def header(text: str) -> HeaderBlock:
+    """A header block (plain text, cut to Slack's limit)."""
+    return HeaderBlock(text=PlainTextObject(text=truncate(text, HEADER_LIMIT)))
+
+
+def section(text: str, *, accessory: ButtonElement | None = None) -> SectionBlock:
+    """A mrkdwn section; `text` must already be escaped."""
+    return SectionBlock(
+        text=MarkdownTextObject(text=truncate(text, SECTION_TEXT_LIMIT)), accessory=accessory
+    )
+
+
+def context(text: str) -> ContextBlock:
+    """A small grey mrkdwn line; `text` must already be escaped."""
+    return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, CONTEXT_TEXT_LIMIT))])
+
+
+def button(
+    text: str,
+    *,
+    action_id: str,
+    value: str,
+    style: ButtonStyle | None = None,
+    confirm: ConfirmObject | None = None,
+) -> ButtonElement:
+    """A button with plain text cut to Slack's limit."""
+    return ButtonElement(
+        text=PlainTextObject(text=truncate(text, BUTTON_TEXT_LIMIT)),
+        action_id=action_id,
+        value=value,
+        style=style,
+        confirm=confirm,
+    )
+
+
+def actions(*buttons: ButtonElement, block_id: str | None = None) -> ActionsBlock:
+    """A row of buttons."""
+    return ActionsBlock(elements=list(buttons), block_id=block_id)
+
+
+def modal_title(text: str) -> PlainTextObject:
+    """A modal title cut to Slack's 24 characters."""
+    return PlainTextObject(text=truncate(text, MODAL_TITLE_LIMIT))
+
+
+def bullet_lines(items: Sequence[str], *, empty: str) -> list[str]:
+    """Items as bullet lines, or one line saying there are none."""
+    return [f"• {item}" for item in items] if items else [empty]
+
+
+def change_lines(added: Sequence[ExtensionRef], removed: Sequence[ExtensionRef]) -> list[str]:
+    """➕ / ➖ lines for extensions added and removed (escaped)."""
+    lines = [f"➕ {person(r.name, r.extension_number)}" for r in added]
+    lines += [f"➖ {person(r.name, r.extension_number)}" for r in removed]
+    return lines
+
+
+def warning_blocks(warnings: Sequence[str]) -> list[ContextBlock]:
+    """One grey line per (unescaped) warning."""
+    return [context(f":warning: {escape(warning)}") for warning in warnings]

@@ -1,0 +1,126 @@
+"""The History modal of a resource and the App Home tab."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import Block, DividerBlock, PlainTextObject
+from slack_sdk.models.views import View
+
+from bot.domain import SYSTEM_ACTOR, AuditAction, AuditEvent, ChangeRequest
+from bot.views import ids
+from bot.views.common import actions, button, change_lines, context, header, modal_title, section
+from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user, truncate
+from bot.views.resources import HELP_TEXT
+
+_VERBS = {
+    AuditAction.REQUESTED: "requested a change",
+    AuditAction.APPROVED: "approved",
+    AuditAction.REJECTED: "rejected",
+    AuditAction.CANCELLED: "cancelled",
+    AuditAction.EXPIRED: "expired",
+    AuditAction.APPLYING: "started applying",
+    AuditAction.APPLIED: "applied",
+    AuditAction.APPLY_FAILED: "failed to apply",
+    AuditAction.RETRIED: "retried",
+    AuditAction.EXTERNAL_CHANGE: "saw a change made outside the bot",
+}
+
+
+@dataclass(frozen=True)
+class HistoryCursor:
+    """Where a History page starts: the resource and the opaque keyset cursor (None: newest)."""
+
+    resource_id: str
+    before: str | None = None
+
+    def to_value(self) -> str:
+        return json.dumps({"r": self.resource_id, "b": self.before}, separators=(",", ":"))
+
+    @classmethod
+    def from_value(cls, raw: str) -> HistoryCursor:
+        data = json.loads(raw)
+        before = data.get("b")
+        return cls(resource_id=str(data["r"]), before=None if before is None else str(before))
+
+
+def _actor(event: AuditEvent) -> str:
+    if event.actor_id == SYSTEM_ACTOR:
+        return "The bot"
+    return slack_user(event.actor_id)
+
+
+def event_text(event: AuditEvent) -> str:
+    """One history entry: when, who, what, outcome (escaped)."""
+    verb = _VERBS.get(event.action, str(event.action))
+    request = f" request #{event.request_id}" if event.request_id is not None else ""
+    line = f"{slack_date(event.occurred_at)} · {_actor(event)} {verb}{request}"
+    changes = change_lines(event.added, event.removed)
+    if changes:
+        line += "\n" + lines_within(changes, 1200)
+    reason = event.details.get("reason") or event.details.get("comment")
+    if isinstance(reason, str) and reason:
+        line += "\n_" + escape(truncate(reason, 300)).replace("_", " ") + "_"
+    error = event.details.get("error_message")
+    if isinstance(error, str) and error:
+        line += "\n:x: " + escape(truncate(error, 300))
+    return line
+
+
+def history_modal(
+    *,
+    resource_name: str,
+    resource_id: str,
+    events: Sequence[AuditEvent],
+    older: str | None,
+    is_first_page: bool,
+) -> View:
+    """A resource's changes, newest first, with Older / Newest buttons (keyset cursors)."""
+    blocks: list[Block] = [section(f"Changes to the SMS handlers of *{escape(resource_name)}*")]
+    if not events:
+        blocks.append(context("No changes recorded yet."))
+    for event in events:
+        blocks.append(DividerBlock())
+        blocks.append(section(event_text(event)))
+    buttons = []
+    if not is_first_page:
+        cursor = HistoryCursor(resource_id=resource_id)
+        buttons.append(button("Newest", action_id=ids.HISTORY_NEWEST, value=cursor.to_value()))
+    if older is not None:
+        cursor = HistoryCursor(resource_id=resource_id, before=older)
+        buttons.append(button("Older", action_id=ids.HISTORY_OLDER, value=cursor.to_value()))
+    if buttons:
+        blocks.append(actions(*buttons))
+    return View(
+        type="modal",
+        callback_id=ids.HISTORY_MODAL,
+        title=modal_title("History"),
+        close=PlainTextObject(text="Close"),
+        private_metadata=resource_id,
+        blocks=blocks,
+    )
+
+
+def home_view(*, pending: Sequence[ChangeRequest], is_approver: bool) -> View:
+    """The App Home tab: how to use the app and the requests waiting for a decision."""
+    blocks: list[Block] = [header("SMS handlers"), section(HELP_TEXT), DividerBlock()]
+    blocks.append(section(f"*Requests waiting for a decision ({len(pending)})*"))
+    if not pending:
+        blocks.append(context("Nothing is waiting."))
+    for request in pending[:20]:
+        text = (
+            f"*#{request.id} {escape(request.resource_name)}* · "
+            f"from {slack_user(request.requester_id)} on {slack_date(request.created_at)}\n"
+            + lines_within(change_lines(request.add, request.remove), 1000)
+        )
+        accessory = (
+            button("Review", action_id=ids.REVIEW_REQUEST, value=str(request.id))
+            if is_approver
+            else None
+        )
+        blocks.append(section(text, accessory=accessory))
+    if len(pending) > 20:
+        blocks.append(context(f"…and {len(pending) - 20} more."))
+    return View(type="home", blocks=blocks)

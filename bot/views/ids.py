@@ -1,0 +1,46 @@
+"""callback_id, action_id and block_id constants shared by the views and the listeners."""
+
+from __future__ import annotations
+
+from typing import Final
+
+COMMAND: Final = "/sms-handlers"
+
+# Buttons in messages (action_id; the button's value says which resource / request / page)
+PICK_RESOURCE: Final = "pick_resource"
+REQUEST_CHANGE: Final = "request_change"
+SHOW_HISTORY: Final = "show_history"
+HISTORY_OLDER: Final = "history_older"
+HISTORY_NEWEST: Final = "history_newest"
+LIST_PREVIOUS: Final = "list_page_previous"
+LIST_NEXT: Final = "list_page_next"
+REVIEW_REQUEST: Final = "review_request"
+CANCEL_REQUEST: Final = "cancel_request"
+RETRY_REQUEST: Final = "retry_request"
+REJECT_REQUEST: Final = "reject_request"
+
+# Modals (callback_id)
+LOADING_MODAL: Final = "loading"
+REQUEST_MODAL: Final = "request_change_modal"
+REVIEW_MODAL: Final = "review_modal"
+HISTORY_MODAL: Final = "history_modal"
+RESULT_MODAL: Final = "result_modal"
+
+# Inputs of the request modal (block_id / action_id)
+ADD_BLOCK: Final = "add_users"
+ADD_ACTION: Final = "add_users_select"
+ADD_ME_BLOCK: Final = "add_me"
+ADD_ME_ACTION: Final = "add_me_checkbox"
+ADD_ME_VALUE: Final = "add_me"
+REMOVE_BLOCK: Final = "remove_users"
+REMOVE_ACTION: Final = "remove_users_select"
+REMOVE_ALL_BLOCK: Final = "confirm_remove_all"
+REMOVE_ALL_ACTION: Final = "confirm_remove_all_checkbox"
+REMOVE_ALL_VALUE: Final = "remove_all"
+REASON_BLOCK: Final = "reason"
+REASON_ACTION: Final = "reason_input"
+
+# Inputs of the review modal
+COMMENT_BLOCK: Final = "comment"
+COMMENT_ACTION: Final = "comment_input"
+REVIEW_ACTIONS_BLOCK: Final = "review_actions"

@@ -1,0 +1,328 @@
+"""Modals: loading, request change, review, result. Inputs use the block ids in `ids`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    DividerBlock,
+    ExternalDataMultiSelectElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    StaticMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain import ChangeRequest, ExtensionRef, Recipient, Resource, UserExtension
+from bot.views import ids
+from bot.views.common import (
+    SECTION_TEXT_LIMIT,
+    actions,
+    bullet_lines,
+    button,
+    change_lines,
+    context,
+    modal_title,
+    section,
+    warning_blocks,
+)
+from bot.views.mrkdwn import escape, lines_within, person, slack_date, slack_user, truncate
+from bot.views.resources import recipient_line, resource_title
+
+OPTION_TEXT_LIMIT = 75
+MAX_STATIC_OPTIONS = 100
+REASON_MAX_LENGTH = 1000
+COMMENT_MAX_LENGTH = 1000
+
+
+def loading_modal(*, title: str, what: str) -> View:
+    """Opened at once with the trigger id; replaced by `views.update` when the data is there."""
+    return View(
+        type="modal",
+        callback_id=ids.LOADING_MODAL,
+        title=modal_title(title),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[section(f":hourglass_flowing_sand: Loading {escape(what)}…")],
+    )
+
+
+def message_modal(*, title: str, text: str, callback_id: str = ids.RESULT_MODAL) -> View:
+    """A modal that only tells something (outcome, error); `text` must already be escaped."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=modal_title(title),
+        close=PlainTextObject(text="Close"),
+        blocks=[section(text)],
+    )
+
+
+def user_option(user: UserExtension, *, problem: str | None = None) -> Option:
+    """A RingCentral user as a select option (value: the extension id)."""
+    parts = [user.name]
+    if user.extension_number:
+        parts.append(f"ext. {user.extension_number}")
+    label = " · ".join(parts)
+    if problem:
+        suffix = f" — {problem}"
+        label = truncate(label, OPTION_TEXT_LIMIT - len(suffix)) + suffix
+    elif user.email:
+        label = f"{label} · {user.email}"
+    return Option(value=user.id, text=PlainTextObject(text=truncate(label, OPTION_TEXT_LIMIT)))
+
+
+def recipient_option(recipient: Recipient) -> Option:
+    """A current handler as a select option (value: the extension id)."""
+    label = recipient.name
+    if recipient.extension_number:
+        label += f" · ext. {recipient.extension_number}"
+    return Option(value=recipient.id, text=PlainTextObject(text=truncate(label, OPTION_TEXT_LIMIT)))
+
+
+@dataclass(frozen=True)
+class RequestModalMetadata:
+    """What the request modal carries to its submission (in `private_metadata`)."""
+
+    resource_id: str
+    handler_ids: tuple[str, ...] = ()
+    requester_extension_id: str | None = None
+    channel_id: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "r": self.resource_id,
+                "h": list(self.handler_ids),
+                "me": self.requester_extension_id,
+                "c": self.channel_id,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, raw: str) -> RequestModalMetadata:
+        data = json.loads(raw)
+        return cls(
+            resource_id=str(data["r"]),
+            handler_ids=tuple(str(i) for i in data.get("h") or ()),
+            requester_extension_id=data.get("me"),
+            channel_id=data.get("c"),
+        )
+
+
+@dataclass(frozen=True)
+class RequesterMatch:
+    """How "Add me" resolved: the requester's RingCentral user, or why there is none."""
+
+    extension: UserExtension | None
+    slack_email: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestModalInput:
+    resource: Resource
+    recipients: Sequence[Recipient]
+    requester: RequesterMatch
+    warnings: Sequence[str] = field(default_factory=tuple)
+    channel_id: str | None = None
+
+
+def _add_me_block(requester: RequesterMatch, handler_ids: set[str]) -> Block:
+    ext = requester.extension
+    if ext is None:
+        email = f" ({escape(requester.slack_email)})" if requester.slack_email else ""
+        return context(
+            f"_Add me_ is not available: no RingCentral user has your Slack email{email}."
+        )
+    if ext.id in handler_ids:
+        return context(f"You ({person(ext.name, ext.extension_number)}) already handle SMS here.")
+    label = truncate(
+        f"Add me: {ext.name}" + (f" (ext. {ext.extension_number})" if ext.extension_number else ""),
+        OPTION_TEXT_LIMIT,
+    )
+    return InputBlock(
+        block_id=ids.ADD_ME_BLOCK,
+        label=PlainTextObject(text="Add yourself"),
+        optional=True,
+        element=CheckboxesElement(
+            action_id=ids.ADD_ME_ACTION,
+            options=[Option(value=ids.ADD_ME_VALUE, text=PlainTextObject(text=label))],
+        ),
+    )
+
+
+def request_modal(data: RequestModalInput) -> View:
+    """The "Request change" modal: users to add, handlers to remove, reason."""
+    resource = data.resource
+    handler_ids = [r.id for r in data.recipients]
+    current = bullet_lines([recipient_line(r) for r in data.recipients], empty="_nobody_")
+    blocks: list[Block] = [
+        section(
+            f"*{escape(resource_title(resource))}*\n*Current handlers*\n"
+            + lines_within(current, SECTION_TEXT_LIMIT - 200)
+        )
+    ]
+    blocks += warning_blocks(data.warnings)
+    blocks.append(
+        InputBlock(
+            block_id=ids.ADD_BLOCK,
+            label=PlainTextObject(text="Add handlers"),
+            hint=PlainTextObject(
+                text="Search RingCentral users by name, extension number or email."
+            ),
+            optional=True,
+            element=ExternalDataMultiSelectElement(
+                action_id=ids.ADD_ACTION,
+                placeholder=PlainTextObject(text="Name, extension or email"),
+                min_query_length=1,
+            ),
+        )
+    )
+    blocks.append(_add_me_block(data.requester, set(handler_ids)))
+    if data.recipients:
+        options = [recipient_option(r) for r in data.recipients[:MAX_STATIC_OPTIONS]]
+        blocks.append(
+            InputBlock(
+                block_id=ids.REMOVE_BLOCK,
+                label=PlainTextObject(text="Remove handlers"),
+                optional=True,
+                element=StaticMultiSelectElement(
+                    action_id=ids.REMOVE_ACTION,
+                    placeholder=PlainTextObject(text="Current handlers"),
+                    options=options,
+                ),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=ids.REMOVE_ALL_BLOCK,
+                label=PlainTextObject(text="Removing everyone?"),
+                optional=True,
+                element=CheckboxesElement(
+                    action_id=ids.REMOVE_ALL_ACTION,
+                    options=[
+                        Option(
+                            value=ids.REMOVE_ALL_VALUE,
+                            text=PlainTextObject(text="Yes, leave nobody handling SMS here"),
+                        )
+                    ],
+                ),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id=ids.REASON_BLOCK,
+            label=PlainTextObject(text="Reason"),
+            hint=PlainTextObject(text="Approvers see this. Why is the change needed?"),
+            element=PlainTextInputElement(
+                action_id=ids.REASON_ACTION, multiline=True, max_length=REASON_MAX_LENGTH
+            ),
+        )
+    )
+    blocks.append(context("An approver reviews the request before anything changes."))
+    metadata = RequestModalMetadata(
+        resource_id=resource.id,
+        handler_ids=tuple(handler_ids),
+        requester_extension_id=data.requester.extension.id if data.requester.extension else None,
+        channel_id=data.channel_id,
+    )
+    return View(
+        type="modal",
+        callback_id=ids.REQUEST_MODAL,
+        title=modal_title("Request change"),
+        submit=PlainTextObject(text="Send request"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=metadata.to_json(),
+        blocks=blocks,
+    )
+
+
+def refs_lines(refs: Sequence[ExtensionRef], *, empty: str = "_nobody_") -> list[str]:
+    """Extension references as escaped bullet lines."""
+    return bullet_lines([person(r.name, r.extension_number) for r in refs], empty=empty)
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """What the review modal shows: the request, the live handlers and what changed since."""
+
+    request: ChangeRequest
+    current: Sequence[Recipient]
+    proposed: Sequence[ExtensionRef]
+    added_since: Sequence[ExtensionRef] = ()
+    removed_since: Sequence[ExtensionRef] = ()
+    warnings: Sequence[str] = ()
+
+
+def _change_text(request: ChangeRequest) -> str:
+    return lines_within(change_lines(request.add, request.remove), 1500)
+
+
+def review_modal(data: ReviewInput) -> View:
+    """The approver's modal: live handlers, proposed list, changes since, warnings, comment."""
+    request = data.request
+    blocks: list[Block] = [
+        section(
+            f"*{escape(request.resource_name)}* · {request.resource_type.label}\n"
+            f"Requested by {slack_user(request.requester_id)} on {slack_date(request.created_at)}\n"
+            f"*Change*\n{_change_text(request)}"
+        ),
+        section("*Reason*\n" + escape(truncate(request.reason, SECTION_TEXT_LIMIT - 20))),
+        DividerBlock(),
+        section(
+            "*Current handlers (live from RingCentral)*\n"
+            + lines_within(
+                bullet_lines([recipient_line(r) for r in data.current], empty="_nobody_"),
+                SECTION_TEXT_LIMIT - 60,
+            )
+        ),
+        section(
+            "*After approval*\n" + lines_within(refs_lines(data.proposed), SECTION_TEXT_LIMIT - 30)
+        ),
+    ]
+    if data.added_since or data.removed_since:
+        changed = change_lines(data.added_since, data.removed_since)
+        blocks.append(
+            section(
+                ":information_source: *Changed since the request was made*\n"
+                + lines_within(changed, SECTION_TEXT_LIMIT - 80)
+            )
+        )
+    blocks += warning_blocks(data.warnings)
+    blocks.append(
+        InputBlock(
+            block_id=ids.COMMENT_BLOCK,
+            label=PlainTextObject(text="Comment"),
+            optional=True,
+            hint=PlainTextObject(text="Shown to the requester with your decision."),
+            element=PlainTextInputElement(
+                action_id=ids.COMMENT_ACTION, multiline=True, max_length=COMMENT_MAX_LENGTH
+            ),
+        )
+    )
+    blocks.append(
+        actions(
+            button(
+                "Reject",
+                action_id=ids.REJECT_REQUEST,
+                value=str(request.id),
+                style="danger",
+            ),
+            block_id=ids.REVIEW_ACTIONS_BLOCK,
+        )
+    )
+    return View(
+        type="modal",
+        callback_id=ids.REVIEW_MODAL,
+        title=modal_title(f"Review request #{request.id}"),
+        submit=PlainTextObject(text="Approve"),
+        close=PlainTextObject(text="Close"),
+        private_metadata=str(request.id),
+        blocks=blocks,
+    )

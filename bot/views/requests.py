@@ -1,0 +1,162 @@
+"""Request messages: the approval-channel post, the requester's copy, the outcome DM."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ConfirmObject, PlainTextObject
+
+from bot.domain import ChangeRequest, RequestStatus
+from bot.views import ids
+from bot.views.common import (
+    SECTION_TEXT_LIMIT,
+    Message,
+    actions,
+    button,
+    change_lines,
+    context,
+    section,
+)
+from bot.views.modals import refs_lines
+from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user, truncate
+
+REASON_SHOWN = 1500
+
+
+def _quoted(text: str) -> str:
+    return "\n".join(f">{line}" for line in escape(truncate(text, REASON_SHOWN)).splitlines())
+
+
+def _summary(request: ChangeRequest) -> str:
+    return (
+        f"*{escape(request.resource_name)}* · {request.resource_type.label}\n"
+        f"Requested by {slack_user(request.requester_id)} on {slack_date(request.created_at)}\n"
+        + lines_within(change_lines(request.add, request.remove), 1000)
+        + "\n*Reason*\n"
+        + _quoted(request.reason)
+    )
+
+
+def _decider(request: ChangeRequest) -> str:
+    if request.decided_by_id:
+        return slack_user(request.decided_by_id)
+    return escape(request.decided_by_name or "someone")
+
+
+def status_line(request: ChangeRequest) -> str:
+    """One mrkdwn line saying where the request stands and who decided."""
+    when = f" on {slack_date(request.decided_at)}" if request.decided_at else ""
+    status = request.status
+    if status is RequestStatus.PENDING:
+        return ":hourglass_flowing_sand: Waiting for an approver."
+    if status in {RequestStatus.APPROVED, RequestStatus.APPLYING}:
+        return f":gear: Approved by {_decider(request)}{when}; applying in RingCentral…"
+    if status is RequestStatus.APPLIED:
+        return f":white_check_mark: *Applied.* Approved by {_decider(request)}{when}."
+    if status is RequestStatus.FAILED:
+        code = f" ({escape(request.error_code)})" if request.error_code else ""
+        message = escape(truncate(request.error_message or "unknown error", 500))
+        return (
+            f":x: *Failed.* Approved by {_decider(request)}{when}, but RingCentral answered: "
+            f"{message}{code}"
+        )
+    if status is RequestStatus.REJECTED:
+        return f":no_entry: *Rejected* by {_decider(request)}{when}."
+    if status is RequestStatus.CANCELLED:
+        return ":heavy_multiplication_x: *Cancelled* by the requester."
+    return ":alarm_clock: *Expired* without a decision."
+
+
+def _outcome_blocks(request: ChangeRequest) -> list[Block]:
+    blocks: list[Block] = [section(status_line(request))]
+    if request.decision_comment:
+        blocks.append(context("Comment: " + escape(truncate(request.decision_comment, 1000))))
+    if request.status is RequestStatus.APPLIED and request.recipients_after is not None:
+        blocks.append(
+            section(
+                "*Handlers now*\n"
+                + lines_within(refs_lines(request.recipients_after), SECTION_TEXT_LIMIT - 20)
+            )
+        )
+    return blocks
+
+
+def approval_message(request: ChangeRequest) -> Message:
+    """The post in the approval channel; updated in place as the request moves on."""
+    blocks: list[Block] = [
+        section(f"*SMS handler change request #{request.id}*\n" + _summary(request))
+    ]
+    blocks += _outcome_blocks(request)
+    if request.status is RequestStatus.PENDING:
+        blocks.append(
+            actions(
+                button(
+                    "Review", action_id=ids.REVIEW_REQUEST, value=str(request.id), style="primary"
+                )
+            )
+        )
+    elif request.status is RequestStatus.FAILED:
+        blocks.append(
+            actions(
+                button("Retry", action_id=ids.RETRY_REQUEST, value=str(request.id), style="primary")
+            )
+        )
+    return Message(
+        text=f"Request #{request.id}: SMS handlers of {request.resource_name} ({request.status})",
+        blocks=blocks,
+    )
+
+
+def requester_message(request: ChangeRequest) -> Message:
+    """The requester's own copy, with a Cancel button while nobody has decided."""
+    blocks: list[Block] = [
+        section(f"*Your request #{request.id}* was sent to the approvers.\n" + _summary(request))
+    ]
+    blocks += _outcome_blocks(request)
+    if request.status is RequestStatus.PENDING:
+        blocks.append(
+            actions(
+                button(
+                    "Cancel request",
+                    action_id=ids.CANCEL_REQUEST,
+                    value=str(request.id),
+                    style="danger",
+                    confirm=ConfirmObject(
+                        title=PlainTextObject(text="Cancel this request?"),
+                        text=PlainTextObject(
+                            text="Approvers will no longer be able to approve it."
+                        ),
+                        confirm=PlainTextObject(text="Cancel request"),
+                        deny=PlainTextObject(text="Keep it"),
+                    ),
+                )
+            )
+        )
+    return Message(
+        text=f"Your request #{request.id} for {request.resource_name}: {request.status}",
+        blocks=blocks,
+    )
+
+
+def outcome_dm(request: ChangeRequest) -> Message:
+    """The DM telling the requester what became of their request."""
+    text = (
+        f"Your request #{request.id} to change the SMS handlers of "
+        f"*{escape(request.resource_name)}*:\n" + status_line(request)
+    )
+    blocks: list[Block] = [section(text)]
+    if request.decision_comment:
+        blocks.append(context("Comment: " + escape(truncate(request.decision_comment, 1000))))
+    return Message(
+        text=f"Your request #{request.id} for {request.resource_name}: {request.status}",
+        blocks=blocks,
+    )
+
+
+def error_message(text: str) -> Message:
+    """A short ephemeral message for a problem the person can act on (`text` is unescaped)."""
+    return Message(text=text, blocks=[section(f":warning: {escape(text)}")])
+
+
+GENERIC_APOLOGY = (
+    "Sorry, something went wrong on our side and nothing was changed. "
+    "Please try again in a minute; if it keeps failing, tell the app's administrators."
+)

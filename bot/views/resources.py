@@ -1,0 +1,220 @@
+"""Views about resources: the resource card, candidates, no match, the list, who handles what."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import Block, DividerBlock
+
+from bot.domain import Recipient, Resource, ResourceType, ThreadMessagingFeature
+from bot.views import ids
+from bot.views.common import (
+    SECTION_TEXT_LIMIT,
+    Message,
+    actions,
+    bullet_lines,
+    button,
+    context,
+    header,
+    section,
+    warning_blocks,
+)
+from bot.views.mrkdwn import escape, format_phone, lines_within, person
+
+MAX_CANDIDATES = 10
+
+
+def resource_title(resource: Resource) -> str:
+    """`Support (call queue, ext. 104)`, unescaped: for plain_text objects."""
+    ext = f", ext. {resource.extension_number}" if resource.extension_number else ""
+    return f"{resource.name} ({resource.type.label.lower()}{ext})"
+
+
+def recipient_line(recipient: Recipient) -> str:
+    """One handler with its warning flags, escaped for mrkdwn."""
+    flags = []
+    if not recipient.assignable:
+        flags.append("not assignable")
+    if not recipient.has_license:
+        flags.append("no licence")
+    suffix = f" — :warning: {', '.join(flags)}" if flags else ""
+    return person(recipient.name, recipient.extension_number) + suffix
+
+
+def resource_warnings(resource: Resource, feature: ThreadMessagingFeature | None) -> list[str]:
+    """Plain warnings about a resource that block or limit SMS handling (unescaped)."""
+    warnings = []
+    if not resource.phone_numbers:
+        warnings.append(f"{resource.name} has no SMS-capable shared number.")
+    if feature is not None and not feature.supports(resource.type):
+        if not feature.available:
+            why = f" ({feature.reason})" if feature.reason else ""
+            warnings.append(f"SMS thread messaging is not available on this account{why}.")
+        else:
+            kind = "call queues" if resource.type is ResourceType.CALL_QUEUE else "sites"
+            warnings.append(f"SMS thread messaging is not available for {kind} on this account.")
+    return warnings
+
+
+def _numbers_text(resource: Resource) -> str:
+    lines = []
+    for number in resource.phone_numbers:
+        kind = number.source.label
+        if number.ivr_menu_name:
+            kind += f" ({escape(number.ivr_menu_name)})"
+        lines.append(f"• {format_phone(number.phone_number)} — {kind}")
+    if not lines:
+        lines = ["_none_"]
+    return "*Shared SMS numbers*\n" + lines_within(lines, SECTION_TEXT_LIMIT - 30)
+
+
+def _handlers_text(recipients: Sequence[Recipient]) -> str:
+    lines = bullet_lines([recipient_line(r) for r in recipients], empty="_nobody_")
+    return f"*SMS handlers ({len(recipients)})*\n" + lines_within(lines, SECTION_TEXT_LIMIT - 30)
+
+
+def resource_card(
+    *,
+    resource: Resource,
+    recipients: Sequence[Recipient],
+    feature: ThreadMessagingFeature | None = None,
+    via_ivr_menu: str | None = None,
+) -> Message:
+    """The card `/sms-handlers QUERY` answers with: numbers, handlers, warnings, buttons."""
+    blocks: list[Block] = [header(resource_title(resource))]
+    facts = [f"*Type:* {resource.type.label}"]
+    if resource.site_name and resource.type is ResourceType.CALL_QUEUE:
+        facts.append(f"*Site:* {escape(resource.site_name)}")
+    if via_ivr_menu:
+        facts.append(
+            f"_The IVR menu {escape(via_ivr_menu)} has no handlers of its own: "
+            "its numbers are handled by this site._"
+        )
+    blocks.append(section("\n".join(facts)))
+    blocks.append(section(_numbers_text(resource)))
+    blocks.append(section(_handlers_text(recipients)))
+    blocks += warning_blocks(resource_warnings(resource, feature))
+    blocks.append(
+        actions(
+            button(
+                "Request change", action_id=ids.REQUEST_CHANGE, value=resource.id, style="primary"
+            ),
+            button("History", action_id=ids.SHOW_HISTORY, value=resource.id),
+        )
+    )
+    return Message(text=f"SMS handlers of {resource_title(resource)}", blocks=blocks)
+
+
+def candidates_message(*, query: str, candidates: Sequence[Resource]) -> Message:
+    """Several resources match: one button per candidate."""
+    shown = candidates[:MAX_CANDIDATES]
+    blocks: list[Block] = [
+        section(f"Several resources match *{escape(query)}*. Which one did you mean?")
+    ]
+    for resource in shown:
+        site = (
+            f" — {escape(resource.site_name)}"
+            if resource.site_name and resource.type is ResourceType.CALL_QUEUE
+            else ""
+        )
+        blocks.append(
+            section(
+                f"*{escape(resource.name)}* · {resource.type.label}{site}",
+                accessory=button("Show", action_id=ids.PICK_RESOURCE, value=resource.id),
+            )
+        )
+    if len(candidates) > len(shown):
+        blocks.append(context(f"…and {len(candidates) - len(shown)} more: type more of the name."))
+    return Message(text=f"Several resources match {query}", blocks=blocks)
+
+
+def no_match_message(*, query: str, closest: Sequence[str]) -> Message:
+    """Nothing matches: say so, with the closest names."""
+    text = f"No resource matches *{escape(query)}*."
+    if closest:
+        names = ", ".join(f"*{escape(name)}*" for name in closest[:MAX_CANDIDATES])
+        text += f"\nClosest names: {names}."
+    text += "\nTry `/sms-handlers list` to see every resource."
+    return Message(text=f"No resource matches {query}", blocks=[section(text)])
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One line of `/sms-handlers list`: a resource and how many handlers it has."""
+
+    resource: Resource
+    handler_count: int | None  # None: could not be read
+
+
+def list_message(*, rows: Sequence[ListRow], page: int, page_count: int, total: int) -> Message:
+    """One page of every common resource with its handler and number counts."""
+    blocks: list[Block] = [header(f"Common resources ({total})")]
+    lines = []
+    for row in rows:
+        resource = row.resource
+        handlers = "?" if row.handler_count is None else str(row.handler_count)
+        numbers = len(resource.phone_numbers)
+        ext = f" (ext. {escape(resource.extension_number)})" if resource.extension_number else ""
+        lines.append(
+            f"• *{escape(resource.name)}*{ext} · {resource.type.label} · "
+            f"{handlers} handler{'s' if handlers != '1' else ''} · "
+            f"{numbers} number{'s' if numbers != 1 else ''}"
+        )
+    if not lines:
+        lines = ["_No common resources found._"]
+    for start in range(0, len(lines), 20):
+        blocks.append(section(lines_within(lines[start : start + 20], SECTION_TEXT_LIMIT)))
+    if page_count > 1:
+        blocks.append(context(f"Page {page} of {page_count}"))
+        buttons = []
+        if page > 1:
+            buttons.append(button("Previous", action_id=ids.LIST_PREVIOUS, value=str(page - 1)))
+        if page < page_count:
+            buttons.append(button("Next", action_id=ids.LIST_NEXT, value=str(page + 1)))
+        blocks.append(actions(*buttons))
+    blocks.append(context("Type `/sms-handlers NAME` to see a resource's numbers and handlers."))
+    return Message(text=f"Common resources, page {page} of {page_count}", blocks=blocks)
+
+
+def who_message(
+    *, person_label: str, extension_name: str | None, resources: Sequence[Resource]
+) -> Message:
+    """Which resources a person handles SMS for."""
+    if extension_name is None:
+        text = f"No RingCentral user matches *{escape(person_label)}*."
+        return Message(text=text, blocks=[section(text)])
+    title = f"*{escape(extension_name)}* handles SMS for"
+    if not resources:
+        text = f"*{escape(extension_name)}* does not handle SMS for any shared number."
+        return Message(text=text, blocks=[section(text)])
+    lines = [f"• *{escape(r.name)}* · {r.type.label}" for r in resources]
+    return Message(
+        text=f"{extension_name} handles SMS for {len(resources)} resources",
+        blocks=[section(title + "\n" + lines_within(lines, SECTION_TEXT_LIMIT - len(title) - 1))],
+    )
+
+
+HELP_TEXT = (
+    "*`/sms-handlers QUERY`* — who handles SMS for a shared number, with buttons to request a "
+    "change or see the history. QUERY can be a call queue, a site, an extension number or a "
+    "phone number:\n"
+    "   `/sms-handlers queue-support`   `/sms-handlers Support`   `/sms-handlers 104`\n"
+    "   `/sms-handlers +16505550100`   `/sms-handlers main`\n"
+    "*`/sms-handlers list`* — every call queue and site with its handler and number counts\n"
+    "*`/sms-handlers who @person`* — which resources someone handles (also an email or a name)\n"
+    "*`/sms-handlers help`* — this message"
+)
+
+
+def help_message() -> Message:
+    """Usage with examples."""
+    blocks: list[Block] = [
+        header("SMS handlers"),
+        section(HELP_TEXT),
+        DividerBlock(),
+        context(
+            "Changes are requests: an approver reviews them before they are applied in RingCentral."
+        ),
+    ]
+    return Message(text="How to use /sms-handlers", blocks=blocks)

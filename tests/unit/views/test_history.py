@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from bot.domain import SYSTEM_ACTOR, AuditAction
+from bot.views import ids
+from bot.views.history import HistoryCursor, event_text, history_modal, home_view
+from tests.unit.views.blockkit import all_texts, mrkdwn_texts, render_view, walk
+from tests.unit.views.factories import audit_event, change_request, ref
+
+
+def test_cursor_round_trip() -> None:
+    cursor = HistoryCursor(resource_id="4001", before="2026-11-26T14:30:00|42")
+    assert HistoryCursor.from_value(cursor.to_value()) == cursor
+    assert HistoryCursor.from_value(HistoryCursor("1000").to_value()).before is None
+
+
+def test_event_text_covers_who_what_when_and_escapes() -> None:
+    text = event_text(audit_event(1, details={"reason": "<!channel> go"}))
+    assert "<@U0REQ> requested a change request #7" in text
+    assert "➕ Carla Diaz (ext. 1003)" in text
+    assert "&lt;!channel&gt; go" in text and "<!channel>" not in text
+    external = event_text(
+        audit_event(
+            2,
+            actor_id=SYSTEM_ACTOR,
+            action=AuditAction.EXTERNAL_CHANGE,
+            request_id=None,
+            added=(),
+            removed=(ref(1, "Ava Chen"),),
+        )
+    )
+    assert external.endswith("The bot saw a change made outside the bot\n➖ Ava Chen (ext. 1001)")
+    failed = event_text(
+        audit_event(3, action=AuditAction.APPLY_FAILED, details={"error_message": "boom <x>"})
+    )
+    assert ":x: boom &lt;x&gt;" in failed
+
+
+def test_history_first_page_has_only_older() -> None:
+    events = [audit_event(i) for i in range(10)]
+    view = render_view(
+        history_modal(
+            resource_name="Support",
+            resource_id="4001",
+            events=events,
+            older="cursor-1",
+            is_first_page=True,
+        )
+    )
+    buttons = {d["action_id"]: d["value"] for d in walk(view) if d.get("type") == "button"}
+    assert set(buttons) == {ids.HISTORY_OLDER}
+    assert HistoryCursor.from_value(buttons[ids.HISTORY_OLDER]) == HistoryCursor("4001", "cursor-1")
+    assert len([t for t in mrkdwn_texts(view) if "requested a change" in t]) == 10
+
+
+def test_history_last_page_has_newest_only_and_empty_says_so() -> None:
+    view = render_view(
+        history_modal(
+            resource_name="Support",
+            resource_id="4001",
+            events=[audit_event(1)],
+            older=None,
+            is_first_page=False,
+        )
+    )
+    buttons = {d["action_id"] for d in walk(view) if d.get("type") == "button"}
+    assert buttons == {ids.HISTORY_NEWEST}
+    empty = render_view(
+        history_modal(
+            resource_name="Support", resource_id="4001", events=[], older=None, is_first_page=True
+        )
+    )
+    assert "No changes recorded yet." in all_texts(empty)
+
+
+def test_home_view_review_buttons_for_approvers_only() -> None:
+    pending = [change_request(id=i) for i in range(1, 4)]
+    approver = home_view(pending=pending, is_approver=True).to_dict()
+    assert [d["value"] for d in walk(approver) if d.get("type") == "button"] == ["1", "2", "3"]
+    assert approver["type"] == "home"
+    other = home_view(pending=pending, is_approver=False).to_dict()
+    assert not [d for d in walk(other) if d.get("type") == "button"]
+    assert "Requests waiting for a decision (3)" in all_texts(other)
+    many = home_view(pending=[change_request(id=i) for i in range(60)], is_approver=True)
+    assert len(render_view(many)["blocks"]) <= 100

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import json
+
+from bot.domain import RequestStatus
+from bot.views import ids
+from bot.views.modals import (
+    RequesterMatch,
+    RequestModalInput,
+    RequestModalMetadata,
+    ReviewInput,
+    loading_modal,
+    message_modal,
+    request_modal,
+    review_modal,
+    user_option,
+)
+from tests.unit.views.blockkit import all_texts, mrkdwn_texts, render_view, walk
+from tests.unit.views.factories import change_request, recipient, ref, support_queue, user
+
+
+def _block(view: dict[str, object], block_id: str) -> dict[str, object]:
+    blocks = view["blocks"]
+    assert isinstance(blocks, list)
+    return next(b for b in blocks if b.get("block_id") == block_id)
+
+
+def test_loading_modal_is_small_and_escaped() -> None:
+    view = render_view(loading_modal(title="Request change", what="<!channel> handlers"))
+    assert view["callback_id"] == ids.LOADING_MODAL
+    assert "&lt;!channel&gt;" in all_texts(view)
+    assert "submit" not in view
+
+
+def test_message_modal_cuts_long_titles() -> None:
+    view = render_view(message_modal(title="A title much longer than Slack allows", text="Done"))
+    assert len(view["title"]["text"]) == 24
+
+
+def test_request_modal_inputs_and_metadata() -> None:
+    data = RequestModalInput(
+        resource=support_queue(),
+        recipients=[recipient(1, "Ava Chen"), recipient(2, "Ben Ortiz")],
+        requester=RequesterMatch(extension=user(3, "Carla Diaz"), slack_email="carla@acme.example"),
+        warnings=["Support has no SMS-capable shared number."],
+        channel_id="C1",
+    )
+    view = render_view(request_modal(data))
+    assert view["callback_id"] == ids.REQUEST_MODAL
+    assert view["submit"]["text"] == "Send request"
+    add = _block(view, ids.ADD_BLOCK)
+    assert add["optional"] is True
+    assert add["element"] == {
+        "type": "multi_external_select",
+        "action_id": ids.ADD_ACTION,
+        "placeholder": {"type": "plain_text", "text": "Name, extension or email"},
+        "min_query_length": 1,
+    }
+    add_me = _block(view, ids.ADD_ME_BLOCK)
+    assert add_me["element"]["options"][0]["text"]["text"] == "Add me: Carla Diaz (ext. 1003)"
+    remove = _block(view, ids.REMOVE_BLOCK)
+    assert [o["value"] for o in remove["element"]["options"]] == ["6001", "6002"]
+    assert _block(view, ids.REMOVE_ALL_BLOCK)["optional"] is True
+    reason = _block(view, ids.REASON_BLOCK)
+    assert "optional" not in reason
+    assert reason["element"]["multiline"] is True
+    assert "no SMS-capable shared number" in all_texts(view)
+    metadata = RequestModalMetadata.from_json(view["private_metadata"])
+    assert metadata == RequestModalMetadata(
+        resource_id="4001",
+        handler_ids=("6001", "6002"),
+        requester_extension_id="6003",
+        channel_id="C1",
+    )
+
+
+def test_request_modal_without_handlers_has_nothing_to_remove() -> None:
+    data = RequestModalInput(
+        resource=support_queue(), recipients=[], requester=RequesterMatch(None, "x@acme.example")
+    )
+    view = render_view(request_modal(data))
+    block_ids = {b.get("block_id") for b in view["blocks"]}
+    assert ids.REMOVE_BLOCK not in block_ids and ids.REMOVE_ALL_BLOCK not in block_ids
+    assert ids.ADD_ME_BLOCK not in block_ids
+    assert "no RingCentral user has your Slack email (x@acme.example)" in all_texts(view)
+
+
+def test_request_modal_when_requester_already_handles() -> None:
+    data = RequestModalInput(
+        resource=support_queue(),
+        recipients=[recipient(1, "Ava Chen")],
+        requester=RequesterMatch(user(1, "Ava Chen"), "ava@acme.example"),
+    )
+    view = render_view(request_modal(data))
+    assert ids.ADD_ME_BLOCK not in {b.get("block_id") for b in view["blocks"]}
+    assert "You (Ava Chen (ext. 1001)) already handle SMS here." in all_texts(view)
+
+
+def test_request_modal_with_many_handlers_caps_options_and_metadata_fits() -> None:
+    recipients = [recipient(i, "Somebody with a long name " * 4) for i in range(150)]
+    data = RequestModalInput(
+        resource=support_queue(), recipients=recipients, requester=RequesterMatch(None)
+    )
+    view = render_view(request_modal(data))
+    assert len(_block(view, ids.REMOVE_BLOCK)["element"]["options"]) == 100
+    assert len(json.loads(view["private_metadata"])["h"]) == 150
+
+
+def test_user_option_labels() -> None:
+    ok = user_option(user(1, "Ava Chen")).to_dict()
+    assert ok == {
+        "text": {"type": "plain_text", "text": "Ava Chen · ext. 1001 · user1@acme.example"},
+        "value": "6001",
+    }
+    long_name = user_option(user(2, "N" * 200), problem="not assignable").to_dict()
+    assert long_name["text"]["text"].endswith("… — not assignable")
+    assert len(long_name["text"]["text"]) == 75
+
+
+def test_review_modal_shows_live_state_changes_and_neutralises_reason() -> None:
+    request = change_request(reason="<!channel> please & thanks <https://evil|click>")
+    data = ReviewInput(
+        request=request,
+        current=[recipient(2, "Ben Ortiz")],
+        proposed=[ref(2, "Ben Ortiz"), ref(3, "Carla Diaz")],
+        added_since=[ref(2, "Ben Ortiz")],
+        removed_since=[ref(1, "Ava Chen")],
+        warnings=["Ava Chen is no longer a handler: nothing to remove."],
+    )
+    view = render_view(review_modal(data))
+    assert view["callback_id"] == ids.REVIEW_MODAL
+    assert view["private_metadata"] == "7"
+    assert view["submit"]["text"] == "Approve"
+    texts = "\n".join(mrkdwn_texts(view))
+    assert "<!channel>" not in texts
+    assert "&lt;!channel&gt; please &amp; thanks &lt;https://evil|click&gt;" in texts
+    assert "Requested by <@U0REQ>" in texts
+    assert "*Current handlers (live from RingCentral)*\n• Ben Ortiz (ext. 1002)" in texts
+    assert "*After approval*\n• Ben Ortiz (ext. 1002)\n• Carla Diaz (ext. 1003)" in texts
+    assert "Changed since the request was made*\n➕ Ben Ortiz (ext. 1002)\n➖ Ava Chen" in texts
+    assert "no longer a handler" in texts
+    assert _block(view, ids.COMMENT_BLOCK)["optional"] is True
+    reject = [d for d in walk(view) if d.get("action_id") == ids.REJECT_REQUEST]
+    assert reject[0]["value"] == "7" and reject[0]["style"] == "danger"
+
+
+def test_review_modal_without_changes_since() -> None:
+    request = change_request(status=RequestStatus.PENDING, add=(), remove=(ref(1, "Ava Chen"),))
+    data = ReviewInput(request=request, current=[recipient(1, "Ava Chen")], proposed=[])
+    texts = all_texts(render_view(review_modal(data)))
+    assert "Changed since" not in texts
+    assert "*After approval*\n_nobody_" in texts

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from bot.domain import NumberSource, ResourceType, SharedNumber, ThreadMessagingFeature
+from bot.views import ids
+from bot.views.resources import (
+    ListRow,
+    candidates_message,
+    help_message,
+    list_message,
+    no_match_message,
+    resource_card,
+    who_message,
+)
+from tests.unit.views.blockkit import all_texts, mrkdwn_texts, render_message, walk
+from tests.unit.views.factories import recipient, support_queue
+
+
+def _buttons(blocks: object) -> dict[str, str]:
+    return {d["action_id"]: d["value"] for d in walk(blocks) if d.get("type") == "button"}
+
+
+def test_card_shows_numbers_handlers_flags_and_buttons() -> None:
+    resource = support_queue()
+    recipients = [
+        recipient(1, "Ava Chen"),
+        recipient(2, "Ben Ortiz", assignable=False),
+        recipient(3, "Carla Diaz", has_license=False),
+    ]
+    blocks = render_message(resource_card(resource=resource, recipients=recipients))
+    text = all_texts(blocks)
+    assert "Support (call queue, ext. 104)" in text
+    assert "+1 (650) 555-0104 — queue direct number" in text
+    assert "Ava Chen (ext. 1001)" in text
+    assert "Ben Ortiz (ext. 1002) — :warning: not assignable" in text
+    assert "Carla Diaz (ext. 1003) — :warning: no licence" in text
+    assert "*Site:* Acme Corp HQ" in text
+    assert _buttons(blocks) == {ids.REQUEST_CHANGE: "4001", ids.SHOW_HISTORY: "4001"}
+    assert ":warning:" not in "".join(
+        d["elements"][0]["text"] for d in blocks if d["type"] == "context"
+    )
+
+
+def test_card_warns_about_missing_numbers_and_feature() -> None:
+    resource = support_queue(phone_numbers=())
+    feature = ThreadMessagingFeature(
+        available=True, call_queue_supported=False, site_supported=True
+    )
+    text = all_texts(
+        render_message(resource_card(resource=resource, recipients=[], feature=feature))
+    )
+    assert "Support has no SMS-capable shared number." in text
+    assert "not available for call queues" in text
+    assert "_nobody_" in text
+
+
+def test_card_for_account_without_the_feature_gives_the_reason() -> None:
+    feature = ThreadMessagingFeature(
+        available=False, call_queue_supported=False, site_supported=False, reason="not in plan"
+    )
+    site = support_queue(type=ResourceType.SITE, name="Boston Office")
+    text = all_texts(render_message(resource_card(resource=site, recipients=[], feature=feature)))
+    assert "not available on this account (not in plan)" in text
+
+
+def test_card_explains_ivr_menu_resolution_and_escapes_names() -> None:
+    site = support_queue(
+        type=ResourceType.MAIN_SITE,
+        name="<!channel> HQ",
+        phone_numbers=(
+            SharedNumber("+16505550110", NumberSource.IVR_MENU_DIRECT_NUMBER, "Main <Menu>"),
+        ),
+    )
+    card = resource_card(
+        resource=site, recipients=[recipient(1, "<@U999> & co")], via_ivr_menu="Main <Menu>"
+    )
+    texts = "\n".join(mrkdwn_texts(render_message(card)))
+    assert "<!channel>" not in texts and "<@U999>" not in texts
+    assert "&lt;@U999&gt; &amp; co" in texts
+    assert "IVR menu number (Main &lt;Menu&gt;)" in texts
+    assert "The IVR menu Main &lt;Menu&gt; has no handlers of its own" in texts
+
+
+def test_card_with_hundreds_of_handlers_stays_within_limits() -> None:
+    recipients = [recipient(i, "A very long name " * 3) for i in range(400)]
+    blocks = render_message(resource_card(resource=support_queue(), recipients=recipients))
+    assert "more" in all_texts(blocks)
+    assert "SMS handlers (400)" in all_texts(blocks)
+
+
+def test_candidates_have_one_show_button_each() -> None:
+    candidates = [support_queue(id=str(4000 + i), name=f"Support {i}") for i in range(14)]
+    blocks = render_message(candidates_message(query="supp", candidates=candidates))
+    values = [d["value"] for d in walk(blocks) if d.get("action_id") == ids.PICK_RESOURCE]
+    assert values == [str(4000 + i) for i in range(10)]
+    assert "…and 4 more" in all_texts(blocks)
+
+
+def test_no_match_lists_closest_names_escaped() -> None:
+    blocks = render_message(no_match_message(query="<!here>", closest=["Support", "Sales"]))
+    text = all_texts(blocks)
+    assert "No resource matches *&lt;!here&gt;*" in text
+    assert "Closest names: *Support*, *Sales*." in text
+
+
+def test_list_page_has_counts_and_paging_buttons() -> None:
+    rows = [ListRow(support_queue(name=f"Queue {i}"), handler_count=i % 3) for i in range(25)]
+    rows[0] = ListRow(support_queue(name="Unknown"), handler_count=None)
+    blocks = render_message(list_message(rows=rows, page=2, page_count=3, total=70))
+    text = all_texts(blocks)
+    assert "Common resources (70)" in text
+    assert "*Queue 1* (ext. 104) · Call queue · 1 handler · 1 number" in text
+    assert "*Unknown* (ext. 104) · Call queue · ? handlers" in text
+    assert "Page 2 of 3" in text
+    pages = {d["action_id"]: d["value"] for d in walk(blocks) if d.get("type") == "button"}
+    assert pages == {ids.LIST_PREVIOUS: "1", ids.LIST_NEXT: "3"}
+
+
+def test_single_list_page_has_no_paging() -> None:
+    blocks = render_message(list_message(rows=[], page=1, page_count=1, total=0))
+    assert not [d for d in walk(blocks) if d.get("type") == "button"]
+    assert "No common resources found" in all_texts(blocks)
+
+
+def test_who_variants() -> None:
+    none = all_texts(
+        render_message(who_message(person_label="x@y", extension_name=None, resources=[]))
+    )
+    assert "No RingCentral user matches *x@y*" in none
+    idle = all_texts(
+        render_message(who_message(person_label="ava", extension_name="Ava Chen", resources=[]))
+    )
+    assert "does not handle SMS for any shared number" in idle
+    busy = all_texts(
+        render_message(
+            who_message(person_label="ava", extension_name="Ava Chen", resources=[support_queue()])
+        )
+    )
+    assert "*Ava Chen* handles SMS for\n• *Support* · Call queue" in busy
+
+
+def test_help_has_examples() -> None:
+    text = all_texts(render_message(help_message()))
+    for example in (
+        "/sms-handlers queue-support",
+        "/sms-handlers +16505550100",
+        "who @person",
+        "list",
+    ):
+        assert example in text

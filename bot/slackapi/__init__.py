@@ -1,0 +1,1 @@
+"""Slack Web API adapters implementing the protocols the services depend on."""

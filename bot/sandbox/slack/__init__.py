@@ -1,0 +1,5 @@
+"""A stand-in for the Slack Web API (and response_url), for tests and the demo."""
+
+from bot.sandbox.slack.server import ApiCall, SlackStandIn, SubmissionOutcome
+
+__all__ = ["ApiCall", "SlackStandIn", "SubmissionOutcome"]

@@ -202,3 +202,12 @@ class AuditEvent:
     recipients_before: tuple[ExtensionRef, ...] | None = None
     recipients_after: tuple[ExtensionRef, ...] | None = None
     details: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RecipientSnapshot:
+    """The SMS handlers the bot last saw on a resource (to notice changes made outside it)."""
+
+    resource_id: str
+    recipients: tuple[ExtensionRef, ...]
+    taken_at: datetime

@@ -1,0 +1,1 @@
+"""Persistence: the audit log, change requests and recipient snapshots (SQLite or PostgreSQL)."""

@@ -1,0 +1,103 @@
+"""Upgrade, downgrade and inspect the database schema with the Alembic scripts in the package.
+
+The async functions run Alembic on a connection of the app's own engine (`connection.run_sync`),
+so they can be awaited from inside the running event loop; `upgrade()` is the blocking form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from bot.db.errors import DatabaseNotMigratedError
+from bot.db.session import Database
+
+SCRIPT_LOCATION = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(*, database_url: str | None = None) -> Config:
+    """An Alembic config pointing at the packaged scripts (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    if database_url is not None:
+        config.attributes["database_url"] = database_url
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision the scripts know."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+async def _run(database: Database, action: Callable[[Config], None]) -> None:
+    async with database.session() as session:
+        connection = await session.connection()
+
+        def run(sync_connection: Connection) -> None:
+            config = alembic_config()
+            config.attributes["connection"] = sync_connection
+            action(config)
+
+        await connection.run_sync(run)
+
+
+async def upgrade_async(url: str, revision: str = "head") -> None:
+    """Upgrade the database at `url` to `revision` (default: the newest)."""
+    database = Database.from_url(url)
+    try:
+        await _run(database, lambda config: command.upgrade(config, revision))
+    finally:
+        await database.dispose()
+
+
+async def downgrade_async(url: str, revision: str) -> None:
+    """Downgrade the database at `url` to `revision` (`base` removes every table)."""
+    database = Database.from_url(url)
+    try:
+        await _run(database, lambda config: command.downgrade(config, revision))
+    finally:
+        await database.dispose()
+
+
+async def current_async(url: str) -> str | None:
+    """The revision the database at `url` is at, or None before the first upgrade."""
+    database = Database.from_url(url)
+    try:
+        return await current_revision(database)
+    finally:
+        await database.dispose()
+
+
+async def current_revision(database: Database) -> str | None:
+    """The revision of an open database, or None before the first upgrade."""
+    async with database.session(read_only=True) as session:
+        connection = await session.connection()
+        return await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+
+
+async def require_current_schema(database: Database) -> None:
+    """Fail with a clear message unless the database is at the newest revision."""
+    current = await current_revision(database)
+    head = head_revision()
+    if current != head:
+        state = "has no tables yet" if current is None else f"is at revision {current}"
+        raise DatabaseNotMigratedError(
+            f"The database in DATABASE_URL {state}; this version needs {head}. "
+            "Run `sms-handlers db upgrade` (the bot also upgrades at start-up)."
+        )
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Blocking form of `upgrade_async`, for code that is not inside an event loop."""
+    asyncio.run(upgrade_async(url, revision))

@@ -1,0 +1,492 @@
+"""The only module that reads and writes the database. Returns domain records, never ORM rows.
+
+A `Repository` works inside one session and its transaction (see `Database.transaction()`), so a
+state change and the audit event recording it are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.base import utc_now
+from bot.db.errors import RequestNotFoundError
+from bot.db.models import AuditEventRow, ChangeRequestRow, JsonList, RecipientSnapshotRow
+from bot.domain import (
+    AuditAction,
+    AuditEvent,
+    ChangeRequest,
+    ExtensionRef,
+    RecipientSnapshot,
+    RequestStatus,
+    ResourceType,
+)
+
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    """`won`: this call moved the request; otherwise `request` is as another actor left it."""
+
+    won: bool
+    request: ChangeRequest
+    event: AuditEvent | None = None
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """Events newest first; pass `next_before_id` as `before_id` for the next (older) page."""
+
+    events: tuple[AuditEvent, ...]
+    next_before_id: int | None
+
+
+class Repository:
+    """Change requests, audit events and recipient snapshots, in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # Change requests
+
+    async def create_request(
+        self,
+        *,
+        resource_id: str,
+        resource_type: ResourceType,
+        resource_name: str,
+        requester_id: str,
+        requester_name: str,
+        add: Sequence[ExtensionRef],
+        remove: Sequence[ExtensionRef],
+        reason: str,
+        recipients_before: Sequence[ExtensionRef] | None = None,
+        idempotency_key: str | None = None,
+    ) -> ChangeRequest:
+        """A new pending request and its `requested` event; the existing one for a reused key."""
+        if idempotency_key is not None:
+            existing = await self.request_for_idempotency_key(idempotency_key=idempotency_key)
+            if existing is not None:
+                return existing
+        now = utc_now()
+        row = ChangeRequestRow(
+            idempotency_key=idempotency_key,
+            resource_id=resource_id,
+            resource_type=resource_type.value,
+            resource_name=resource_name,
+            requester_id=requester_id,
+            requester_name=requester_name,
+            add_extensions=_refs_to_json(add),
+            remove_extensions=_refs_to_json(remove),
+            reason=reason,
+            status=RequestStatus.PENDING.value,
+            created_at=now,
+            updated_at=now,
+            recipients_before=_optional_refs_to_json(recipients_before),
+        )
+        try:
+            async with self._session.begin_nested():
+                self._session.add(row)
+        except IntegrityError:
+            # Another transaction committed a request with the same key since the check above.
+            if idempotency_key is None:
+                raise
+            existing = await self.request_for_idempotency_key(idempotency_key=idempotency_key)
+            if existing is None:
+                raise
+            return existing
+        request = _request_from_row(row)
+        await self.append_event(
+            actor_id=requester_id,
+            actor_name=requester_name,
+            action=AuditAction.REQUESTED,
+            resource_id=resource_id,
+            resource_type=resource_type,
+            resource_name=resource_name,
+            request_id=request.id,
+            added=request.add,
+            removed=request.remove,
+            recipients_before=request.recipients_before,
+            details={"reason": reason},
+            occurred_at=now,
+        )
+        return request
+
+    async def get_request(self, *, request_id: int) -> ChangeRequest | None:
+        """The request with this id, or None."""
+        return await self._one_request(ChangeRequestRow.id == request_id)
+
+    async def request_for_idempotency_key(self, *, idempotency_key: str) -> ChangeRequest | None:
+        """The request created with this idempotency key, or None."""
+        return await self._one_request(ChangeRequestRow.idempotency_key == idempotency_key)
+
+    async def _one_request(self, condition: ColumnElement[bool]) -> ChangeRequest | None:
+        row = await self._session.scalar(
+            select(ChangeRequestRow).where(condition).execution_options(populate_existing=True)
+        )
+        return None if row is None else _request_from_row(row)
+
+    async def pending_requests(
+        self,
+        *,
+        resource_id: str | None = None,
+        statuses: Collection[RequestStatus] = (RequestStatus.PENDING,),
+        created_before: datetime | None = None,
+    ) -> list[ChangeRequest]:
+        """Requests in `statuses` (default: pending), oldest first."""
+        stmt = select(ChangeRequestRow).where(
+            ChangeRequestRow.status.in_([status.value for status in statuses])
+        )
+        if resource_id is not None:
+            stmt = stmt.where(ChangeRequestRow.resource_id == resource_id)
+        if created_before is not None:
+            stmt = stmt.where(ChangeRequestRow.created_at < created_before)
+        rows = await self._session.scalars(
+            stmt.order_by(ChangeRequestRow.id).execution_options(populate_existing=True)
+        )
+        return [_request_from_row(row) for row in rows]
+
+    async def transition(
+        self,
+        *,
+        request_id: int,
+        expected: RequestStatus | Collection[RequestStatus],
+        new: RequestStatus,
+        actor_id: str,
+        actor_name: str | None,
+        action: AuditAction,
+        decided_by_id: str | None = None,
+        decided_by_name: str | None = None,
+        decision_comment: str | None = None,
+        applied_at: datetime | None = None,
+        error_code: str | None = None,
+        error_message: str | None = None,
+        clear_error: bool = False,
+        recipients_before: Sequence[ExtensionRef] | None = None,
+        recipients_after: Sequence[ExtensionRef] | None = None,
+        details: dict[str, object] | None = None,
+    ) -> TransitionResult:
+        """Move the request to `new` only if it is still in `expected`, and record `action`.
+
+        Fields left as None keep their value (`clear_error` empties the error fields first);
+        `decided_at` is set to now when `decided_by_id` is given. Exactly one of several
+        concurrent callers wins; the others get `won=False` and the request as it now is.
+        """
+        allowed = [expected] if isinstance(expected, RequestStatus) else list(expected)
+        now = utc_now()
+        values: dict[str, Any] = {"status": new.value, "updated_at": now}
+        if clear_error:
+            values.update(error_code=None, error_message=None)
+        optional = {
+            "decided_by_id": decided_by_id,
+            "decided_by_name": decided_by_name,
+            "decided_at": now if decided_by_id is not None else None,
+            "decision_comment": decision_comment,
+            "applied_at": applied_at,
+            "error_code": error_code,
+            "error_message": error_message,
+            "recipients_before": _optional_refs_to_json(recipients_before),
+            "recipients_after": _optional_refs_to_json(recipients_after),
+        }
+        values.update({name: value for name, value in optional.items() if value is not None})
+        stmt = (
+            update(ChangeRequestRow)
+            .where(
+                ChangeRequestRow.id == request_id,
+                ChangeRequestRow.status.in_([status.value for status in allowed]),
+            )
+            .values(values)
+            .returning(ChangeRequestRow)
+        )
+        row = await self._session.scalar(
+            stmt, execution_options={"synchronize_session": False, "populate_existing": True}
+        )
+        if row is None:
+            current = await self.get_request(request_id=request_id)
+            if current is None:
+                raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
+            return TransitionResult(won=False, request=current)
+        request = _request_from_row(row)
+        event_details: dict[str, object] = dict(details or {})
+        for key, value in (
+            ("comment", decision_comment),
+            ("error_code", error_code),
+            ("error_message", error_message),
+        ):
+            if value is not None:
+                event_details.setdefault(key, value)
+        event = await self.append_event(
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=action,
+            resource_id=request.resource_id,
+            resource_type=request.resource_type,
+            resource_name=request.resource_name,
+            request_id=request.id,
+            added=request.add,
+            removed=request.remove,
+            recipients_before=recipients_before,
+            recipients_after=recipients_after,
+            details=event_details,
+            occurred_at=now,
+        )
+        return TransitionResult(won=True, request=request, event=event)
+
+    async def set_slack_refs(
+        self,
+        *,
+        request_id: int,
+        slack_channel_id: str | None = None,
+        slack_message_ts: str | None = None,
+        requester_channel_id: str | None = None,
+        requester_message_ts: str | None = None,
+    ) -> ChangeRequest:
+        """Remember where the request's Slack messages are (fields left as None are kept)."""
+        given = {
+            "slack_channel_id": slack_channel_id,
+            "slack_message_ts": slack_message_ts,
+            "requester_channel_id": requester_channel_id,
+            "requester_message_ts": requester_message_ts,
+        }
+        values = {name: value for name, value in given.items() if value is not None}
+        if not values:
+            current = await self.get_request(request_id=request_id)
+        else:
+            current = None
+            row = await self._session.scalar(
+                update(ChangeRequestRow)
+                .where(ChangeRequestRow.id == request_id)
+                .values(values)
+                .returning(ChangeRequestRow),
+                execution_options={"synchronize_session": False, "populate_existing": True},
+            )
+            if row is not None:
+                current = _request_from_row(row)
+        if current is None:
+            raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
+        return current
+
+    # Audit events (append-only: there is deliberately no update or delete here)
+
+    async def append_event(
+        self,
+        *,
+        actor_id: str,
+        actor_name: str | None,
+        action: AuditAction,
+        resource_id: str,
+        resource_type: ResourceType | None = None,
+        resource_name: str | None = None,
+        request_id: int | None = None,
+        added: Sequence[ExtensionRef] = (),
+        removed: Sequence[ExtensionRef] = (),
+        recipients_before: Sequence[ExtensionRef] | None = None,
+        recipients_after: Sequence[ExtensionRef] | None = None,
+        details: dict[str, object] | None = None,
+        occurred_at: datetime | None = None,
+    ) -> AuditEvent:
+        """Add one line to the audit log (`details` must be JSON-serialisable)."""
+        row = AuditEventRow(
+            occurred_at=occurred_at or utc_now(),
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=action.value,
+            resource_id=resource_id,
+            resource_type=None if resource_type is None else resource_type.value,
+            resource_name=resource_name,
+            request_id=request_id,
+            added=_refs_to_json(added),
+            removed=_refs_to_json(removed),
+            recipients_before=_optional_refs_to_json(recipients_before),
+            recipients_after=_optional_refs_to_json(recipients_after),
+            details=dict(details or {}),
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _event_from_row(row)
+
+    async def history(
+        self,
+        *,
+        resource_id: str | None = None,
+        actor_id: str | None = None,
+        request_id: int | None = None,
+        text: str | None = None,
+        since: datetime | None = None,
+        before_id: int | None = None,
+        limit: int = 20,
+    ) -> HistoryPage:
+        """Audit events matching every filter given, newest first, one page (keyset by id).
+
+        `text` matches a resource id exactly or a resource name (case-insensitive substring).
+        """
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
+        stmt = _history_query(
+            resource_id=resource_id,
+            actor_id=actor_id,
+            request_id=request_id,
+            text=text,
+            since=since,
+        )
+        if before_id is not None:
+            stmt = stmt.where(AuditEventRow.id < before_id)
+        rows = list(
+            await self._session.scalars(stmt.order_by(AuditEventRow.id.desc()).limit(limit + 1))
+        )
+        events = tuple(_event_from_row(row) for row in rows[:limit])
+        next_before_id = events[-1].id if len(rows) > limit else None
+        return HistoryPage(events=events, next_before_id=next_before_id)
+
+    # Recipient snapshots
+
+    async def save_snapshot(
+        self,
+        *,
+        resource_id: str,
+        recipients: Sequence[ExtensionRef],
+        taken_at: datetime | None = None,
+    ) -> RecipientSnapshot:
+        """Record the SMS handlers just seen on a resource (replaces the previous snapshot)."""
+        values = {
+            "resource_id": resource_id,
+            "recipients": _refs_to_json(recipients),
+            "taken_at": taken_at or utc_now(),
+        }
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(RecipientSnapshotRow).values(values)
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[RecipientSnapshotRow.resource_id],
+                set_={"recipients": stmt.excluded.recipients, "taken_at": stmt.excluded.taken_at},
+            )
+        )
+        snapshot = await self.latest_snapshot(resource_id=resource_id)
+        assert snapshot is not None
+        return snapshot
+
+    async def latest_snapshot(self, *, resource_id: str) -> RecipientSnapshot | None:
+        """The SMS handlers last recorded for the resource, or None if never recorded."""
+        row = await self._session.scalar(
+            select(RecipientSnapshotRow)
+            .where(RecipientSnapshotRow.resource_id == resource_id)
+            .execution_options(populate_existing=True)
+        )
+        if row is None:
+            return None
+        return RecipientSnapshot(
+            resource_id=row.resource_id,
+            recipients=_refs_from_json(row.recipients),
+            taken_at=row.taken_at,
+        )
+
+
+def _history_query(
+    *,
+    resource_id: str | None,
+    actor_id: str | None,
+    request_id: int | None,
+    text: str | None,
+    since: datetime | None,
+) -> Select[AuditEventRow]:
+    stmt = select(AuditEventRow)
+    if resource_id is not None:
+        stmt = stmt.where(AuditEventRow.resource_id == resource_id)
+    if actor_id is not None:
+        stmt = stmt.where(AuditEventRow.actor_id == actor_id)
+    if request_id is not None:
+        stmt = stmt.where(AuditEventRow.request_id == request_id)
+    if since is not None:
+        stmt = stmt.where(AuditEventRow.occurred_at >= since)
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                AuditEventRow.resource_id == text,
+                func.lower(AuditEventRow.resource_name).like(pattern.lower(), escape="\\"),
+            )
+        )
+    return stmt
+
+
+def _refs_to_json(refs: Sequence[ExtensionRef]) -> JsonList:
+    return [
+        {"id": ref.id, "name": ref.name, "extension_number": ref.extension_number} for ref in refs
+    ]
+
+
+def _optional_refs_to_json(refs: Sequence[ExtensionRef] | None) -> JsonList | None:
+    return None if refs is None else _refs_to_json(refs)
+
+
+def _refs_from_json(items: JsonList) -> tuple[ExtensionRef, ...]:
+    return tuple(
+        ExtensionRef(
+            id=str(item["id"]),
+            name=str(item["name"]),
+            extension_number=item.get("extension_number"),
+        )
+        for item in items
+    )
+
+
+def _optional_refs_from_json(items: JsonList | None) -> tuple[ExtensionRef, ...] | None:
+    return None if items is None else _refs_from_json(items)
+
+
+def _request_from_row(row: ChangeRequestRow) -> ChangeRequest:
+    return ChangeRequest(
+        id=row.id,
+        resource_id=row.resource_id,
+        resource_type=ResourceType(row.resource_type),
+        resource_name=row.resource_name,
+        requester_id=row.requester_id,
+        requester_name=row.requester_name,
+        add=_refs_from_json(row.add_extensions),
+        remove=_refs_from_json(row.remove_extensions),
+        reason=row.reason,
+        status=RequestStatus(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        decided_by_id=row.decided_by_id,
+        decided_by_name=row.decided_by_name,
+        decided_at=row.decided_at,
+        decision_comment=row.decision_comment,
+        applied_at=row.applied_at,
+        error_code=row.error_code,
+        error_message=row.error_message,
+        recipients_before=_optional_refs_from_json(row.recipients_before),
+        recipients_after=_optional_refs_from_json(row.recipients_after),
+        slack_channel_id=row.slack_channel_id,
+        slack_message_ts=row.slack_message_ts,
+        requester_channel_id=row.requester_channel_id,
+        requester_message_ts=row.requester_message_ts,
+    )
+
+
+def _event_from_row(row: AuditEventRow) -> AuditEvent:
+    return AuditEvent(
+        id=row.id,
+        occurred_at=row.occurred_at,
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        action=AuditAction(row.action),
+        resource_id=row.resource_id,
+        resource_type=None if row.resource_type is None else ResourceType(row.resource_type),
+        resource_name=row.resource_name,
+        request_id=row.request_id,
+        added=_refs_from_json(row.added),
+        removed=_refs_from_json(row.removed),
+        recipients_before=_optional_refs_from_json(row.recipients_before),
+        recipients_after=_optional_refs_from_json(row.recipients_after),
+        details=dict(row.details),
+    )

@@ -1,0 +1,378 @@
+"""Every repository operation, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.db.errors import RequestNotFoundError
+from bot.db.repository import Repository, TransitionResult
+from bot.db.session import Database
+from bot.domain import (
+    SYSTEM_ACTOR,
+    AuditAction,
+    ChangeRequest,
+    ExtensionRef,
+    RequestStatus,
+    ResourceType,
+)
+
+BOB = ExtensionRef(id="101", name="Bob Lee", extension_number="1001")
+CARA = ExtensionRef(id="102", name="Cara Diaz", extension_number="1002")
+DAN = ExtensionRef(id="103", name="Dan Ito")
+
+
+async def new_request(
+    repo: Repository,
+    *,
+    resource_id: str = "cq-1",
+    resource_name: str = "Support queue",
+    idempotency_key: str | None = None,
+) -> ChangeRequest:
+    return await repo.create_request(
+        resource_id=resource_id,
+        resource_type=ResourceType.CALL_QUEUE,
+        resource_name=resource_name,
+        requester_id="U_ANN",
+        requester_name="Ann",
+        add=[BOB],
+        remove=[CARA],
+        reason="Bob joins the support rota",
+        recipients_before=[CARA, DAN],
+        idempotency_key=idempotency_key,
+    )
+
+
+async def approve(repo: Repository, request_id: int, approver: str) -> TransitionResult:
+    return await repo.transition(
+        request_id=request_id,
+        expected=RequestStatus.PENDING,
+        new=RequestStatus.APPROVED,
+        actor_id=approver,
+        actor_name=f"Name of {approver}",
+        action=AuditAction.APPROVED,
+        decided_by_id=approver,
+        decided_by_name=f"Name of {approver}",
+        decision_comment="ok",
+    )
+
+
+async def test_create_request_stores_everything_and_records_requested(database: Database) -> None:
+    async with database.transaction() as repo:
+        created = await new_request(repo)
+    async with database.reader() as repo:
+        stored = await repo.get_request(request_id=created.id)
+        page = await repo.history(request_id=created.id)
+
+    assert stored == created
+    assert stored.status is RequestStatus.PENDING
+    assert stored.resource_type is ResourceType.CALL_QUEUE
+    assert stored.add == (BOB,) and stored.remove == (CARA,)
+    assert stored.recipients_before == (CARA, DAN)
+    assert stored.created_at.tzinfo is not None and stored.created_at.utcoffset() == timedelta(0)
+    [event] = page.events
+    assert event.action is AuditAction.REQUESTED
+    assert (event.actor_id, event.actor_name) == ("U_ANN", "Ann")
+    assert (event.resource_id, event.resource_name) == ("cq-1", "Support queue")
+    assert event.added == (BOB,) and event.removed == (CARA,)
+    assert event.details == {"reason": "Bob joins the support rota"}
+    assert event.occurred_at.tzinfo is not None
+
+
+async def test_get_request_of_unknown_id_is_none(database: Database) -> None:
+    async with database.reader() as repo:
+        assert await repo.get_request(request_id=999) is None
+
+
+async def test_same_idempotency_key_gives_the_same_request_once(database: Database) -> None:
+    async with database.transaction() as repo:
+        first = await new_request(repo, idempotency_key="view-1")
+    async with database.transaction() as repo:
+        again = await new_request(repo, idempotency_key="view-1")
+        found = await repo.request_for_idempotency_key(idempotency_key="view-1")
+        other = await new_request(repo, idempotency_key="view-2")
+        page = await repo.history(resource_id="cq-1")
+
+    assert again == first == found
+    assert other.id != first.id
+    assert [event.request_id for event in page.events] == [other.id, first.id]
+
+
+async def test_concurrent_submits_with_one_key_create_one_request(database: Database) -> None:
+    async def submit() -> ChangeRequest:
+        async with database.transaction() as repo:
+            return await new_request(repo, idempotency_key="double-click")
+
+    first, second = await asyncio.gather(submit(), submit())
+
+    assert first.id == second.id
+    async with database.reader() as repo:
+        assert len((await repo.history(resource_id="cq-1")).events) == 1
+
+
+async def test_transition_moves_the_request_and_records_the_event(database: Database) -> None:
+    async with database.transaction() as repo:
+        created = await new_request(repo)
+    async with database.transaction() as repo:
+        result = await approve(repo, created.id, "U_BOSS")
+
+    assert result.won
+    assert result.request.status is RequestStatus.APPROVED
+    assert result.request.decided_by_id == "U_BOSS"
+    assert result.request.decided_by_name == "Name of U_BOSS"
+    assert result.request.decision_comment == "ok"
+    assert result.request.decided_at is not None and result.request.decided_at.tzinfo is not None
+    async with database.reader() as repo:
+        assert await repo.get_request(request_id=created.id) == result.request
+        events = (await repo.history(request_id=created.id)).events
+    assert [event.action for event in events] == [AuditAction.APPROVED, AuditAction.REQUESTED]
+    assert events[0] == result.event
+    assert events[0].details == {"comment": "ok"}
+
+
+async def test_transition_records_the_outcome_of_applying(database: Database) -> None:
+    async with database.transaction() as repo:
+        created = await new_request(repo)
+        await approve(repo, created.id, "U_BOSS")
+        applied_at = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+        failed = await repo.transition(
+            request_id=created.id,
+            expected={RequestStatus.APPROVED, RequestStatus.APPLYING},
+            new=RequestStatus.FAILED,
+            actor_id=SYSTEM_ACTOR,
+            actor_name=None,
+            action=AuditAction.APPLY_FAILED,
+            error_code="CMN-102",
+            error_message="Resource not found",
+        )
+        retried = await repo.transition(
+            request_id=created.id,
+            expected=RequestStatus.FAILED,
+            new=RequestStatus.APPLIED,
+            actor_id=SYSTEM_ACTOR,
+            actor_name=None,
+            action=AuditAction.APPLIED,
+            clear_error=True,
+            applied_at=applied_at,
+            recipients_before=[CARA, DAN],
+            recipients_after=[DAN, BOB],
+        )
+
+    assert failed.won and failed.request.error_code == "CMN-102"
+    assert failed.event is not None
+    assert failed.event.details == {"error_code": "CMN-102", "error_message": "Resource not found"}
+    assert retried.won
+    assert retried.request.status is RequestStatus.APPLIED
+    assert (retried.request.error_code, retried.request.error_message) == (None, None)
+    assert retried.request.applied_at == applied_at
+    assert retried.request.recipients_after == (DAN, BOB)
+    assert retried.request.decided_by_id == "U_BOSS"
+    assert retried.event is not None and retried.event.actor_id == SYSTEM_ACTOR
+    assert retried.event.recipients_before == (CARA, DAN)
+    assert retried.event.recipients_after == (DAN, BOB)
+
+
+async def test_transition_from_the_wrong_status_changes_nothing(database: Database) -> None:
+    async with database.transaction() as repo:
+        created = await new_request(repo)
+        await approve(repo, created.id, "U_BOSS")
+    async with database.transaction() as repo:
+        result = await repo.transition(
+            request_id=created.id,
+            expected=RequestStatus.PENDING,
+            new=RequestStatus.CANCELLED,
+            actor_id="U_ANN",
+            actor_name="Ann",
+            action=AuditAction.CANCELLED,
+        )
+
+    assert not result.won and result.event is None
+    assert result.request.status is RequestStatus.APPROVED
+    assert result.request.decided_by_name == "Name of U_BOSS"
+    async with database.reader() as repo:
+        assert len((await repo.history(request_id=created.id)).events) == 2
+
+
+async def test_transition_of_unknown_request_says_so(database: Database) -> None:
+    async with database.transaction() as repo:
+        with pytest.raises(RequestNotFoundError, match=r"#404 does not exist"):
+            await approve(repo, 404, "U_BOSS")
+
+
+async def test_failed_unit_of_work_keeps_neither_the_change_nor_its_event(
+    database: Database,
+) -> None:
+    async with database.transaction() as repo:
+        created = await new_request(repo)
+    with pytest.raises(RuntimeError):
+        async with database.transaction() as repo:
+            assert (await approve(repo, created.id, "U_BOSS")).won
+            raise RuntimeError("Slack call failed after the update")
+
+    async with database.reader() as repo:
+        current = await repo.get_request(request_id=created.id)
+        events = (await repo.history(request_id=created.id)).events
+    assert current is not None and current.status is RequestStatus.PENDING
+    assert [event.action for event in events] == [AuditAction.REQUESTED]
+
+
+async def test_two_approvers_at_once_exactly_one_wins(database: Database) -> None:
+    async with database.transaction() as repo:
+        created = await new_request(repo)
+
+    async def decide(approver: str) -> TransitionResult:
+        async with database.transaction() as repo:
+            return await approve(repo, created.id, approver)
+
+    results = await asyncio.gather(decide("U_ONE"), decide("U_TWO"))
+
+    winners = [result for result in results if result.won]
+    losers = [result for result in results if not result.won]
+    assert len(winners) == 1 and len(losers) == 1
+    winner_id = winners[0].request.decided_by_id
+    assert losers[0].request.status is RequestStatus.APPROVED
+    assert losers[0].request.decided_by_id == winner_id
+    async with database.reader() as repo:
+        events = (await repo.history(request_id=created.id)).events
+    assert [(event.action, event.actor_id) for event in events] == [
+        (AuditAction.APPROVED, winner_id),
+        (AuditAction.REQUESTED, "U_ANN"),
+    ]
+
+
+async def test_approver_blocked_by_an_open_approval_learns_who_won(database: Database) -> None:
+    async with database.transaction() as repo:
+        created = await new_request(repo)
+    first_updated = asyncio.Event()
+    second_started = asyncio.Event()
+
+    async def first() -> TransitionResult:
+        async with database.transaction() as repo:
+            result = await approve(repo, created.id, "U_FIRST")
+            first_updated.set()
+            await second_started.wait()
+            await asyncio.sleep(0.05)  # let the second UPDATE reach the database and wait there
+            return result
+
+    async def second() -> TransitionResult:
+        await first_updated.wait()
+        async with database.transaction() as repo:
+            second_started.set()
+            return await repo.transition(
+                request_id=created.id,
+                expected=RequestStatus.PENDING,
+                new=RequestStatus.REJECTED,
+                actor_id="U_SECOND",
+                actor_name="Second",
+                action=AuditAction.REJECTED,
+                decided_by_id="U_SECOND",
+            )
+
+    won, lost = await asyncio.gather(first(), second())
+
+    assert won.won and not lost.won
+    assert lost.request.status is RequestStatus.APPROVED
+    assert lost.request.decided_by_id == "U_FIRST"
+
+
+async def test_set_slack_refs_keeps_what_is_not_given(database: Database) -> None:
+    async with database.transaction() as repo:
+        created = await new_request(repo)
+        await repo.set_slack_refs(
+            request_id=created.id, slack_channel_id="C_APPROVALS", slack_message_ts="1.000100"
+        )
+        updated = await repo.set_slack_refs(
+            request_id=created.id, requester_channel_id="D_ANN", requester_message_ts="2.000200"
+        )
+        with pytest.raises(RequestNotFoundError):
+            await repo.set_slack_refs(request_id=999, slack_channel_id="C")
+
+    assert (updated.slack_channel_id, updated.slack_message_ts) == ("C_APPROVALS", "1.000100")
+    assert (updated.requester_channel_id, updated.requester_message_ts) == ("D_ANN", "2.000200")
+    assert updated.status is RequestStatus.PENDING
+
+
+async def test_pending_requests_filters_by_status_resource_and_age(database: Database) -> None:
+    async with database.transaction() as repo:
+        a = await new_request(repo, resource_id="cq-1")
+        b = await new_request(repo, resource_id="cq-2")
+        c = await new_request(repo, resource_id="cq-1")
+        await approve(repo, c.id, "U_BOSS")
+    later = datetime.now(UTC) + timedelta(minutes=1)
+
+    async with database.reader() as repo:
+        pending = await repo.pending_requests()
+        on_cq1 = await repo.pending_requests(resource_id="cq-1")
+        open_on_cq1 = await repo.pending_requests(
+            resource_id="cq-1", statuses={RequestStatus.PENDING, RequestStatus.APPROVED}
+        )
+        old = await repo.pending_requests(created_before=later)
+        none_old = await repo.pending_requests(created_before=a.created_at)
+
+    assert [r.id for r in pending] == [a.id, b.id]
+    assert [r.id for r in on_cq1] == [a.id]
+    assert [r.id for r in open_on_cq1] == [a.id, c.id]
+    assert [r.id for r in old] == [a.id, b.id]
+    assert none_old == []
+
+
+async def test_history_filters_combine(database: Database) -> None:
+    async with database.transaction() as repo:
+        created = await new_request(repo, resource_id="site-9", resource_name="Berlin Office")
+        await repo.append_event(
+            actor_id=SYSTEM_ACTOR,
+            actor_name=None,
+            action=AuditAction.EXTERNAL_CHANGE,
+            resource_id="cq-7",
+            resource_type=ResourceType.CALL_QUEUE,
+            resource_name="Sales_100%",
+            added=[DAN],
+            recipients_before=[],
+            recipients_after=[DAN],
+            details={"seen_by": "snapshot"},
+        )
+    async with database.reader() as repo:
+        by_resource = await repo.history(resource_id="cq-7")
+        by_actor = await repo.history(actor_id="U_ANN")
+        by_name = await repo.history(text="berlin")
+        by_id_text = await repo.history(text="cq-7")
+        literal_percent = await repo.history(text="_100%")
+        no_match = await repo.history(text="a%0")  # a wildcard would match "Sales_100%"
+        future = await repo.history(since=datetime.now(UTC) + timedelta(hours=1))
+        both = await repo.history(actor_id="U_ANN", resource_id="cq-7")
+
+    [external] = by_resource.events
+    assert external.action is AuditAction.EXTERNAL_CHANGE
+    assert external.added == (DAN,) and external.recipients_before == ()
+    assert external.details == {"seen_by": "snapshot"}
+    assert [e.request_id for e in by_actor.events] == [created.id]
+    assert [e.resource_id for e in by_name.events] == ["site-9"]
+    assert [e.resource_id for e in by_id_text.events] == ["cq-7"]
+    assert [e.resource_id for e in literal_percent.events] == ["cq-7"]
+    assert no_match.events == () and future.events == () and both.events == ()
+
+
+async def test_history_rejects_a_silly_page_size(database: Database) -> None:
+    async with database.reader() as repo:
+        with pytest.raises(ValueError, match="limit"):
+            await repo.history(limit=0)
+
+
+async def test_snapshot_replaces_the_previous_one(database: Database) -> None:
+    first_time = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    async with database.transaction() as repo:
+        assert await repo.latest_snapshot(resource_id="cq-1") is None
+        await repo.save_snapshot(resource_id="cq-1", recipients=[BOB, CARA], taken_at=first_time)
+        await repo.save_snapshot(resource_id="cq-2", recipients=[DAN])
+    async with database.transaction() as repo:
+        saved = await repo.save_snapshot(resource_id="cq-1", recipients=[CARA])
+    async with database.reader() as repo:
+        latest = await repo.latest_snapshot(resource_id="cq-1")
+        other = await repo.latest_snapshot(resource_id="cq-2")
+
+    assert latest == saved
+    assert latest is not None and latest.recipients == (CARA,)
+    assert latest.taken_at > first_time and latest.taken_at.tzinfo is not None
+    assert other is not None and other.recipients == (DAN,)

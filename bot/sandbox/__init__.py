@@ -1,0 +1,1 @@
+"""Local stand-ins for the services sms-handlers talks to (RingCentral, Slack)."""

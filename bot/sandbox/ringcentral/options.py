@@ -1,0 +1,58 @@
+"""What a test (or the CLI) can tune on a running sandbox, and what it can read back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_LIMITS = {"Light": 50, "Medium": 40, "Heavy": 10, "Auth": 5}
+
+
+@dataclass
+class ThreadMessaging:
+    """The account's MessageThreads feature, as the features call reports it."""
+
+    available: bool = True
+    call_queue_supported: bool = True
+    site_supported: bool = True
+
+
+@dataclass
+class SandboxOptions:
+    """Behaviour of a sandbox; every field may be changed while it runs."""
+
+    token_ttl_seconds: int = 3600
+    refresh_token_ttl_seconds: int = 604800
+    issue_refresh_tokens: bool = True
+    rate_limits_enabled: bool = True
+    limits: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    window_seconds: float = 60.0
+    penalty_seconds: float = 60.0
+    latency_seconds: float = 0.0
+    omit_totals: bool = False
+    thread_messaging: ThreadMessaging = field(default_factory=ThreadMessaging)
+
+
+@dataclass
+class Fault:
+    """A scripted misbehaviour for requests whose path matches `path_pattern` (a regex)."""
+
+    path_pattern: str
+    method: str | None = None
+    status: int | None = 503
+    body: str | None = None
+    retry_after: float | None = None
+    hang: bool = False
+    drop: bool = False
+    times: int = 1
+    skip: int = 0
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request the sandbox received. `status` is 0 when it never answered (hang, drop)."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    rate_group: str | None
+    status: int

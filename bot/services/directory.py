@@ -1,0 +1,329 @@
+"""The resource directory: common resources, their shared numbers, and their SMS handlers.
+
+The inventory comes from two paged list calls (extensions of the inventory's types, and the
+account's company and direct numbers) run concurrently, and is cached in-process for a TTL.
+SMS handlers are always read live. The Slack app and the CLI use `Directory`; nothing here knows
+about Slack or HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.domain import Recipient, Resource, ResourceType, ThreadMessagingFeature, UserExtension
+from bot.errors import SmsHandlersError
+from bot.ringcentral.client import RingCentralClient
+from bot.ringcentral.errors import RingCentralError
+from bot.ringcentral.models import ExtensionRecord, SmsRecipientRecord
+from bot.services.cache import SharedLoad
+from bot.services.inventory import (
+    INVENTORY_EXTENSION_TYPES,
+    SHARED_USAGE_TYPES,
+    Inventory,
+    build_inventory,
+)
+from bot.services.lookup import LookupResult, describe, match_resource
+from bot.services.users import rank_users
+
+logger = logging.getLogger(__name__)
+
+THREAD_MESSAGING_FEATURE = "MessageThreads"
+
+
+class UnknownResource(SmsHandlersError):
+    """No common resource has this id."""
+
+
+class InvalidChange(SmsHandlersError):
+    """A requested change cannot be sent as it is (nothing to do, or contradictory)."""
+
+
+class FeatureUnavailable(SmsHandlersError):
+    """SMS thread messaging is off for the account, or for this kind of resource."""
+
+
+class ChangeFailed(SmsHandlersError):
+    """Applying a change failed part-way; `after` is what RingCentral holds now (if readable)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        cause: RingCentralError,
+        before: tuple[Recipient, ...],
+        after: tuple[Recipient, ...] | None,
+    ) -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.before = before
+        self.after = after
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    """What applying a change did, checked by reading the handlers back.
+
+    `expected` = (before − removed) ∪ added. `missing` are expected ids absent after the change;
+    `unexpected` are ids present after it that were not expected (a removal that did not happen,
+    or someone else's change in between). `verified` is true when both are empty.
+    """
+
+    resource: Resource
+    before: tuple[Recipient, ...]
+    after: tuple[Recipient, ...]
+    added: tuple[str, ...]  # ids sent as added (requested ids that were not handlers yet)
+    removed: tuple[str, ...]  # ids sent as removed (requested ids that were handlers)
+    already_handlers: tuple[str, ...]  # requested additions that were handlers already
+    not_handlers: tuple[str, ...]  # requested removals that were not handlers
+    missing: tuple[str, ...]
+    unexpected: tuple[str, ...]
+    calls: int  # bulk-assign calls made (0 when there was nothing to change)
+
+    @property
+    def verified(self) -> bool:
+        return not self.missing and not self.unexpected
+
+
+class Directory:
+    """Resources, lookup and SMS handlers, over one RingCentral client."""
+
+    def __init__(
+        self,
+        *,
+        client: RingCentralClient,
+        ttl_seconds: float = 300.0,
+        recipient_concurrency: int = 4,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self._recipient_slots = asyncio.Semaphore(max(1, recipient_concurrency))
+        self._inventory = SharedLoad(self._load_inventory, ttl_seconds=ttl_seconds, clock=clock)
+        self._users = SharedLoad(self._load_users, ttl_seconds=ttl_seconds, clock=clock)
+        self._feature = SharedLoad(self._load_feature, ttl_seconds=ttl_seconds, clock=clock)
+
+    # -- inventory and lookup ---------------------------------------------------------------
+
+    async def inventory(self, *, refresh: bool = False) -> Inventory:
+        """Every common resource with its shared SMS numbers and IVR menus (cached for the TTL)."""
+        return await self._inventory.get(refresh=refresh)
+
+    async def resource(self, *, resource_id: str) -> Resource:
+        """The resource with this id, or UnknownResource."""
+        found = (await self.inventory()).get(resource_id)
+        if found is None:
+            raise UnknownResource(
+                f"No site or call queue has the id {resource_id}; it may have been deleted "
+                "in RingCentral. Look it up again by name."
+            )
+        return found
+
+    async def lookup(self, *, query: str) -> LookupResult:
+        """Resolve a name, extension number, phone number or IVR menu name to one resource."""
+        return match_resource(query, (await self.inventory()).resources)
+
+    def invalidate(self) -> None:
+        """Forget the cached inventory, users and feature state (after a change)."""
+        self._inventory.invalidate()
+        self._users.invalidate()
+        self._feature.invalidate()
+
+    async def _load_inventory(self) -> Inventory:
+        extensions, numbers = await asyncio.gather(
+            self.client.list_extensions(types=INVENTORY_EXTENSION_TYPES),
+            self.client.list_account_phone_numbers(usage_types=SHARED_USAGE_TYPES),
+        )
+        inventory = build_inventory(extensions=extensions, numbers=numbers)
+        logger.info("Inventory loaded: %d resources", len(inventory.resources))
+        return inventory
+
+    # -- handlers ---------------------------------------------------------------------------
+
+    async def recipients(self, *, resource_id: str) -> tuple[Recipient, ...]:
+        """The resource's SMS handlers, read live from RingCentral."""
+        resource = await self.resource(resource_id=resource_id)
+        return await self._read_recipients(resource)
+
+    async def _read_recipients(self, resource: Resource) -> tuple[Recipient, ...]:
+        records = await self.client.get_sms_recipients(extension_id=resource.id)
+        return tuple(_recipient(record) for record in records)
+
+    async def resources_handled_by(self, *, user_id: str) -> tuple[Resource, ...]:
+        """The resources whose SMS handlers include this user.
+
+        RingCentral has no reverse lookup: this reads the handlers of every resource, one call
+        each (Light group), at most `recipient_concurrency` at a time. On a large account it is
+        slow and uses much of the Light rate limit; do not call it on every click.
+        """
+        inventory = await self.inventory()
+
+        async def handles(resource: Resource) -> bool:
+            async with self._recipient_slots:
+                recipients = await self._read_recipients(resource)
+            return any(r.id == user_id for r in recipients)
+
+        flags = await asyncio.gather(*(handles(r) for r in inventory.resources))
+        return tuple(r for r, flag in zip(inventory.resources, flags, strict=True) if flag)
+
+    async def apply_change(
+        self, *, resource_id: str, added: Sequence[str] = (), removed: Sequence[str] = ()
+    ) -> ChangeOutcome:
+        """Add and remove SMS handlers, then read them back to verify the result."""
+        added_ids, removed_ids = _clean_ids(added), _clean_ids(removed)
+        both = sorted(set(added_ids) & set(removed_ids))
+        if both:
+            raise InvalidChange(
+                f"Extension {', '.join(both)} is both added and removed; choose one."
+            )
+        if not added_ids and not removed_ids:
+            raise InvalidChange("The change adds and removes nobody; pick at least one person.")
+        resource = await self.resource(resource_id=resource_id)
+        before = await self._read_recipients(resource)
+        current = {r.id for r in before}
+        to_add = tuple(i for i in added_ids if i not in current)
+        to_remove = tuple(i for i in removed_ids if i in current)
+        calls = 0
+        if to_add or to_remove:
+            try:
+                calls = await self.client.bulk_assign_sms_recipients(
+                    extension_id=resource.id, added=to_add, removed=to_remove
+                )
+            except RingCentralError as exc:
+                raise await self._failed(resource, before, exc) from exc
+            finally:
+                self.invalidate()
+        after = await self._read_recipients(resource)
+        expected = (current - set(to_remove)) | set(to_add)
+        present = {r.id for r in after}
+        return ChangeOutcome(
+            resource=resource,
+            before=before,
+            after=after,
+            added=to_add,
+            removed=to_remove,
+            already_handlers=tuple(i for i in added_ids if i in current),
+            not_handlers=tuple(i for i in removed_ids if i not in current),
+            missing=tuple(sorted(expected - present)),
+            unexpected=tuple(sorted(present - expected)),
+            calls=calls,
+        )
+
+    async def _failed(
+        self, resource: Resource, before: tuple[Recipient, ...], error: RingCentralError
+    ) -> ChangeFailed:
+        try:
+            after: tuple[Recipient, ...] | None = await self._read_recipients(resource)
+        except RingCentralError as read_error:
+            logger.warning(
+                "Could not read back %s after a failed change: %s", resource.id, read_error
+            )
+            after = None
+        changed = "unknown" if after is None else ("no" if after == before else "some")
+        state = {
+            "unknown": "Its handlers could not be read back; check them before retrying.",
+            "no": "Nothing was changed.",
+            "some": "Part of the change was applied; see the current handlers.",
+        }[changed]
+        return ChangeFailed(
+            f"The change to {describe(resource)} failed: {error} {state}",
+            cause=error,
+            before=before,
+            after=after,
+        )
+
+    # -- people -----------------------------------------------------------------------------
+
+    async def assignable_users(self, *, refresh: bool = False) -> tuple[UserExtension, ...]:
+        """Users who may become SMS handlers: type User, Enabled, with an email (cached)."""
+        return await self._users.get(refresh=refresh)
+
+    async def search_users(self, *, query: str, limit: int = 20) -> tuple[UserExtension, ...]:
+        """Assignable users matching a name, an extension number or an email, best first."""
+        return rank_users(query, await self.assignable_users(), limit=limit)
+
+    async def user_by_email(self, *, email: str) -> UserExtension | None:
+        """The assignable user with this contact email (case-insensitive), if any."""
+        wanted = email.strip().lower()
+        users = await self.assignable_users()
+        return next((u for u in users if u.email and u.email.lower() == wanted), None)
+
+    async def _load_users(self) -> tuple[UserExtension, ...]:
+        records = await self.client.list_extensions(types=("User",), statuses=("Enabled",))
+        users = [_user(r) for r in records if r.email and r.status in (None, "Enabled")]
+        return tuple(sorted(users, key=lambda u: (u.name.lower(), u.id)))
+
+    # -- feature ----------------------------------------------------------------------------
+
+    async def thread_messaging(self, *, refresh: bool = False) -> ThreadMessagingFeature:
+        """Whether SMS thread messaging is on, and for call queues and sites (cached)."""
+        return await self._feature.get(refresh=refresh)
+
+    async def ensure_supported(self, *, resource: Resource) -> None:
+        """Raise FeatureUnavailable when this resource's SMS handlers cannot be used."""
+        feature = await self.thread_messaging()
+        if feature.supports(resource.type):
+            return
+        if not feature.available:
+            why = f" ({feature.reason})" if feature.reason else ""
+            raise FeatureUnavailable(
+                f"SMS thread messaging is not available on this RingCentral account{why}; "
+                "an account admin must turn it on before SMS handlers can be used."
+            )
+        kind = "call queues" if resource.type is ResourceType.CALL_QUEUE else "sites"
+        raise FeatureUnavailable(
+            f"SMS thread messaging is on, but not for {kind}, so {resource.name} has no SMS "
+            "handlers to manage. Ask a RingCentral admin to enable it for "
+            f"{kind}."
+        )
+
+    async def _load_feature(self) -> ThreadMessagingFeature:
+        records = await self.client.get_features(feature_ids=(THREAD_MESSAGING_FEATURE,))
+        record = next((r for r in records if r.id == THREAD_MESSAGING_FEATURE), None)
+        if record is None:
+            return ThreadMessagingFeature(
+                available=False,
+                call_queue_supported=False,
+                site_supported=False,
+                reason="RingCentral did not report the MessageThreads feature",
+            )
+        queue_flag = record.param_flag("callQueueSupported")
+        site_flag = record.param_flag("siteSupported")
+        reason = record.reason_message or record.reason_code
+        return ThreadMessagingFeature(
+            available=record.available,
+            call_queue_supported=record.available if queue_flag is None else queue_flag,
+            site_supported=record.available if site_flag is None else site_flag,
+            reason=None if record.available else reason,
+        )
+
+
+def _clean_ids(ids: Sequence[str]) -> tuple[str, ...]:
+    cleaned = [str(i).strip() for i in ids]
+    if any(not i for i in cleaned):
+        raise InvalidChange("An extension id in the change is empty.")
+    return tuple(dict.fromkeys(cleaned))
+
+
+def _recipient(record: SmsRecipientRecord) -> Recipient:
+    return Recipient(
+        id=record.id,
+        name=record.name or f"Extension {record.extension_number or record.id}",
+        extension_number=record.extension_number,
+        extension_type=record.extension_type,
+        assignable=record.assignable,
+        has_license=record.has_license,
+    )
+
+
+def _user(record: ExtensionRecord) -> UserExtension:
+    return UserExtension(
+        id=record.id,
+        name=record.display_name,
+        extension_number=record.extension_number,
+        email=record.email,
+        status=record.status,
+        site_name=record.site.name if record.site else None,
+    )

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-MODULES: list[ModuleType] = []
+from bot.cli import db, ringcentral, sandbox
+
+MODULES: list[ModuleType] = [ringcentral, db, sandbox]

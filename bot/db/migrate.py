@@ -101,3 +101,16 @@ async def require_current_schema(database: Database) -> None:
 def upgrade(url: str, revision: str = "head") -> None:
     """Blocking form of `upgrade_async`, for code that is not inside an event loop."""
     asyncio.run(upgrade_async(url, revision))
+
+
+async def open_database(*, database_url: str, auto_migrate: bool = True) -> Database:
+    """The app's database at start-up: migrated to the newest revision, or checked to be there."""
+    if auto_migrate:
+        await upgrade_async(database_url)
+    database = Database.from_url(database_url)
+    try:
+        await require_current_schema(database)
+    except BaseException:
+        await database.dispose()
+        raise
+    return database

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -136,6 +137,10 @@ def _short_reason(exc: BaseException) -> str:
     cause: BaseException = exc
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         cause = exc.orig
+    if isinstance(cause, ConnectionRefusedError):
+        return "connection refused (is the server running, on that host and port?)"
+    if isinstance(cause, socket.gaierror):
+        return "unknown host name"
     reason = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
     return reason.removeprefix("(").strip()
 

@@ -1,0 +1,255 @@
+"""`sms-handlers db upgrade|downgrade|current`, and `sms-handlers history`: the audit log or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from alembic.util import CommandError
+
+from bot.config import load_settings
+from bot.db import migrate
+from bot.db.errors import DatabaseNotMigratedError, DatabaseUrlError
+from bot.db.repository import MAX_PAGE_SIZE
+from bot.db.session import Database, describe_url, parse_database_url, sqlite_file_missing
+from bot.domain import AuditEvent, ExtensionRef
+from bot.errors import SmsHandlersError
+
+CSV_COLUMNS = [
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "resource_type",
+    "resource_id",
+    "resource_name",
+    "request_id",
+    "added",
+    "removed",
+    "recipients_before",
+    "recipients_after",
+    "details",
+]
+
+
+def register(subparsers: Any) -> None:
+    """Add `db` (schema migrations) and `history` (the audit log)."""
+    db = subparsers.add_parser("db", help="create or migrate the database (DATABASE_URL)")
+    actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    up = actions.add_parser("upgrade", help="migrate the database to a revision (default: newest)")
+    up.add_argument("revision", nargs="?", default="head", metavar="REV")
+    up.set_defaults(handler=_upgrade)
+    down = actions.add_parser("downgrade", help="undo migrations down to REV (default: one step)")
+    down.add_argument("revision", nargs="?", default="-1", metavar="REV")
+    down.set_defaults(handler=_downgrade)
+    current = actions.add_parser("current", help="show the database's revision")
+    current.set_defaults(handler=_current)
+
+    history = subparsers.add_parser(
+        "history", help="print the audit log, newest first, or export it as CSV"
+    )
+    history.add_argument(
+        "query", nargs="?", metavar="QUERY", help="a resource id, or part of a resource name"
+    )
+    history.add_argument("--user", metavar="SLACK_ID", help="only what this Slack user did")
+    history.add_argument(
+        "--since", type=_since, metavar="DATE", help="only events at or after DATE (UTC)"
+    )
+    history.add_argument(
+        "--limit", type=_limit, metavar="N", help="at most N events (default 20; CSV: all)"
+    )
+    history.add_argument("--csv", type=Path, metavar="FILE", help="write the events to FILE as CSV")
+    history.set_defaults(handler=_history)
+
+
+def _since(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _limit(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return int(value)
+
+
+def _database_url() -> str:
+    url = load_settings().database_url
+    parse_database_url(url)  # fails early, with one line, on a bad URL
+    return url
+
+
+async def _upgrade(args: argparse.Namespace) -> int:
+    url = _database_url()
+    with _alembic_errors():
+        await migrate.upgrade_async(url, args.revision)
+    revision = await migrate.current_async(url)
+    print(f"Database {describe_url(parse_database_url(url))} is at revision {revision}.")
+    return 0
+
+
+async def _downgrade(args: argparse.Namespace) -> int:
+    url = _database_url()
+    if sqlite_file_missing(parse_database_url(url)):
+        raise DatabaseUrlError(f"DATABASE_URL names a SQLite file that does not exist: {url}.")
+    with _alembic_errors():
+        await migrate.downgrade_async(url, args.revision)
+    revision = await migrate.current_async(url)
+    shown = revision or "base (no tables)"
+    print(f"Database {describe_url(parse_database_url(url))} is at revision {shown}.")
+    return 0
+
+
+async def _current(args: argparse.Namespace) -> int:
+    url = _database_url()
+    parsed = parse_database_url(url)
+    revision = None if sqlite_file_missing(parsed) else await migrate.current_async(url)
+    head = migrate.head_revision()
+    if revision is None:
+        state = "has no tables yet: run `sms-handlers db upgrade`"
+    elif revision == head:
+        state = f"is at revision {revision} (the newest)"
+    else:
+        state = f"is at revision {revision}; the newest is {head}: run `sms-handlers db upgrade`"
+    print(f"Database {describe_url(parsed)} {state}.")
+    return 0
+
+
+@contextmanager
+def _alembic_errors() -> Iterator[None]:
+    """Alembic's own errors (an unknown revision, ...) as one line naming the problem."""
+    try:
+        yield
+    except CommandError as error:
+        raise SmsHandlersError(f"Migration failed: {error}") from error
+
+
+async def _history(args: argparse.Namespace) -> int:
+    url = _database_url()
+    if sqlite_file_missing(parse_database_url(url)):
+        raise DatabaseNotMigratedError(
+            f"There is no database file yet at {url} (DATABASE_URL): start the bot or run "
+            "`sms-handlers db upgrade` first."
+        )
+    limit = args.limit if args.limit is not None else (None if args.csv else 20)
+    database = Database.from_url(url)
+    try:
+        await migrate.require_current_schema(database)
+        events = _events(
+            database, text=args.query, actor_id=args.user, since=args.since, limit=limit
+        )
+        if args.csv is None:
+            count = await _print_events(events, sys.stdout)
+            if count == 0:
+                print("No audit events match.")
+        else:
+            count = await _write_csv(events, args.csv)
+            print(f"Wrote {count} audit events to {args.csv}.")
+    finally:
+        await database.dispose()
+    return 0
+
+
+async def _events(
+    database: Database,
+    *,
+    text: str | None,
+    actor_id: str | None,
+    since: datetime | None,
+    limit: int | None,
+) -> AsyncIterator[AuditEvent]:
+    before_id: int | None = None
+    remaining = limit
+    while remaining is None or remaining > 0:
+        page_size = MAX_PAGE_SIZE if remaining is None else min(remaining, MAX_PAGE_SIZE)
+        async with database.reader() as repo:
+            page = await repo.history(
+                text=text, actor_id=actor_id, since=since, before_id=before_id, limit=page_size
+            )
+        for event in page.events:
+            yield event
+        if remaining is not None:
+            remaining -= len(page.events)
+        if page.next_before_id is None:
+            return
+        before_id = page.next_before_id
+
+
+async def _print_events(events: AsyncIterator[AuditEvent], out: TextIO) -> int:
+    count = 0
+    async for event in events:
+        count += 1
+        out.write(_event_line(event) + "\n")
+    return count
+
+
+def _event_line(event: AuditEvent) -> str:
+    when = event.occurred_at.strftime("%Y-%m-%d %H:%M:%SZ")
+    who = f"{event.actor_name} ({event.actor_id})" if event.actor_name else event.actor_id
+    what = f"{event.resource_name or event.resource_id} [{event.resource_id}]"
+    parts = [when, f"#{event.id}", event.action.value, who, what]
+    if event.added:
+        parts.append("+" + ", +".join(_ref_text(ref) for ref in event.added))
+    if event.removed:
+        parts.append("-" + ", -".join(_ref_text(ref) for ref in event.removed))
+    if event.request_id is not None:
+        parts.append(f"request #{event.request_id}")
+    for key in ("comment", "error_code", "error_message", "reason"):
+        if key in event.details:
+            parts.append(f"{key}: {event.details[key]}")
+    return "  ".join(parts)
+
+
+def _ref_text(ref: ExtensionRef) -> str:
+    return f"{ref.name} (ext {ref.extension_number})" if ref.extension_number else ref.name
+
+
+def _refs_cell(refs: Sequence[ExtensionRef] | None) -> str:
+    if refs is None:
+        return ""
+    return "; ".join(f"{_ref_text(ref)} [id {ref.id}]" for ref in refs)
+
+
+async def _write_csv(events: AsyncIterator[AuditEvent], path: Path) -> int:
+    try:
+        handle = path.open("w", newline="", encoding="utf-8")
+    except OSError as exc:
+        raise SmsHandlersError(f"Cannot write the CSV file {path}: {exc.strerror}.") from None
+    count = 0
+    with handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        async for event in events:
+            count += 1
+            writer.writerow(
+                [
+                    event.id,
+                    event.occurred_at.isoformat(),
+                    event.actor_id,
+                    event.actor_name or "",
+                    event.action.value,
+                    event.resource_type.value if event.resource_type else "",
+                    event.resource_id,
+                    event.resource_name or "",
+                    "" if event.request_id is None else event.request_id,
+                    _refs_cell(event.added),
+                    _refs_cell(event.removed),
+                    _refs_cell(event.recipients_before),
+                    _refs_cell(event.recipients_after),
+                    json.dumps(event.details, sort_keys=True) if event.details else "",
+                ]
+            )
+    return count

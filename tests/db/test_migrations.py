@@ -1,0 +1,113 @@
+"""The Alembic scripts: they match the models, go up, down and up again, and guard the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from bot.db.base import Base
+from bot.db.errors import DatabaseNotMigratedError
+from bot.db.migrate import (
+    current_async,
+    downgrade_async,
+    head_revision,
+    open_database,
+    require_current_schema,
+    upgrade,
+    upgrade_async,
+)
+from bot.db.session import Database
+from bot.domain import AuditAction
+
+TABLES = {"alembic_version", "audit_events", "change_requests", "recipient_snapshots"}
+
+
+def _differences(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+async def _tables(database: Database) -> set[str]:
+    async with database.engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def test_models_and_migrations_agree(database: Database) -> None:
+    async with database.engine.connect() as connection:
+        assert await connection.run_sync(_differences) == []
+
+
+async def test_upgrade_downgrade_upgrade(database_url: str) -> None:
+    database = Database.from_url(database_url)
+    try:
+        assert await current_async(database_url) is None
+        with pytest.raises(DatabaseNotMigratedError, match="db upgrade"):
+            await require_current_schema(database)
+
+        await upgrade_async(database_url)
+        assert await current_async(database_url) == head_revision()
+        assert await _tables(database) == TABLES
+        await require_current_schema(database)
+
+        await downgrade_async(database_url, "base")
+        assert await current_async(database_url) is None
+        assert await _tables(database) <= {"alembic_version"}
+
+        await upgrade_async(database_url)
+        assert await current_async(database_url) == head_revision()
+        async with database.transaction() as repo:
+            event = await repo.append_event(
+                actor_id="U1", actor_name="Ann", action=AuditAction.EXTERNAL_CHANGE, resource_id="r"
+            )
+        assert event.id == 1
+    finally:
+        await database.dispose()
+
+
+def test_blocking_upgrade_outside_an_event_loop() -> None:
+    url = "sqlite:///app.db"  # the test runs in tmp_path
+
+    upgrade(url)
+    upgrade(url)  # a second start-up finds nothing to do
+
+    assert asyncio.run(current_async(url)) == head_revision()
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_events SET actor_id = 'U_EVIL'", "DELETE FROM audit_events"]
+)
+async def test_audit_events_cannot_be_changed_or_deleted(
+    database: Database, statement: str
+) -> None:
+    async with database.transaction() as repo:
+        await repo.append_event(
+            actor_id="U1", actor_name="Ann", action=AuditAction.APPROVED, resource_id="cq-1"
+        )
+
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with database.engine.begin() as connection:
+            await connection.execute(text(statement))
+
+    async with database.reader() as repo:
+        [event] = (await repo.history()).events
+    assert event.actor_id == "U1"
+
+
+async def test_open_database_migrates_unless_told_not_to(database_url: str) -> None:
+    with pytest.raises(DatabaseNotMigratedError, match="has no tables yet"):
+        await open_database(database_url=database_url, auto_migrate=False)
+
+    database = await open_database(database_url=database_url)
+    try:
+        async with database.reader() as repo:
+            assert await repo.pending_requests() == []
+    finally:
+        await database.dispose()
+    again = await open_database(database_url=database_url, auto_migrate=False)
+    await again.dispose()

@@ -153,6 +153,9 @@ class RingCentralClient:
         self._session = session
         self._owns_session = session is None
         self._semaphore = asyncio.Semaphore(self.options.max_concurrency)
+        self._timeout = aiohttp.ClientTimeout(
+            total=self.options.timeout_seconds, connect=self.options.connect_timeout_seconds
+        )
         self.calls = 0  # HTTP requests sent (observability; tests and benchmarks read it)
 
     @classmethod
@@ -213,10 +216,12 @@ class RingCentralClient:
         return self._parse(records, IvrMenuRecord.from_api, "listing IVR menus")
 
     async def list_account_phone_numbers(
-        self, *, usage_types: Sequence[str] = ()
+        self, *, usage_types: Sequence[str] = (), phone_number: str | None = None
     ) -> list[PhoneNumberRecord]:
-        """Every account phone number (v2, all pages), optionally filtered by usage type."""
+        """Every account phone number (v2, all pages), filtered by usage type or E.164 number."""
         params: list[tuple[str, str | int]] = [("usageType", u) for u in usage_types]
+        if phone_number is not None:
+            params.append(("phoneNumber", phone_number))
         records = await self._list_v2(
             f"{ACCOUNT_V2}/phone-numbers", params, operation="listing the account's phone numbers"
         )
@@ -373,11 +378,8 @@ class RingCentralClient:
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            timeout = aiohttp.ClientTimeout(
-                total=self.options.timeout_seconds, connect=self.options.connect_timeout_seconds
-            )
             connector = aiohttp.TCPConnector(limit=self.options.max_concurrency)
-            self._session = aiohttp.ClientSession(timeout=timeout, connector=connector)
+            self._session = aiohttp.ClientSession(timeout=self._timeout, connector=connector)
             self._owns_session = True
         return self._session
 
@@ -475,7 +477,7 @@ class RingCentralClient:
             self.calls += 1
             started = time.monotonic()
             async with session.request(
-                method, URL(url, encoded=True), headers=headers, data=data
+                method, URL(url, encoded=True), headers=headers, data=data, timeout=self._timeout
             ) as response:
                 text = await response.text(errors="replace")
                 logger.debug(

@@ -1,0 +1,181 @@
+"""Tokens through the real `ringcentral` SDK against the sandbox: login, renewal, expiry, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from bot.ringcentral.auth import Credentials, TokenProvider
+from bot.ringcentral.errors import RingCentralAuthError
+from bot.sandbox.ringcentral import Fault, SandboxOptions, SandboxServer
+from tests.support.rc_sandbox import (
+    credentials_for,
+    data_requests,
+    running_sandbox,
+    sandbox_client,
+    token_requests,
+)
+
+SUPPORT = "4001"
+
+
+def grants(server: SandboxServer) -> int:
+    return len(token_requests(server))
+
+
+async def test_the_sdk_logs_in_with_the_jwt_and_the_token_opens_the_api(
+    rc_sandbox: SandboxServer,
+) -> None:
+    async with sandbox_client(rc_sandbox) as client:
+        sites = await client.list_sites()
+
+    assert {s.name for s in sites} == {"Boston Office", "Denver Office"}
+    assert [r.status for r in token_requests(rc_sandbox)] == [200]
+
+
+async def test_ten_coroutines_needing_a_token_cause_one_login(rc_sandbox: SandboxServer) -> None:
+    provider = TokenProvider(credentials=credentials_for(rc_sandbox))
+    try:
+        tokens = await asyncio.gather(*(provider.token() for _ in range(10)))
+    finally:
+        provider.close()
+
+    assert len(set(tokens)) == 1
+    assert grants(rc_sandbox) == 1
+    assert provider.logins == 1
+
+
+async def test_tokens_expired_mid_run_are_renewed_once_and_the_calls_succeed(
+    rc_sandbox: SandboxServer,
+) -> None:
+    async with sandbox_client(rc_sandbox) as client:
+        await client.get_sms_recipients(extension_id=SUPPORT)
+        rc_sandbox.expire_tokens()
+        results = await asyncio.gather(
+            *(client.get_sms_recipients(extension_id=SUPPORT) for _ in range(5))
+        )
+
+    assert all(len(r) == 2 for r in results)
+    assert grants(rc_sandbox) == 2  # the login, then one renewal for the five 401s
+    assert [r.status for r in data_requests(rc_sandbox)].count(401) >= 1
+
+
+async def test_a_short_lived_token_is_renewed_before_it_expires() -> None:
+    options = SandboxOptions(token_ttl_seconds=1)
+    async with running_sandbox(options=options) as server, sandbox_client(server) as client:
+        await client.get_sms_recipients(extension_id=SUPPORT)
+        await asyncio.sleep(0.9)  # past 80 % of the token's life, before its end
+        await client.get_sms_recipients(extension_id=SUPPORT)
+
+        statuses = [r.status for r in data_requests(server)]
+        assert statuses == [200, 200]  # renewed ahead: RingCentral never saw an expired token
+        assert grants(server) == 2
+
+
+async def test_without_refresh_tokens_the_jwt_is_presented_again() -> None:
+    options = SandboxOptions(issue_refresh_tokens=False)
+    async with running_sandbox(options=options) as server:
+        provider = TokenProvider(credentials=credentials_for(server))
+        try:
+            first = await provider.token()
+            server.expire_tokens()
+            second = await provider.renew_after_rejection(first)
+        finally:
+            provider.close()
+
+    assert second != first
+    assert provider.logins == 2
+    assert provider.refreshes == 0
+
+
+async def test_a_refresh_token_that_is_refused_falls_back_to_the_jwt() -> None:
+    options = SandboxOptions(refresh_token_ttl_seconds=1)
+    async with running_sandbox(options=options) as server:
+        provider = TokenProvider(credentials=credentials_for(server))
+        try:
+            first = await provider.token()
+            await asyncio.sleep(1.05)  # the sandbox now refuses the refresh token...
+            second = await provider.renew_after_rejection(first)
+        finally:
+            provider.close()
+
+    assert second != first
+    # ...and the SDK's own clock agrees, so it never sends the refresh: the JWT is used again.
+    assert provider.logins == 2
+
+
+async def test_a_refresh_the_server_refuses_falls_back_to_the_jwt(
+    rc_sandbox: SandboxServer,
+) -> None:
+    provider = TokenProvider(credentials=credentials_for(rc_sandbox))
+    try:
+        first = await provider.token()
+        rc_sandbox.inject_fault(Fault(r"/oauth/token$", status=400))  # the refresh attempt
+        second = await provider.renew_after_rejection(first)
+    finally:
+        provider.close()
+
+    assert second != first
+    assert [r.status for r in token_requests(rc_sandbox)] == [200, 400, 200]
+    assert (provider.logins, provider.refreshes) == (2, 0)
+    async with sandbox_client(rc_sandbox) as client:
+        assert len(await client.get_sms_recipients(extension_id=SUPPORT)) == 2
+
+
+async def test_a_valid_refresh_token_is_used_to_renew(rc_sandbox: SandboxServer) -> None:
+    provider = TokenProvider(credentials=credentials_for(rc_sandbox))
+    try:
+        first = await provider.token()
+        second = await provider.renew_after_rejection(first)
+        third = await provider.renew_after_rejection(first)  # a late 401 for the old token
+    finally:
+        provider.close()
+
+    assert second != first
+    assert third == second
+    assert (provider.logins, provider.refreshes) == (1, 1)
+
+
+@pytest.mark.parametrize("field", ["client_secret", "jwt"])
+async def test_bad_credentials_give_a_clear_error_without_secrets(
+    rc_sandbox: SandboxServer, field: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    good = credentials_for(rc_sandbox)
+    values = {
+        "server_url": good.server_url,
+        "client_id": good.client_id,
+        "client_secret": good.client_secret,
+        "jwt": good.jwt,
+    }
+    values[field] = "wrong-" + field
+    provider = TokenProvider(credentials=Credentials(**values))
+    caplog.set_level(logging.DEBUG)
+    try:
+        with pytest.raises(RingCentralAuthError) as caught:
+            await provider.token()
+    finally:
+        provider.close()
+
+    message = str(caught.value)
+    assert message.startswith("RingCentral refused the login")
+    assert caught.value.error_code is not None and caught.value.error_code.startswith("OAU-")
+    assert "RINGCENTRAL_JWT" in message
+    for secret in (good.client_secret, good.jwt, "wrong-" + field):
+        assert secret not in message
+        assert secret not in caplog.text
+
+
+async def test_tokens_never_reach_the_logs(
+    rc_sandbox: SandboxServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with sandbox_client(rc_sandbox) as client:
+        await client.get_sms_recipients(extension_id=SUPPORT)
+        rc_sandbox.expire_tokens()
+        await client.get_sms_recipients(extension_id=SUPPORT)
+
+    assert "SBX-A-" not in caplog.text
+    assert "SBX-R-" not in caplog.text
+    assert rc_sandbox.jwt not in caplog.text

@@ -1,0 +1,37 @@
+"""How the request service tells people about requests, without knowing about Slack.
+
+`bot.slackapi.notifier.SlackNotifier` implements it with chat.postMessage / chat.update and DMs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.domain import ChangeRequest
+
+
+@dataclass(frozen=True)
+class MessageRefs:
+    """Where a request's messages went (None where posting failed)."""
+
+    approval_channel_id: str | None = None
+    approval_message_ts: str | None = None
+    requester_channel_id: str | None = None
+    requester_message_ts: str | None = None
+
+
+class RequestNotifier(Protocol):
+    """Posts and updates the messages that follow a request through its life."""
+
+    async def announce(self, request: ChangeRequest) -> MessageRefs:
+        """Post a new request to the approvers and confirm it to the requester."""
+        ...
+
+    async def refresh(self, request: ChangeRequest) -> None:
+        """Update the request's messages in place to show its current state."""
+        ...
+
+    async def tell_requester(self, request: ChangeRequest) -> None:
+        """Send the requester a direct message about a decision or an outcome."""
+        ...

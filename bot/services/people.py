@@ -1,0 +1,94 @@
+"""RingCentral users for the "add handlers" picker, each marked with why they cannot be added.
+
+RingCentral reports `assignable` and `hasLicense` only on SMS recipient records, so those flags
+are learnt from every handler list the app reads (`remember`); the extension list tells the rest
+(disabled or not activated users, users without an email).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.domain import Recipient, UserExtension
+from bot.ringcentral.client import RingCentralClient
+from bot.services.cache import SharedLoad
+from bot.services.users import rank_users
+
+
+@dataclass(frozen=True)
+class PersonChoice:
+    """A user and, when they cannot become an SMS handler, why not."""
+
+    user: UserExtension
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class _Flags:
+    assignable: bool
+    has_license: bool
+
+
+class People:
+    """Every RingCentral user (cached), searchable, with what stops them becoming handlers."""
+
+    def __init__(
+        self,
+        *,
+        client: RingCentralClient,
+        ttl_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._users = SharedLoad(self._load, ttl_seconds=ttl_seconds, clock=clock)
+        self._flags: dict[str, _Flags] = {}
+
+    def remember(self, recipients: Iterable[Recipient]) -> None:
+        """Learn RingCentral's assignable / licence flags from a handler list just read."""
+        for recipient in recipients:
+            self._flags[recipient.id] = _Flags(recipient.assignable, recipient.has_license)
+
+    async def search(self, *, query: str, limit: int = 20) -> list[PersonChoice]:
+        """Users matching a name, extension number or email, best first, with their problems."""
+        return [self._choice(u) for u in rank_users(query, await self._users.get(), limit=limit)]
+
+    async def choices(self, *, ids: Sequence[str]) -> dict[str, PersonChoice]:
+        """The users with these extension ids (ids that are not users are left out)."""
+        by_id = {u.id: u for u in await self._users.get()}
+        return {i: self._choice(by_id[i]) for i in ids if i in by_id}
+
+    def invalidate(self) -> None:
+        """Forget the cached user list."""
+        self._users.invalidate()
+
+    def _choice(self, user: UserExtension) -> PersonChoice:
+        return PersonChoice(user=user, problem=self._problem(user))
+
+    def _problem(self, user: UserExtension) -> str | None:
+        if user.status not in (None, "Enabled"):
+            return "disabled" if user.status == "Disabled" else f"status {user.status}"
+        if not user.email:
+            return "no email in RingCentral"
+        flags = self._flags.get(user.id)
+        if flags is not None and not flags.assignable:
+            return "not assignable"
+        if flags is not None and not flags.has_license:
+            return "no licence"
+        return None
+
+    async def _load(self) -> tuple[UserExtension, ...]:
+        records = await self._client.list_extensions(types=("User",))
+        users = [
+            UserExtension(
+                id=r.id,
+                name=r.display_name,
+                extension_number=r.extension_number,
+                email=r.email,
+                status=r.status,
+                site_name=r.site.name if r.site else None,
+            )
+            for r in records
+        ]
+        return tuple(sorted(users, key=lambda u: (u.name.lower(), u.id)))

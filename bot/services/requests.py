@@ -1,0 +1,539 @@
+"""Change requests: create, review, approve, reject, cancel, apply and retry.
+
+State moves only through the repository's guarded transitions, so two approvers (or two bot
+processes) clicking at once apply a request once. RingCentral is reached through the `Directory`
+(apply + read-back verification); people are told through a `RequestNotifier`. Nothing here
+knows about Slack payloads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.db.base import utc_now
+from bot.db.errors import RequestNotFoundError
+from bot.db.session import Database
+from bot.domain import (
+    AuditAction,
+    ChangeRequest,
+    ExtensionRef,
+    Recipient,
+    RequestStatus,
+    UserExtension,
+)
+from bot.errors import SmsHandlersError
+from bot.services.directory import ChangeFailed, ChangeOutcome, Directory
+from bot.services.notifier import MessageRefs, RequestNotifier
+from bot.services.people import People, PersonChoice
+from bot.services.policy import ApprovalPolicy
+
+logger = logging.getLogger(__name__)
+
+REASON_MAX_LENGTH = 1000
+
+
+class RequestField(StrEnum):
+    """The parts of a change request form a problem can be attached to."""
+
+    ADD = "add"
+    REMOVE = "remove"
+    REMOVE_ALL = "remove_all"
+    REASON = "reason"
+
+
+class InvalidRequestError(SmsHandlersError):
+    """The change request form has problems; `problems` says which field has which."""
+
+    def __init__(self, problems: Mapping[RequestField, str]) -> None:
+        self.problems = dict(problems)
+        super().__init__(" ".join(self.problems.values()))
+
+
+class AlreadyDecidedError(SmsHandlersError):
+    """Someone else decided (or cancelled) the request first."""
+
+    def __init__(self, request: ChangeRequest) -> None:
+        self.request = request
+        super().__init__(describe_decision(request))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A Slack user acting on a request."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ChangeDraft:
+    """What the requester filled in."""
+
+    resource_id: str
+    add_ids: tuple[str, ...]
+    remove_ids: tuple[str, ...]
+    reason: str
+    remove_all_confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """What an approver needs to decide: the live handlers and how the request relates to them."""
+
+    request: ChangeRequest
+    current: tuple[Recipient, ...]
+    proposed: tuple[ExtensionRef, ...]
+    added_since: tuple[ExtensionRef, ...]
+    removed_since: tuple[ExtensionRef, ...]
+    warnings: tuple[str, ...]
+
+
+def describe_decision(request: ChangeRequest) -> str:
+    """`Request #3 was already approved by Alex.` and the like, for whoever came second."""
+    who = request.decided_by_name or "someone"
+    status = request.status
+    if status in {
+        RequestStatus.APPROVED,
+        RequestStatus.APPLYING,
+        RequestStatus.APPLIED,
+        RequestStatus.FAILED,
+    }:
+        return f"Request #{request.id} was already approved by {who} (now {status})."
+    if status is RequestStatus.REJECTED:
+        return f"Request #{request.id} was already rejected by {who}."
+    if status is RequestStatus.CANCELLED:
+        return f"Request #{request.id} was cancelled by {request.requester_name}."
+    if status is RequestStatus.EXPIRED:
+        return f"Request #{request.id} expired without a decision."
+    return f"Request #{request.id} is still waiting for a decision."
+
+
+def ref_of(person: Recipient | UserExtension) -> ExtensionRef:
+    """An extension reference (id, name, number) as stored with requests and events."""
+    return ExtensionRef(id=person.id, name=person.name, extension_number=person.extension_number)
+
+
+def _names(refs: Iterable[ExtensionRef]) -> str:
+    return ", ".join(r.name for r in refs)
+
+
+class RequestService:
+    """Every operation on change requests."""
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        directory: Directory,
+        people: People,
+        policy: ApprovalPolicy,
+        notifier: RequestNotifier,
+    ) -> None:
+        self.database = database
+        self.directory = directory
+        self.people = people
+        self.policy = policy
+        self.notifier = notifier
+
+    # -- reading ------------------------------------------------------------------------------
+
+    async def get(self, *, request_id: int) -> ChangeRequest:
+        """The request with this id, or a clear error."""
+        async with self.database.reader() as repo:
+            request = await repo.get_request(request_id=request_id)
+        if request is None:
+            raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
+        return request
+
+    async def pending(self) -> list[ChangeRequest]:
+        """Requests waiting for a decision, oldest first."""
+        async with self.database.reader() as repo:
+            return await repo.pending_requests()
+
+    # -- creating -----------------------------------------------------------------------------
+
+    async def create(
+        self, *, draft: ChangeDraft, requester: Actor, idempotency_key: str | None = None
+    ) -> ChangeRequest:
+        """Validate a draft against the live handlers, store it as pending and announce it."""
+        problems: dict[RequestField, str] = {}
+        reason = draft.reason.strip()
+        if not reason:
+            problems[RequestField.REASON] = "Say why the change is needed."
+        elif len(reason) > REASON_MAX_LENGTH:
+            problems[RequestField.REASON] = f"Keep the reason under {REASON_MAX_LENGTH} characters."
+        add_ids = tuple(dict.fromkeys(draft.add_ids))
+        remove_ids = tuple(dict.fromkeys(draft.remove_ids))
+        if not add_ids and not remove_ids:
+            problems[RequestField.ADD] = "Choose at least one person to add or to remove."
+            raise InvalidRequestError(problems)
+        resource = await self.directory.resource(resource_id=draft.resource_id)
+        current = await self.directory.recipients(resource_id=resource.id)
+        self.people.remember(current)
+        choices = await self.people.choices(ids=add_ids)
+        current_by_id = {r.id: r for r in current}
+        problems.update(
+            self._check_additions(add_ids, current_by_id, choices, resource_name=resource.name)
+        )
+        problems.update(self._check_removals(draft, add_ids, remove_ids, current_by_id))
+        if problems:
+            raise InvalidRequestError(problems)
+        async with self.database.transaction() as repo:
+            request = await repo.create_request(
+                resource_id=resource.id,
+                resource_type=resource.type,
+                resource_name=resource.name,
+                requester_id=requester.id,
+                requester_name=requester.name,
+                add=[ref_of(choices[i].user) for i in add_ids],
+                remove=[ref_of(current_by_id[i]) for i in remove_ids],
+                reason=reason,
+                recipients_before=[ref_of(r) for r in current],
+                idempotency_key=idempotency_key,
+            )
+        if request.slack_message_ts or request.requester_message_ts:
+            return request  # a repeated submission: announced already
+        return await self._announce(request)
+
+    @staticmethod
+    def _check_additions(
+        add_ids: Sequence[str],
+        current: Mapping[str, Recipient],
+        choices: Mapping[str, PersonChoice],
+        *,
+        resource_name: str,
+    ) -> dict[RequestField, str]:
+        already = [current[i].name for i in add_ids if i in current]
+        if already:
+            return {
+                RequestField.ADD: f"{', '.join(already)} already handle"
+                f"{'s' if len(already) == 1 else ''} SMS for {resource_name}."
+            }
+        unknown = [i for i in add_ids if i not in choices]
+        if unknown:
+            return {
+                RequestField.ADD: f"Extension id {', '.join(unknown)} is not a RingCentral user; "
+                "pick someone from the list."
+            }
+        refused = [f"{c.user.name} ({c.problem})" for c in choices.values() if c.problem]
+        if refused:
+            return {
+                RequestField.ADD: f"Cannot become an SMS handler: {', '.join(refused)}. "
+                "Pick someone else, or ask a RingCentral admin to fix their account."
+            }
+        return {}
+
+    @staticmethod
+    def _check_removals(
+        draft: ChangeDraft,
+        add_ids: Sequence[str],
+        remove_ids: Sequence[str],
+        current: Mapping[str, Recipient],
+    ) -> dict[RequestField, str]:
+        gone = [i for i in remove_ids if i not in current]
+        if gone:
+            return {
+                RequestField.REMOVE: "No longer a handler (changed meanwhile): extension id "
+                f"{', '.join(gone)}. Reopen the form to see the current handlers."
+            }
+        remaining = set(current) - set(remove_ids)
+        if current and not remaining and not add_ids and not draft.remove_all_confirmed:
+            return {
+                RequestField.REMOVE_ALL: "This removes every handler, so nobody would answer "
+                "SMS here. Tick the box to confirm, or keep someone."
+            }
+        return {}
+
+    async def _announce(self, request: ChangeRequest) -> ChangeRequest:
+        try:
+            refs = await self.notifier.announce(request)
+        except Exception:
+            logger.exception("could not announce request #%s", request.id)
+            refs = MessageRefs()
+        async with self.database.transaction() as repo:
+            return await repo.set_slack_refs(
+                request_id=request.id,
+                slack_channel_id=refs.approval_channel_id,
+                slack_message_ts=refs.approval_message_ts,
+                requester_channel_id=refs.requester_channel_id,
+                requester_message_ts=refs.requester_message_ts,
+            )
+
+    # -- reviewing ----------------------------------------------------------------------------
+
+    async def review(self, *, request_id: int, reviewer_id: str) -> ReviewState:
+        """The live state an approver decides on (refused for non-approvers and the requester)."""
+        request = await self.get(request_id=request_id)
+        if request.status is not RequestStatus.PENDING:
+            raise AlreadyDecidedError(request)
+        await self.policy.check_can_decide(user_id=reviewer_id, request=request)
+        current = await self.directory.recipients(resource_id=request.resource_id)
+        self.people.remember(current)
+        return review_state(request, current)
+
+    # -- deciding -----------------------------------------------------------------------------
+
+    async def approve(
+        self, *, request_id: int, approver: Actor, comment: str | None = None
+    ) -> ChangeRequest:
+        """Approve a pending request and apply it; returns it applied or failed."""
+        approved = await self._decide(
+            request_id=request_id,
+            approver=approver,
+            comment=comment,
+            new=RequestStatus.APPROVED,
+            action=AuditAction.APPROVED,
+        )
+        await self._refresh(approved)
+        return await self._apply(
+            approved, actor=approver, expected=RequestStatus.APPROVED, action=AuditAction.APPLYING
+        )
+
+    async def retry(self, *, request_id: int, approver: Actor) -> ChangeRequest:
+        """Apply a failed request again (approvers only)."""
+        request = await self.get(request_id=request_id)
+        if request.status is not RequestStatus.FAILED:
+            raise AlreadyDecidedError(request)
+        await self.policy.check_can_decide(user_id=approver.id, request=request)
+        return await self._apply(
+            request, actor=approver, expected=RequestStatus.FAILED, action=AuditAction.RETRIED
+        )
+
+    async def reject(
+        self, *, request_id: int, approver: Actor, comment: str | None = None
+    ) -> ChangeRequest:
+        """Reject a pending request."""
+        rejected = await self._decide(
+            request_id=request_id,
+            approver=approver,
+            comment=comment,
+            new=RequestStatus.REJECTED,
+            action=AuditAction.REJECTED,
+        )
+        await self._refresh(rejected, tell_requester=True)
+        return rejected
+
+    async def _decide(
+        self,
+        *,
+        request_id: int,
+        approver: Actor,
+        comment: str | None,
+        new: RequestStatus,
+        action: AuditAction,
+    ) -> ChangeRequest:
+        request = await self.get(request_id=request_id)
+        await self.policy.check_can_decide(user_id=approver.id, request=request)
+        async with self.database.transaction() as repo:
+            result = await repo.transition(
+                request_id=request_id,
+                expected=RequestStatus.PENDING,
+                new=new,
+                actor_id=approver.id,
+                actor_name=approver.name,
+                action=action,
+                decided_by_id=approver.id,
+                decided_by_name=approver.name,
+                decision_comment=_clean(comment),
+            )
+        if not result.won:
+            raise AlreadyDecidedError(result.request)
+        return result.request
+
+    async def cancel(self, *, request_id: int, user: Actor) -> ChangeRequest:
+        """Cancel a pending request (its requester only)."""
+        request = await self.get(request_id=request_id)
+        self.policy.check_can_cancel(user_id=user.id, request=request)
+        async with self.database.transaction() as repo:
+            result = await repo.transition(
+                request_id=request_id,
+                expected=RequestStatus.PENDING,
+                new=RequestStatus.CANCELLED,
+                actor_id=user.id,
+                actor_name=user.name,
+                action=AuditAction.CANCELLED,
+            )
+        if not result.won:
+            raise AlreadyDecidedError(result.request)
+        await self._refresh(result.request)
+        return result.request
+
+    # -- applying -----------------------------------------------------------------------------
+
+    async def _apply(
+        self,
+        request: ChangeRequest,
+        *,
+        actor: Actor,
+        expected: RequestStatus,
+        action: AuditAction,
+    ) -> ChangeRequest:
+        async with self.database.transaction() as repo:
+            result = await repo.transition(
+                request_id=request.id,
+                expected=expected,
+                new=RequestStatus.APPLYING,
+                actor_id=actor.id,
+                actor_name=actor.name,
+                action=action,
+                clear_error=True,
+            )
+        if not result.won:
+            raise AlreadyDecidedError(result.request)
+        if action is AuditAction.RETRIED:
+            await self._refresh(result.request)
+        try:
+            outcome = await self.directory.apply_change(
+                resource_id=request.resource_id,
+                added=[r.id for r in request.add],
+                removed=[r.id for r in request.remove],
+            )
+        except ChangeFailed as exc:
+            final = await self._fail(
+                request,
+                code=exc.cause.error_code,
+                message=str(exc),
+                before=exc.before,
+                after=exc.after,
+            )
+        except SmsHandlersError as exc:
+            final = await self._fail(request, code=None, message=str(exc))
+        except Exception:
+            logger.exception("applying request #%s failed unexpectedly", request.id)
+            final = await self._fail(
+                request,
+                code=None,
+                message="An unexpected error stopped the change; check the handlers, then retry.",
+            )
+        else:
+            final = await self._finish(request, outcome)
+        await self._refresh(final, tell_requester=True)
+        return final
+
+    async def _finish(self, request: ChangeRequest, outcome: ChangeOutcome) -> ChangeRequest:
+        self.people.remember(outcome.after)
+        if not outcome.verified:
+            return await self._fail(
+                request,
+                code="VERIFY",
+                message=_verification_message(outcome),
+                before=outcome.before,
+                after=outcome.after,
+            )
+        async with self.database.transaction() as repo:
+            result = await repo.transition(
+                request_id=request.id,
+                expected=RequestStatus.APPLYING,
+                new=RequestStatus.APPLIED,
+                actor_id="system",
+                actor_name=None,
+                action=AuditAction.APPLIED,
+                applied_at=utc_now(),
+                recipients_before=[ref_of(r) for r in outcome.before],
+                recipients_after=[ref_of(r) for r in outcome.after],
+                details={
+                    "sent_added": list(outcome.added),
+                    "sent_removed": list(outcome.removed),
+                    "bulk_assign_calls": outcome.calls,
+                },
+            )
+            if result.won:
+                await repo.save_snapshot(
+                    resource_id=request.resource_id,
+                    recipients=[ref_of(r) for r in outcome.after],
+                )
+        return result.request
+
+    async def _fail(
+        self,
+        request: ChangeRequest,
+        *,
+        code: str | None,
+        message: str,
+        before: Sequence[Recipient] | None = None,
+        after: Sequence[Recipient] | None = None,
+    ) -> ChangeRequest:
+        logger.warning("request #%s failed to apply: %s", request.id, message)
+        async with self.database.transaction() as repo:
+            result = await repo.transition(
+                request_id=request.id,
+                expected=RequestStatus.APPLYING,
+                new=RequestStatus.FAILED,
+                actor_id="system",
+                actor_name=None,
+                action=AuditAction.APPLY_FAILED,
+                error_code=code or "ERROR",
+                error_message=message,
+                recipients_before=None if before is None else [ref_of(r) for r in before],
+                recipients_after=None if after is None else [ref_of(r) for r in after],
+            )
+        return result.request
+
+    async def _refresh(self, request: ChangeRequest, *, tell_requester: bool = False) -> None:
+        try:
+            await self.notifier.refresh(request)
+            if tell_requester:
+                await self.notifier.tell_requester(request)
+        except Exception:
+            logger.exception("could not update the messages of request #%s", request.id)
+
+
+def review_state(request: ChangeRequest, current: Sequence[Recipient]) -> ReviewState:
+    """Compare a request with the live handlers: proposed list, changes since, warnings."""
+    current_ids = {r.id for r in current}
+    remove_ids = {r.id for r in request.remove}
+    proposed = [ref_of(r) for r in current if r.id not in remove_ids]
+    proposed += [r for r in request.add if r.id not in current_ids]
+    before = request.recipients_before or ()
+    before_ids = {r.id for r in before}
+    added_since = tuple(ref_of(r) for r in current if r.id not in before_ids)
+    removed_since = tuple(r for r in before if r.id not in current_ids)
+    warnings = []
+    already = [r for r in request.add if r.id in current_ids]
+    if already:
+        warnings.append(f"Already handling SMS now: {_names(already)}.")
+    missing = [r for r in request.remove if r.id not in current_ids]
+    if missing:
+        warnings.append(f"No longer handling SMS, nothing to remove: {_names(missing)}.")
+    if not proposed:
+        warnings.append(f"After this change nobody handles SMS for {request.resource_name}.")
+    flagged = [
+        r for r in current if r.id not in remove_ids and not (r.assignable and r.has_license)
+    ]
+    if flagged:
+        warnings.append(
+            "Staying on but not assignable or without a licence: "
+            + ", ".join(r.name for r in flagged)
+            + "."
+        )
+    return ReviewState(
+        request=request,
+        current=tuple(current),
+        proposed=tuple(proposed),
+        added_since=added_since,
+        removed_since=removed_since,
+        warnings=tuple(warnings),
+    )
+
+
+def _verification_message(outcome: ChangeOutcome) -> str:
+    names = {r.id: r.name for r in (*outcome.before, *outcome.after)}
+    parts = []
+    if outcome.missing:
+        parts.append("missing " + ", ".join(names.get(i, i) for i in outcome.missing))
+    if outcome.unexpected:
+        parts.append(
+            "still or newly present " + ", ".join(names.get(i, i) for i in outcome.unexpected)
+        )
+    return (
+        "RingCentral accepted the change, but reading the handlers back shows it did not take "
+        f"effect as expected ({'; '.join(parts)}). Check the handlers, then retry."
+    )
+
+
+def _clean(comment: str | None) -> str | None:
+    text = (comment or "").strip()
+    return text or None

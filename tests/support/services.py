@@ -1,0 +1,68 @@
+"""Real collaborators for service tests: the RingCentral sandbox, its client and directory,
+a migrated SQLite database, and a notifier that records what it was asked to say."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.db.migrate import upgrade_async
+from bot.db.session import Database
+from bot.domain import ChangeRequest
+from bot.ringcentral.auth import Credentials
+from bot.ringcentral.client import ClientOptions, RetryPolicy, RingCentralClient
+from bot.sandbox.ringcentral import SandboxOptions, SandboxServer
+from bot.services.notifier import MessageRefs
+
+FAST_RETRIES = ClientOptions(
+    timeout_seconds=5.0,
+    retry=RetryPolicy(max_attempts=2, backoff_base_seconds=0.01, backoff_max_seconds=0.02),
+)
+
+
+@asynccontextmanager
+async def running_sandbox(options: SandboxOptions | None = None) -> AsyncIterator[SandboxServer]:
+    """The demo-seed sandbox on a free loopback port, rate limits off unless given."""
+    server = SandboxServer(options=options or SandboxOptions(rate_limits_enabled=False))
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def sandbox_client(server: SandboxServer) -> RingCentralClient:
+    """A RingCentral client logged in to the sandbox with its JWT, retrying quickly."""
+    credentials = Credentials(
+        server_url=server.url,
+        client_id=server.client_id,
+        client_secret=server.client_secret,
+        jwt=server.jwt,
+    )
+    return RingCentralClient.from_credentials(credentials, options=FAST_RETRIES)
+
+
+async def migrated_sqlite(directory: Path) -> Database:
+    """A fresh SQLite database file with every migration applied."""
+    url = f"sqlite+aiosqlite:///{directory / 'sms-handlers-test.db'}"
+    await upgrade_async(url)
+    return Database.from_url(url)
+
+
+@dataclass
+class RecordingNotifier:
+    """A RequestNotifier that remembers each call as (what, request id, status)."""
+
+    calls: list[tuple[str, int, str]] = field(default_factory=list)
+
+    async def announce(self, request: ChangeRequest) -> MessageRefs:
+        self.calls.append(("announce", request.id, request.status.value))
+        return MessageRefs("C0APPROVALS", f"{request.id}.100", "D0REQUESTER", f"{request.id}.200")
+
+    async def refresh(self, request: ChangeRequest) -> None:
+        self.calls.append(("refresh", request.id, request.status.value))
+
+    async def tell_requester(self, request: ChangeRequest) -> None:
+        self.calls.append(("tell", request.id, request.status.value))

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.db.session import Database
+from bot.sandbox.ringcentral import SandboxServer
+from bot.services.directory import Directory
+from bot.services.people import People
+from bot.services.policy import ApprovalPolicy
+from bot.services.requests import RequestService
+from tests.support.services import (
+    RecordingNotifier,
+    migrated_sqlite,
+    running_sandbox,
+    sandbox_client,
+)
+
+
+class NoGroups:
+    async def group_ids_by_handle(self) -> dict[str, str]:
+        return {}
+
+    async def group_members(self, group_id: str) -> frozenset[str]:
+        return frozenset()
+
+
+@dataclass
+class World:
+    sandbox: SandboxServer
+    database: Database
+    directory: Directory
+    notifier: RecordingNotifier
+    service: RequestService
+
+    def bulk_assign_calls(self) -> int:
+        return len([r for r in self.sandbox.requests if r.path.endswith("/bulk-assign")])
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with running_sandbox() as sandbox:
+        client = sandbox_client(sandbox)
+        database = await migrated_sqlite(tmp_path)
+        directory = Directory(client=client, ttl_seconds=60)
+        notifier = RecordingNotifier()
+        policy = ApprovalPolicy(approvers=["U0APP", "U0APP2", "U0REQ2"], groups=NoGroups())
+        service = RequestService(
+            database=database,
+            directory=directory,
+            people=People(client=client, ttl_seconds=60),
+            policy=policy,
+            notifier=notifier,
+        )
+        try:
+            yield World(sandbox, database, directory, notifier, service)
+        finally:
+            await client.close()
+            await database.dispose()

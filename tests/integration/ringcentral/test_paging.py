@@ -59,7 +59,7 @@ async def test_repeated_type_filters_reach_the_server_as_repeated_keys(
         records = await client.list_extensions(types=["Site", "IvrMenu"])
 
     assert {r.type for r in records} == {"Site", "IvrMenu"}
-    sent = [s for s in rc_capture.sent if s.path.endswith("/extension")][0]
+    sent = next(s for s in rc_capture.sent if s.path.endswith("/extension"))
     assert "type=Site&type=IvrMenu" in sent.raw_query
 
 
@@ -70,7 +70,7 @@ async def test_a_plus_in_a_phone_number_filter_is_sent_as_percent_2b(
         numbers = await client.list_account_phone_numbers(phone_number="+16505550104")
 
     assert [n.phone_number for n in numbers] == ["+16505550104"]
-    sent = [s for s in rc_capture.sent if s.path.endswith("/phone-numbers")][0]
+    sent = next(s for s in rc_capture.sent if s.path.endswith("/phone-numbers"))
     assert "phoneNumber=%2B16505550104" in sent.raw_query
 
 

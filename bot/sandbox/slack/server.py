@@ -246,6 +246,10 @@ class SlackStandIn:
         """Add a channel; is_member=False makes posts to it fail with not_in_channel."""
         self._channels[id] = StandInChannel(id=id, name=name, is_member=is_member)
 
+    def channel_ids(self) -> list[str]:
+        """Every channel, DM and group DM id, in creation order."""
+        return list(self._channels)
+
     def channel_name(self, channel_id: str) -> str:
         """The channel's name (directmessage for DMs), as interactive payloads carry it."""
         channel = self._channels.get(channel_id)

@@ -1,0 +1,148 @@
+"""The demo console drives a Bolt app over signed HTTP and shows what each user sees."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.sandbox.console import DemoUser, run_console
+from bot.sandbox.slack import SlackStandIn
+from tests.integration.slack_standin.tiny_app import APPROVALS, SECRET, build_app, serve
+
+USERS = [
+    DemoUser(slack_id="U1", name="Riley", email="riley@example.com", role="team lead"),
+    DemoUser(slack_id="U2", name="Alex", email="alex@example.com", role="telephony admin"),
+]
+
+REQUEST_AND_APPROVE = """
+# Riley asks for a change
+/sms-handlers support
+press 1
+press 1
+pick 2 ann
+choose 1 2
+check 3
+submit
+fill 4 Anna covers evenings
+submit
+as alex
+channel
+press 1
+as riley
+quit
+"""
+
+
+@pytest.fixture
+async def app_url(standin: SlackStandIn) -> AsyncIterator[str]:
+    async with serve(build_app(standin)) as url:
+        yield url
+
+
+async def replay(standin: SlackStandIn, app_url: str, script: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = await run_console(
+        app_url=app_url,
+        signing_secret=SECRET,
+        slack=standin,
+        users=USERS,
+        input_lines=script.splitlines(),
+        out=out,
+        approval_channel=APPROVALS,
+        settle_seconds=2.0,
+    )
+    return code, out.getvalue()
+
+
+async def test_request_and_approval_replay(standin: SlackStandIn, app_url: str) -> None:
+    code, output = await replay(standin, app_url, REQUEST_AND_APPROVE)
+    assert code == 0, output
+    # the ephemeral card, mrkdwn made readable, its button numbered
+    assert "── #general — only visible to you" in output
+    assert "*Handlers* for <support>: @Riley" in output
+    assert "[1] Request change" in output
+    # the modal, then updated in place by "Add me"
+    assert "┌─ Request change" in output
+    assert "│ @Riley will be added." in output
+    # external search through block_suggestion, choices shown in the field
+    assert "  (1) Anna Lee\n  (2) Annette Ruiz" in output
+    assert "▾ Anna Lee, Annette Ruiz (several)" in output
+    # the first submit has no reason: the app's field error is shown next to the field
+    assert "│   ⚠ Say why (5 characters or more)" in output
+    # the second submit posts the request and DMs the requester
+    request = (
+        "Request by @Riley: add Anna Lee, Annette Ruiz (remove everyone) — Anna covers evenings"
+    )
+    assert request in output
+    assert "── DM from the app\n  Your request was sent." in output
+    # Alex approves from the approval channel; Riley sees the edited message
+    assert "You are now Alex (telephony admin)." in output
+    assert "── #sms-approvals (edited)\n  Approved by @Alex" in output
+    assert [m["text"] for m in standin.messages(APPROVALS)] == ["Approved by <@U2>"]
+    assert all(call.ok for call in standin.calls), [c for c in standin.calls if not c.ok]
+    assert standin.modal_stack("U1") == []
+
+
+async def test_closing_a_modal_tells_the_app(standin: SlackStandIn, app_url: str) -> None:
+    code, output = await replay(standin, app_url, "/sms-handlers support\npress 1\nclose\n")
+    assert code == 0, output
+    assert "(the modal closed)" in output
+    dm = standin.im_channel("U1")
+    assert dm is not None
+    assert [m["text"] for m in standin.messages(dm)] == ["You cancelled."]
+
+
+async def test_command_acknowledgement_text_is_shown(standin: SlackStandIn, app_url: str) -> None:
+    code, output = await replay(standin, app_url, "/sms-handlers help\n")
+    assert code == 0
+    assert (
+        "> /sms-handlers help\n── #general — only visible to you\n  Usage: /sms-handlers QUERY"
+        in output
+    )
+
+
+async def test_mistakes_get_a_clear_message_and_a_failing_exit_code(
+    standin: SlackStandIn, app_url: str
+) -> None:
+    script = "press 4\nbogus\nsubmit\nas nobody\nfill x y\nchoose 1\n"
+    code, output = await replay(standin, app_url, script)
+    assert code == 1
+    assert "! there is no [4] on screen; `modal` or `channel` shows them" in output
+    assert "! unknown command 'bogus'; type `help`" in output
+    assert "! no modal is open" in output
+    assert "! no demo user called 'nobody'; try one of: Riley, Alex" in output
+    assert "! 'x' is not a number; use the [N] shown" in output
+    assert "! `pick N` a menu first, then choose from its list" in output
+    assert standin.calls == []
+
+
+async def test_a_wrong_signing_secret_shows_the_apps_refusal(
+    standin: SlackStandIn, app_url: str
+) -> None:
+    out = io.StringIO()
+    code = await run_console(
+        app_url=app_url,
+        signing_secret="wrong-secret",
+        slack=standin,
+        users=USERS,
+        input_lines=["/sms-handlers support"],
+        out=out,
+    )
+    assert code == 1
+    assert "! the app answered HTTP 401" in out.getvalue()
+
+
+async def test_interactive_input_comes_from_stdin(
+    standin: SlackStandIn, app_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("users\nhelp\nquit\n"))
+    out = io.StringIO()
+    code = await run_console(
+        app_url=app_url, signing_secret=SECRET, slack=standin, users=USERS, out=out
+    )
+    assert code == 0
+    assert " → Riley (team lead)  <riley@example.com>  U1" in out.getvalue()
+    assert "press N               press button N" in out.getvalue()

@@ -24,6 +24,7 @@ from bot.sandbox.slack.render import MessageSource, Numbering, Renderer, Target,
 
 log = logging.getLogger(__name__)
 JsonDict = dict[str, Any]
+RECENT_MESSAGES = 10
 
 HELP = """\
 Commands:
@@ -39,6 +40,7 @@ Commands:
   modal                 show the open modal again
   channel               show the approval channel
   dm                    show your direct messages from the app
+  home                  open the app's Home tab
   as NAME               act as another user (see `users`)
   users                 list the demo users
   help                  this list
@@ -63,6 +65,39 @@ class DemoUser:
     def username(self) -> str:
         """The Slack handle, e.g. riley."""
         return self.name.split()[0].lower()
+
+
+@dataclass(frozen=True)
+class DemoWorkspace:
+    """The demo's Slack side: who plays, where commands are typed, where requests go."""
+
+    users: list[DemoUser]
+    command_channel: str
+    approval_channel: str
+    approvers: str  # the SMS_HANDLERS_APPROVERS value for the demo app
+
+
+# Emails match extensions of the RingCentral sandbox's demo seed, so "Add me" finds them.
+DEMO_USERS = [
+    DemoUser("U0DEMO0001", "Elena Petrova", "elena.petrova@acme.example", "team lead"),
+    DemoUser("U0DEMO0002", "Noah Fischer", "noah.fischer@acme.example", "telephony admin"),
+    DemoUser("U0DEMO0003", "Ben Ortiz", "ben.ortiz@acme.example", "support agent"),
+]
+
+
+def seed_demo_workspace(slack: SlackStandIn) -> DemoWorkspace:
+    """Add the demo users, the @telephony-admins group and the two channels to the stand-in."""
+    for user in DEMO_USERS:
+        slack.add_user(id=user.slack_id, name=user.username, real_name=user.name, email=user.email)
+    slack.add_usergroup(id="S0DEMO0001", handle="telephony-admins", users=["U0DEMO0002"])
+    slack.add_channel(id="C0GENERAL", name="general")
+    slack.add_channel(id="C0APPROVALS", name="sms-approvals")
+    return DemoWorkspace(
+        users=list(DEMO_USERS),
+        command_channel="C0GENERAL",
+        approval_channel="C0APPROVALS",
+        approvers="@telephony-admins",
+    )
 
 
 class ConsoleError(Exception):
@@ -96,6 +131,7 @@ class DemoConsole:
         command_channel: str,
         approval_channel: str | None,
         settle_seconds: float,
+        first_call_seconds: float,
     ) -> None:
         if not users:
             raise ValueError("the demo needs at least one user")
@@ -108,6 +144,7 @@ class DemoConsole:
         self.command_channel = command_channel
         self.approval_channel = approval_channel
         self.settle_seconds = settle_seconds
+        self.first_call_seconds = first_call_seconds
         self.acting = users[0]
         self.renderer = Renderer(self._display_name)
         self.numbering = Numbering()
@@ -144,8 +181,15 @@ class DemoConsole:
             raise ConsoleError(f"the app answered HTTP {status}: {body[:200] or '(no body)'}")
         return status, body
 
+    async def _settle(self) -> None:
+        await self.slack.settle(
+            quiet_seconds=0.3,
+            first_call_seconds=self.first_call_seconds,
+            timeout_seconds=self.settle_seconds,
+        )
+
     async def _settle_and_show(self) -> None:
-        await self.slack.settle(quiet_seconds=0.3, timeout_seconds=self.settle_seconds)
+        await self._settle()
         self.show_updates()
 
     def _top_view(self) -> JsonDict | None:
@@ -185,7 +229,7 @@ class DemoConsole:
         self.numbering = Numbering()
         shown_any = False
         for channel_id in self._channels():
-            for message in self.slack.messages(channel_id):
+            for message in self.slack.messages(channel_id)[-RECENT_MESSAGES:]:
                 if not self._visible(message):
                     continue
                 key, snapshot = (channel_id, message["ts"]), json.dumps(message, sort_keys=True)
@@ -223,7 +267,7 @@ class DemoConsole:
             self.say(line)
         self.say()
 
-    def show_channel(self, channel_id: str, *, limit: int = 10) -> None:
+    def show_channel(self, channel_id: str, *, limit: int = RECENT_MESSAGES) -> None:
         """The last messages of a channel the acting user can see."""
         self.numbering = Numbering()
         visible = [m for m in self.slack.messages(channel_id) if self._visible(m)][-limit:]
@@ -525,6 +569,8 @@ class DemoConsole:
             self._show_approval_channel()
         elif word == "dm":
             self._show_dm()
+        elif word == "home":
+            await self.open_home()
         elif word == "as":
             self.switch(rest)
         elif word == "users":
@@ -536,6 +582,27 @@ class DemoConsole:
         else:
             raise ConsoleError(f"unknown command {word!r}; type `help`")
         return True
+
+    async def open_home(self) -> None:
+        """Open the app's Home tab: Slack sends app_home_opened, the app publishes a view."""
+        user_id = self.acting.slack_id
+        dm = self.slack.im_channel(user_id) or self.slack.open_im(user_id)
+        event = sp.app_home_opened_event(
+            user_id=user_id,
+            channel_id=dm,
+            bot_user_id=self.slack.bot.bot_user_id,
+            view=self.slack.home_view(user_id),
+            team_id=self.slack.bot.team_id,
+            api_app_id=self.slack.bot.app_id,
+        )
+        await self._post(event, "event")
+        await self._settle()
+        home = self.slack.home_view(user_id)
+        if home is None:
+            self.say("(the app has no Home tab for you)")
+            return
+        self.numbering = Numbering()
+        self.show_view(home)
 
     def _show_modal(self) -> None:
         view = self._top_view()
@@ -569,8 +636,13 @@ async def run_console(
     command_channel: str | None = None,
     approval_channel: str | None = None,
     settle_seconds: float = 5.0,
+    first_call_seconds: float = 1.0,
 ) -> int:
-    """Run the console on stdin (or replay input_lines, echoed with `> `); 1 if a step failed."""
+    """Run the console on stdin (or replay input_lines, echoed with `> `); 1 if a step failed.
+
+    After each step the console waits for the app to settle: up to first_call_seconds for its
+    first Web API call, then until it is quiet for 0.3 s, at most settle_seconds in all.
+    """
     for user in users:
         try:
             slack.user(user.slack_id)
@@ -580,7 +652,8 @@ async def run_console(
             )
     if command_channel is None:
         command_channel = "C0GENERAL"
-        slack.add_channel(id=command_channel, name="general")
+        if command_channel not in slack.channel_ids():
+            slack.add_channel(id=command_channel, name="general")
     failures = 0
     async with aiohttp.ClientSession() as session:
         console = DemoConsole(
@@ -593,6 +666,7 @@ async def run_console(
             command_channel=command_channel,
             approval_channel=approval_channel,
             settle_seconds=settle_seconds,
+            first_call_seconds=first_call_seconds,
         )
         console.say(f"You are {console.acting.label} in #{slack.channel_name(command_channel)}.")
         console.say("Type `help` for commands, e.g. /sms-handlers support")

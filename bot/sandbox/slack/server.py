@@ -299,6 +299,10 @@ class SlackStandIn:
         """The id of the app's DM with this user, once opened."""
         return next((c.id for c in self._channels.values() if c.im_user == user_id), None)
 
+    def open_im(self, user_id: str) -> str:
+        """The app's DM channel with the user, opened if needed (as the user opening the app)."""
+        return (self._conversation_with([user_id]) or self._open_conversation([user_id])).id
+
     def views(self) -> dict[str, JsonDict]:
         """Every open view (modals on a stack, published Home views) by view id."""
         return copy.deepcopy(self._views)
@@ -316,16 +320,27 @@ class SlackStandIn:
         """The recorded calls of one method, in order."""
         return [call for call in self.calls if call.method == method]
 
-    async def settle(self, *, quiet_seconds: float = 0.3, timeout_seconds: float = 5.0) -> None:
-        """Wait until the app made no call for quiet_seconds (or timeout_seconds passed)."""
+    async def settle(
+        self,
+        *,
+        quiet_seconds: float = 0.3,
+        first_call_seconds: float | None = None,
+        timeout_seconds: float = 5.0,
+    ) -> None:
+        """Wait until the app made no call for quiet_seconds (or timeout_seconds passed).
+
+        Before the app's first new call the quiet window is first_call_seconds (default the
+        same), so slow work started by an interaction is not mistaken for no work.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_seconds
         seen, quiet_since = len(self.calls), loop.time()
+        window = quiet_seconds if first_call_seconds is None else first_call_seconds
         while loop.time() < deadline:
             await asyncio.sleep(0.02)
             if len(self.calls) != seen:
-                seen, quiet_since = len(self.calls), loop.time()
-            elif loop.time() - quiet_since >= quiet_seconds:
+                seen, quiet_since, window = len(self.calls), loop.time(), quiet_seconds
+            elif loop.time() - quiet_since >= window:
                 return
 
     async def wait_for_call(

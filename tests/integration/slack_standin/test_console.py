@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.sandbox.console import DemoUser, run_console
+from bot.sandbox.console import DemoUser, run_console, seed_demo_workspace
 from bot.sandbox.slack import SlackStandIn
-from tests.integration.slack_standin.tiny_app import APPROVALS, SECRET, build_app, serve
+from tests.integration.slack_standin.tiny_app import APPROVALS, SECRET, TOKEN, build_app, serve
 
 USERS = [
     DemoUser(slack_id="U1", name="Riley", email="riley@example.com", role="team lead"),
@@ -53,6 +53,7 @@ async def replay(standin: SlackStandIn, app_url: str, script: str) -> tuple[int,
         out=out,
         approval_channel=APPROVALS,
         settle_seconds=2.0,
+        first_call_seconds=0.3,
     )
     return code, out.getvalue()
 
@@ -146,3 +147,33 @@ async def test_interactive_input_comes_from_stdin(
     assert code == 0
     assert " → Riley (team lead)  <riley@example.com>  U1" in out.getvalue()
     assert "press N               press button N" in out.getvalue()
+
+
+async def test_home_tab(standin: SlackStandIn, app_url: str) -> None:
+    code, output = await replay(standin, app_url, "home\n")
+    assert code == 0, output
+    assert "┌─ (home)" in output
+    assert "│ Welcome home" in output
+
+
+async def test_demo_workspace_users_and_channels(app_url: str) -> None:
+    async with SlackStandIn(bot_token=TOKEN) as slack:
+        workspace = seed_demo_workspace(slack)
+        out = io.StringIO()
+        code = await run_console(
+            app_url=app_url,
+            signing_secret=SECRET,
+            slack=slack,
+            users=workspace.users,
+            input_lines=["users", "as noah", "channel"],
+            out=out,
+            command_channel=workspace.command_channel,
+            approval_channel=workspace.approval_channel,
+        )
+    assert code == 0
+    output = out.getvalue()
+    assert output.startswith("You are Elena Petrova (team lead) in #general.")
+    assert "You are now Noah Fischer (telephony admin)." in output
+    assert "(#sms-approvals has no messages)" in output
+    assert slack.user("U0DEMO0002").email == "noah.fischer@acme.example"
+    assert workspace.approvers == "@telephony-admins"

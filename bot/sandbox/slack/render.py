@@ -109,9 +109,18 @@ class Renderer:
     ) -> list[str]:
         """A message: its blocks (or its text when it has none)."""
         blocks = message.get("blocks")
-        if not blocks:
-            return [self.mrkdwn(str(message.get("text", "")))]
-        return self.blocks(blocks, source=source, numbering=numbering, state={}, errors={})
+        if blocks:
+            lines = self.blocks(blocks, source=source, numbering=numbering, state={}, errors={})
+        else:
+            lines = self.mrkdwn(str(message.get("text", ""))).splitlines()
+        for attachment in message.get("attachments") or []:
+            inner = attachment.get("blocks")
+            if inner:
+                shown = self.blocks(inner, source=source, numbering=numbering, state={}, errors={})
+            else:
+                shown = self.mrkdwn(str(attachment.get("text", ""))).splitlines()
+            lines += ["┃ " + line for line in shown]
+        return lines
 
     def view(
         self, view: JsonDict, *, numbering: Numbering, errors: dict[str, str] | None = None

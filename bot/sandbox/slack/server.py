@@ -386,10 +386,24 @@ class SlackStandIn:
         args = dict(body or {})
         if action == "errors":
             errors = body.get("errors") if body else None
+            inputs = {
+                block.get("block_id")
+                for block in self._views[view_id]["blocks"]
+                if block.get("type") == "input"
+            }
             if not isinstance(errors, dict) or not errors:
                 problems = ["response_action errors needs a non-empty errors object"]
-                self._record("response_action", args, 200, ApiError("invalid_arguments").body())
+            else:
+                problems = [
+                    f"{key!r} is not the block_id of an input block of the view"
+                    for key in errors
+                    if key not in inputs
+                ]
+            if problems:
+                error = ApiError("invalid_arguments", messages=problems)
+                self._record("response_action", args, 200, error.body())
                 return SubmissionOutcome("invalid", problems=problems)
+            assert isinstance(errors, dict)
             self._record("response_action", args, 200, {"ok": True})
             return SubmissionOutcome("errors", errors={str(k): str(v) for k, v in errors.items()})
         if action in ("update", "push"):

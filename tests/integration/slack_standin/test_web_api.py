@@ -473,3 +473,16 @@ async def test_submission_acks_drive_the_modal_stack(
     closed = standin.apply_submission_ack(view_id=view["id"], body=None)
     assert closed.action == "close"
     assert standin.modal_stack("U1") == []
+
+
+async def test_submission_errors_must_name_input_blocks(
+    standin: SlackStandIn, client: AsyncWebClient
+) -> None:
+    view = (await client.views_open(trigger_id=standin.new_trigger_id("U1"), view=modal()))["view"]
+    outcome = standin.apply_submission_ack(
+        view_id=view["id"], body={"response_action": "errors", "errors": {"nope": "Bad"}}
+    )
+    assert outcome.action == "invalid"
+    assert outcome.problems == ["'nope' is not the block_id of an input block of the view"]
+    assert not standin.calls_to("response_action")[-1].ok
+    assert len(standin.modal_stack("U1")) == 1

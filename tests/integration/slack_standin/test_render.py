@@ -1,0 +1,141 @@
+"""Messages and views rendered for the demo console read like Slack shows them."""
+
+from __future__ import annotations
+
+from bot.sandbox.slack.render import MessageSource, Numbering, Renderer
+
+NAMES = {"U1": "Riley", "U2": "Alex"}
+SOURCE = MessageSource("C1", "1.000001", False)
+
+
+def renderer() -> Renderer:
+    return Renderer(lambda user_id: NAMES.get(user_id, user_id))
+
+
+def test_mrkdwn_is_made_readable() -> None:
+    text = (
+        "*Bold* <@U1> asked <!subteam^S1|@telephony-admins> in <#C1|sms-approvals>: "
+        "see <https://example.com/r/1|request 1> &amp; reply &lt;!channel&gt; <!here>"
+    )
+    assert renderer().mrkdwn(text) == (
+        "*Bold* @Riley asked @telephony-admins in #sms-approvals: "
+        "see request 1 (https://example.com/r/1) & reply <!channel> @here"
+    )
+
+
+def test_message_blocks_number_every_button() -> None:
+    numbering = Numbering()
+    message = {
+        "ts": "1.000001",
+        "text": "fallback",
+        "blocks": [
+            {"type": "header", "block_id": "h", "text": {"type": "plain_text", "text": "Support"}},
+            {
+                "type": "section",
+                "block_id": "s",
+                "text": {"type": "mrkdwn", "text": "Handlers: <@U2>"},
+                "fields": [{"type": "mrkdwn", "text": "*Number*\n+1 650 555 0104"}],
+                "accessory": {
+                    "type": "button",
+                    "action_id": "history",
+                    "text": {"type": "plain_text", "text": "History"},
+                },
+            },
+            {"type": "divider", "block_id": "d"},
+            {
+                "type": "actions",
+                "block_id": "a",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": "approve",
+                        "style": "primary",
+                        "text": {"type": "plain_text", "text": "Approve"},
+                    },
+                    {
+                        "type": "button",
+                        "action_id": "reject",
+                        "style": "danger",
+                        "text": {"type": "plain_text", "text": "Reject"},
+                    },
+                ],
+            },
+            {"type": "context", "block_id": "c", "elements": [{"type": "mrkdwn", "text": "#12"}]},
+        ],
+        "attachments": [{"text": "Applied &amp; verified"}],
+    }
+    lines = renderer().message(message, source=SOURCE, numbering=numbering)
+    assert lines == [
+        "## Support",
+        "Handlers: @Alex",
+        "  *Number*",
+        "  +1 650 555 0104",
+        "[1] History",
+        "─" * 48,
+        "[2] Approve (primary)   [3] Reject (danger)",
+        "  · #12",
+        "┃ Applied & verified",
+    ]
+    assert [t.element["action_id"] for t in numbering.targets.values()] == [
+        "history",
+        "approve",
+        "reject",
+    ]
+    assert all(t.source == SOURCE and t.block_id for t in numbering.targets.values())
+
+
+def test_modal_shows_values_errors_and_its_buttons() -> None:
+    view = {
+        "id": "V1",
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Review #12"},
+        "submit": {"type": "plain_text", "text": "Approve"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "comment",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Comment"},
+                "element": {"type": "plain_text_input", "action_id": "comment_input"},
+                "hint": {"type": "plain_text", "text": "Shown to the requester"},
+            },
+            {
+                "type": "input",
+                "block_id": "remove",
+                "label": {"type": "plain_text", "text": "Remove"},
+                "element": {
+                    "type": "multi_static_select",
+                    "action_id": "remove_pick",
+                    "options": [
+                        {"text": {"type": "plain_text", "text": "Ava Chen"}, "value": "6001"},
+                        {"text": {"type": "plain_text", "text": "Ben Ortiz"}, "value": "6002"},
+                    ],
+                },
+            },
+        ],
+        "state": {
+            "values": {
+                "comment": {"comment_input": {"type": "plain_text_input", "value": "ok"}},
+                "remove": {
+                    "remove_pick": {
+                        "type": "multi_static_select",
+                        "selected_options": [
+                            {"text": {"type": "plain_text", "text": "Ben Ortiz"}, "value": "6002"}
+                        ],
+                    }
+                },
+            }
+        },
+    }
+    lines = renderer().view(view, numbering=Numbering(), errors={"remove": "Keep one handler"})
+    assert lines == [
+        "┌─ Review #12 " + "─" * 34,
+        "│ Comment (optional)",
+        '│   [1] ✎ "ok"   — fill 1 TEXT',
+        "│   (Shown to the requester)",
+        "│ Remove",
+        "│   [2] ▾ Ben Ortiz (several)   — pick 2",
+        "│   ⚠ Keep one handler",
+        "└─ <Cancel: type close>  <Approve: type submit>",
+    ]

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -670,14 +671,14 @@ async def run_console(
         )
         console.say(f"You are {console.acting.label} in #{slack.channel_name(command_channel)}.")
         console.say("Type `help` for commands, e.g. /sms-handlers support")
-        lines = iter(input_lines) if input_lines is not None else None
+        source = _ScriptLines(input_lines) if input_lines is not None else _StdinLines(out)
         while True:
-            line = await _next_line(lines, out)
+            line = await source.next(f"{console.acting.username}> ")
             if line is None:
                 break
             if not line.strip():
                 continue
-            if lines is not None:
+            if input_lines is not None:
                 console.say(f"> {line}")
             if line.lstrip().startswith("#"):
                 continue
@@ -694,14 +695,41 @@ async def run_console(
     return 1 if failures and input_lines is not None else 0
 
 
-async def _next_line(lines: Any, out: TextIO) -> str | None:
-    if lines is not None:
-        line = next(lines, None)
+class _ScriptLines:
+    """Lines of a --script replay."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+
+    async def next(self, prompt: str) -> str | None:
+        line = next(self._lines, None)
         return None if line is None else str(line).rstrip("\n")
-    out.write("> ")
-    out.flush()
-    read = await asyncio.to_thread(sys.stdin.readline)
-    return read.rstrip("\n") if read else None
+
+
+class _StdinLines:
+    """Lines typed on stdin, read by a daemon thread so Ctrl-C never waits for Enter."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        stdin = sys.stdin
+
+        def pump() -> None:
+            try:
+                for line in iter(stdin.readline, ""):
+                    loop.call_soon_threadsafe(self._queue.put_nowait, line)
+                loop.call_soon_threadsafe(self._queue.put_nowait, None)
+            except RuntimeError:  # the console ended and its event loop is closed
+                return
+
+        threading.Thread(target=pump, name="demo-console-stdin", daemon=True).start()
+
+    async def next(self, prompt: str) -> str | None:
+        self._out.write(prompt)
+        self._out.flush()
+        line = await self._queue.get()
+        return None if line is None else line.rstrip("\n")
 
 
 def _json_or_text(body: str) -> JsonDict:

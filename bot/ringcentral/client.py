@@ -301,10 +301,12 @@ class RingCentralClient:
             records.extend(records_of(page))
             next_uri = v1_next_page_uri(page)
             if next_uri is None:
-                has_navigation = isinstance(page.get("navigation"), Mapping)
-                if has_navigation or not has_more_pages(
-                    page, page_number=page_number, per_page=per_page
-                ):
+                # Without navigation, a paged list with `paging` goes on by page number;
+                # an unpaged list (sites, IVR menus) is complete in one answer.
+                by_number = paged and not isinstance(page.get("navigation"), Mapping)
+                if not by_number or not isinstance(page.get("paging"), Mapping):
+                    break
+                if not has_more_pages(page, page_number=page_number, per_page=per_page):
                     break
                 next_uri = self._url(path, [*base, ("page", page_number + 1)])
             elif not same_origin(next_uri, self.server_url):
@@ -357,7 +359,7 @@ class RingCentralClient:
             try:
                 parsed.append(parse(item))
             except MalformedRecord as exc:
-                logger.warning("%s: skipped %s", operation, exc)
+                logger.warning("%s: skipped a %s", operation, exc)
         return parsed
 
     # -- HTTP -------------------------------------------------------------------------------

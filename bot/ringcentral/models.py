@@ -43,7 +43,7 @@ class MalformedRecord(ValueError):
 def _required_id(data: JsonObject, kind: str) -> str:
     value = text(data, "id")
     if value is None:
-        raise MalformedRecord(f"a {kind} record without an id")
+        raise MalformedRecord(f"record without an id ({kind})")
     return value
 
 

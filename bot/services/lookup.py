@@ -224,6 +224,6 @@ def _not_found(query: str, text: str, resources: Sequence[Resource]) -> LookupRe
 
 
 def _some_names(resources: Iterable[Resource], limit: int = 6) -> str:
-    names = [r.name for r in resources]
+    names = list(dict.fromkeys(r.name for r in resources))
     shown = ", ".join(names[:limit])
     return f"{shown} and {len(names) - limit} more" if len(names) > limit else shown or "none"

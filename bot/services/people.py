@@ -59,6 +59,17 @@ class People:
         by_id = {u.id: u for u in await self._users.get()}
         return {i: self._choice(by_id[i]) for i in ids if i in by_id}
 
+    async def by_email(self, *, email: str) -> PersonChoice | None:
+        """The user whose RingCentral contact email is this one (case-insensitive), if any."""
+        wanted = email.strip().lower()
+        users = await self._users.get()
+        found = next((u for u in users if u.email and u.email.lower() == wanted), None)
+        return None if found is None else self._choice(found)
+
+    async def warm(self) -> None:
+        """Load the user list now, so the first search answers quickly."""
+        await self._users.get()
+
     def invalidate(self) -> None:
         """Forget the cached user list."""
         self._users.invalidate()

@@ -79,18 +79,15 @@ def resource_card(
     resource: Resource,
     recipients: Sequence[Recipient],
     feature: ThreadMessagingFeature | None = None,
-    via_ivr_menu: str | None = None,
+    note: str | None = None,
 ) -> Message:
     """The card `/sms-handlers QUERY` answers with: numbers, handlers, warnings, buttons."""
     blocks: list[Block] = [header(resource_title(resource))]
     facts = [f"*Type:* {resource.type.label}"]
     if resource.site_name and resource.type is ResourceType.CALL_QUEUE:
         facts.append(f"*Site:* {escape(resource.site_name)}")
-    if via_ivr_menu:
-        facts.append(
-            f"_The IVR menu {escape(via_ivr_menu)} has no handlers of its own: "
-            "its numbers are handled by this site._"
-        )
+    if note:
+        facts.append(f":information_source: {escape(note)}")
     blocks.append(section("\n".join(facts)))
     blocks.append(section(_numbers_text(resource)))
     blocks.append(section(_handlers_text(recipients)))
@@ -129,12 +126,14 @@ def candidates_message(*, query: str, candidates: Sequence[Resource]) -> Message
     return Message(text=f"Several resources match {query}", blocks=blocks)
 
 
-def no_match_message(*, query: str, closest: Sequence[str]) -> Message:
-    """Nothing matches: say so, with the closest names."""
+def no_match_message(*, query: str, closest: Sequence[str], note: str | None = None) -> Message:
+    """Nothing matches: say so, with the closest names (or why, for a phone number)."""
     text = f"No resource matches *{escape(query)}*."
     if closest:
         names = ", ".join(f"*{escape(name)}*" for name in closest[:MAX_CANDIDATES])
         text += f"\nClosest names: {names}."
+    elif note:
+        text += f"\n{escape(note)}"
     text += "\nTry `/sms-handlers list` to see every resource."
     return Message(text=f"No resource matches {query}", blocks=[section(text)])
 

@@ -71,13 +71,15 @@ def test_card_explains_ivr_menu_resolution_and_escapes_names() -> None:
         ),
     )
     card = resource_card(
-        resource=site, recipients=[recipient(1, "<@U999> & co")], via_ivr_menu="Main <Menu>"
+        resource=site,
+        recipients=[recipient(1, "<@U999> & co")],
+        note="Main <Menu> is an IVR menu on HQ: its numbers are handled by HQ's SMS handlers.",
     )
     texts = "\n".join(mrkdwn_texts(render_message(card)))
     assert "<!channel>" not in texts and "<@U999>" not in texts
     assert "&lt;@U999&gt; &amp; co" in texts
     assert "IVR menu number (Main &lt;Menu&gt;)" in texts
-    assert "The IVR menu Main &lt;Menu&gt; has no handlers of its own" in texts
+    assert ":information_source: Main &lt;Menu&gt; is an IVR menu on HQ" in texts
 
 
 def test_card_with_hundreds_of_handlers_stays_within_limits() -> None:
@@ -100,6 +102,10 @@ def test_no_match_lists_closest_names_escaped() -> None:
     text = all_texts(blocks)
     assert "No resource matches *&lt;!here&gt;*" in text
     assert "Closest names: *Support*, *Sales*." in text
+    phone = all_texts(
+        render_message(no_match_message(query="+1", closest=[], note="Not <shared>."))
+    )
+    assert "Not &lt;shared&gt;." in phone
 
 
 def test_list_page_has_counts_and_paging_buttons() -> None:

@@ -1,0 +1,125 @@
+"""The Bolt app built from the container, and the aiohttp application serving it over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.container import Container
+from bot.listeners import actions, commands, events, options, views
+from bot.listeners.replies import report_error
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+HEALTH_CACHE_SECONDS = 10.0
+HEALTH_TIMEOUT_SECONDS = 5.0
+
+
+def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
+    """The Bolt app: services in the context, every listener, one error handler."""
+    settings = container.settings
+    app = AsyncApp(
+        client=container.slack,
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=not socket_mode,
+        logger=logging.getLogger("bot.bolt"),
+    )
+
+    @app.middleware
+    async def ignore_slack_retries(
+        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        # Slack retries an event it thinks we missed; the first delivery is already handled.
+        retry = req.headers.get("x-slack-retry-num")
+        if retry:
+            logger.info(
+                "ignoring Slack retry %s (%s)", retry[0], req.headers.get("x-slack-retry-reason")
+            )
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    @app.middleware
+    async def provide_services(
+        context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+    ) -> None:
+        context["services"] = container
+        await next()
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await report_error(error, body=body, client=client)
+
+    for module in (commands, actions, views, options, events):
+        module.register(app)
+    return app
+
+
+class HealthCheck:
+    """Database and RingCentral reachability, cached briefly so probes do not flood RingCentral."""
+
+    def __init__(self, container: Container) -> None:
+        self._container = container
+        self._cached: tuple[float, int, dict[str, Any]] | None = None
+        self._lock = asyncio.Lock()
+
+    async def report(self) -> tuple[int, dict[str, Any]]:
+        """HTTP status (200 or 503) and a JSON body naming what is unreachable."""
+        async with self._lock:
+            now = time.monotonic()
+            if self._cached is not None and now - self._cached[0] < HEALTH_CACHE_SECONDS:
+                return self._cached[1], self._cached[2]
+            database, ringcentral = await asyncio.gather(
+                self._probe(self._container.database.check_connection()),
+                self._probe(self._container.ringcentral.list_sites()),
+            )
+            healthy = database["ok"] and ringcentral["ok"]
+            body = {
+                "status": "ok" if healthy else "unavailable",
+                "database": database,
+                "ringcentral": ringcentral,
+            }
+            status = 200 if healthy else 503
+            self._cached = (now, status, body)
+            return status, body
+
+    @staticmethod
+    async def _probe(check: Awaitable[Any]) -> dict[str, Any]:
+        try:
+            await asyncio.wait_for(check, HEALTH_TIMEOUT_SECONDS)
+        except TimeoutError:
+            return {"ok": False, "error": f"no answer within {HEALTH_TIMEOUT_SECONDS:.0f} s"}
+        except Exception as exc:
+            logger.warning("health probe failed: %s", exc)
+            return {"ok": False, "error": str(exc)}
+        return {"ok": True}
+
+
+def build_web_app(app: AsyncApp, container: Container) -> web.Application:
+    """`POST /slack/events` (commands, interactivity, options, events) and `GET /healthz`."""
+    health = HealthCheck(container)
+
+    async def slack_events(request: web.Request) -> web.Response:
+        bolt_response = await app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(_: web.Request) -> web.Response:
+        status, body = await health.report()
+        return web.json_response(body, status=status)
+
+    web_app = web.Application()
+    web_app.router.add_post(EVENTS_PATH, slack_events)
+    web_app.router.add_get(HEALTH_PATH, healthz)
+    return web_app

@@ -1,0 +1,115 @@
+"""The composition root: settings in, every collaborator of the Slack app out.
+
+Tests build it with overrides (another Slack client, a notifier, a shorter cache) instead of
+monkeypatching; the CLI builds it from the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.background import BackgroundTasks
+from bot.config import Settings
+from bot.db.migrate import open_database
+from bot.db.session import Database
+from bot.ringcentral.client import RingCentralClient
+from bot.ringcentral.factory import client_from_settings
+from bot.services.directory import Directory
+from bot.services.notifier import RequestNotifier
+from bot.services.people import People
+from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy, UserGroups
+from bot.services.requests import RequestService
+from bot.slackapi.notifier import SlackNotifier
+from bot.slackapi.usergroups import SlackUserGroups
+from bot.slackapi.users import SlackUsers
+
+logger = logging.getLogger(__name__)
+
+SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SMS_HANDLERS_APPROVAL_CHANNEL")
+
+
+@dataclass
+class Container:
+    """Everything the listeners use, built once per process."""
+
+    settings: Settings
+    database: Database
+    ringcentral: RingCentralClient
+    directory: Directory
+    people: People
+    slack: AsyncWebClient
+    slack_users: SlackUsers
+    policy: ApprovalPolicy
+    notifier: RequestNotifier
+    requests: RequestService
+    tasks: BackgroundTasks
+
+    async def aclose(self) -> None:
+        """Stop background work and close connections."""
+        await self.tasks.cancel_all()
+        await self.ringcentral.close()
+        await self.database.dispose()
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client: SLACK_API_URL, the bot token, one retry when rate limited."""
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
+    return client
+
+
+async def build_container(
+    settings: Settings,
+    *,
+    slack: AsyncWebClient | None = None,
+    user_groups: UserGroups | None = None,
+    notifier: RequestNotifier | None = None,
+    approver_cache_seconds: float = DEFAULT_CACHE_SECONDS,
+) -> Container:
+    """Open the database (migrating it unless told not to) and wire every service."""
+    settings.require(*SLACK_SETTINGS, hint="The Slack app needs it (see README).")
+    assert settings.approval_channel is not None
+    ringcentral = client_from_settings(settings)
+    try:
+        database = await open_database(
+            database_url=settings.database_url, auto_migrate=settings.auto_migrate
+        )
+    except BaseException:
+        await ringcentral.close()
+        raise
+    web = slack or slack_client(settings)
+    directory = Directory(
+        client=ringcentral,
+        ttl_seconds=settings.inventory_ttl_seconds,
+        recipient_concurrency=settings.ringcentral_max_concurrency,
+    )
+    people = People(client=ringcentral, ttl_seconds=settings.inventory_ttl_seconds)
+    policy = ApprovalPolicy(
+        approvers=settings.approver_entries,
+        groups=user_groups or SlackUserGroups(web),
+        allow_self_approval=settings.allow_self_approval,
+        cache_seconds=approver_cache_seconds,
+    )
+    if not settings.approver_entries:
+        logger.warning("SMS_HANDLERS_APPROVERS is empty: nobody can approve requests")
+    notify = notifier or SlackNotifier(client=web, approval_channel=settings.approval_channel)
+    requests = RequestService(
+        database=database, directory=directory, people=people, policy=policy, notifier=notify
+    )
+    return Container(
+        settings=settings,
+        database=database,
+        ringcentral=ringcentral,
+        directory=directory,
+        people=people,
+        slack=web,
+        slack_users=SlackUsers(web),
+        policy=policy,
+        notifier=notify,
+        requests=requests,
+        tasks=BackgroundTasks(),
+    )

@@ -1,0 +1,251 @@
+"""Buttons: pick a candidate, Request change, History (Older / Newest), list paging, Review,
+Cancel, Retry, and Reject inside the review modal."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.container import Container
+from bot.domain import RequestStatus
+from bot.listeners.commands import card, list_page
+from bot.listeners.replies import Body, after_ack, reply, update_view, user_id_of, user_name_of
+from bot.listeners.state import input_text
+from bot.services.history import resource_history
+from bot.services.requests import Actor, AlreadyDecidedError, ReviewState
+from bot.views import ids
+from bot.views.history import HistoryCursor, history_modal
+from bot.views.modals import (
+    RequesterMatch,
+    RequestModalInput,
+    ReviewInput,
+    loading_modal,
+    message_modal,
+    request_modal,
+    review_modal,
+)
+from bot.views.mrkdwn import escape
+from bot.views.requests import status_line
+from bot.views.resources import resource_warnings
+
+
+def register(app: AsyncApp) -> None:
+    app.action(ids.PICK_RESOURCE)(on_pick_resource)
+    app.action(ids.REQUEST_CHANGE)(on_request_change)
+    app.action(ids.SHOW_HISTORY)(on_show_history)
+    app.action(ids.HISTORY_OLDER)(on_history_page)
+    app.action(ids.HISTORY_NEWEST)(on_history_page)
+    app.action(ids.LIST_PREVIOUS)(on_list_page)
+    app.action(ids.LIST_NEXT)(on_list_page)
+    app.action(ids.REVIEW_REQUEST)(on_review)
+    app.action(ids.CANCEL_REQUEST)(on_cancel)
+    app.action(ids.RETRY_REQUEST)(on_retry)
+    app.action(ids.REJECT_REQUEST)(on_reject)
+
+
+def _value(body: Body) -> str:
+    return str(body["actions"][0].get("value", ""))
+
+
+def _request_id(body: Body) -> int:
+    return int(_value(body))
+
+
+async def actor_of(services: Container, body: Body) -> Actor:
+    """The acting Slack user with their real name."""
+    profile = await services.slack_users.profile(user_id_of(body), fallback_name=user_name_of(body))
+    return Actor(id=profile.id, name=profile.name)
+
+
+async def open_loading(client: AsyncWebClient, body: Body, *, title: str, what: str) -> str:
+    """Open a small modal with the trigger id right away; its view id (for views.update)."""
+    response = await client.views_open(
+        trigger_id=body["trigger_id"], view=loading_modal(title=title, what=what).to_dict()
+    )
+    return str(response["view"]["id"])
+
+
+# -- resources -------------------------------------------------------------------------------
+
+
+async def on_pick_resource(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
+) -> None:
+    await ack()
+
+    async def show() -> None:
+        await reply(body, await card(services, resource_id=_value(body)), replace_original=True)
+
+    after_ack(services, show(), body=body, client=client)
+
+
+async def on_list_page(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
+) -> None:
+    await ack()
+
+    async def show() -> None:
+        page = await list_page(services, page=int(_value(body)))
+        await reply(body, page, replace_original=True)
+
+    after_ack(services, show(), body=body, client=client)
+
+
+async def on_request_change(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
+) -> None:
+    """Open the modal within the trigger window, then fill it when RingCentral answered."""
+    await ack()
+    view_id = await open_loading(client, body, title="Request change", what="the current handlers")
+    work = fill_request_modal(services, client, body=body, view_id=view_id)
+    after_ack(services, work, body=body, client=client, view_id=view_id)
+
+
+async def fill_request_modal(
+    services: Container, client: AsyncWebClient, *, body: Body, view_id: str
+) -> None:
+    """Read the resource, its handlers and the requester's RingCentral user; show the form."""
+    directory = services.directory
+    resource = await directory.resource(resource_id=_value(body))
+    profile, recipients, feature, _ = await asyncio.gather(
+        services.slack_users.profile(user_id_of(body), fallback_name=user_name_of(body)),
+        directory.recipients(resource_id=resource.id),
+        directory.thread_messaging(),
+        services.people.warm(),
+    )
+    services.people.remember(recipients)
+    me = await services.people.by_email(email=profile.email) if profile.email else None
+    channel = body.get("channel") or {}
+    data = RequestModalInput(
+        resource=resource,
+        recipients=recipients,
+        requester=RequesterMatch(
+            extension=me.user if me is not None and me.problem is None else None,
+            slack_email=profile.email,
+        ),
+        warnings=resource_warnings(resource, feature),
+        channel_id=channel.get("id"),
+    )
+    await update_view(client, view_id=view_id, view=request_modal(data))
+
+
+async def on_show_history(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
+) -> None:
+    await ack()
+    view_id = await open_loading(client, body, title="History", what="the history")
+    cursor = HistoryCursor(resource_id=_value(body))
+    work = show_history(services, client, cursor=cursor, view_id=view_id)
+    after_ack(services, work, body=body, client=client, view_id=view_id)
+
+
+async def on_history_page(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
+) -> None:
+    await ack()
+    view_id = str(body["view"]["id"])
+    cursor = HistoryCursor.from_value(_value(body))
+    work = show_history(services, client, cursor=cursor, view_id=view_id)
+    after_ack(services, work, body=body, client=client, view_id=view_id)
+
+
+async def show_history(
+    services: Container, client: AsyncWebClient, *, cursor: HistoryCursor, view_id: str
+) -> None:
+    """One page of a resource's history in the History modal."""
+    resource = await services.directory.resource(resource_id=cursor.resource_id)
+    page = await resource_history(
+        database=services.database, resource_id=resource.id, before=cursor.before
+    )
+    view = history_modal(
+        resource_name=resource.name,
+        resource_id=resource.id,
+        events=page.events,
+        older=page.older,
+        is_first_page=cursor.before is None,
+    )
+    await update_view(client, view_id=view_id, view=view)
+
+
+# -- requests --------------------------------------------------------------------------------
+
+
+async def on_review(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
+) -> None:
+    """Refuse at once (ephemeral) when this person may not decide; else open the review modal."""
+    await ack()
+    request = await services.requests.get(request_id=_request_id(body))
+    if request.status is not RequestStatus.PENDING:
+        raise AlreadyDecidedError(request)
+    await services.policy.check_can_decide(user_id=user_id_of(body), request=request)
+    view_id = await open_loading(client, body, title="Review request", what="the live handlers")
+
+    async def fill() -> None:
+        state = await services.requests.review(request_id=request.id, reviewer_id=user_id_of(body))
+        await update_view(client, view_id=view_id, view=review_modal(review_input(state)))
+
+    after_ack(services, fill(), body=body, client=client, view_id=view_id)
+
+
+def review_input(state: ReviewState) -> ReviewInput:
+    """The review modal's data from the service's review state."""
+    return ReviewInput(
+        request=state.request,
+        current=state.current,
+        proposed=state.proposed,
+        added_since=state.added_since,
+        removed_since=state.removed_since,
+        warnings=state.warnings,
+    )
+
+
+async def on_cancel(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
+) -> None:
+    await ack()
+
+    async def cancel() -> None:
+        await services.requests.cancel(
+            request_id=_request_id(body), user=await actor_of(services, body)
+        )
+
+    after_ack(services, cancel(), body=body, client=client)
+
+
+async def on_retry(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
+) -> None:
+    await ack()
+
+    async def retry() -> None:
+        await services.requests.retry(
+            request_id=_request_id(body), approver=await actor_of(services, body)
+        )
+
+    after_ack(services, retry(), body=body, client=client)
+
+
+async def on_reject(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
+) -> None:
+    """Reject from inside the review modal, with the comment typed so far."""
+    await ack()
+    view_id = str(body["view"]["id"])
+    comment = input_text(body["view"], ids.COMMENT_BLOCK, ids.COMMENT_ACTION)
+
+    async def reject() -> None:
+        rejected = await services.requests.reject(
+            request_id=_request_id(body), approver=await actor_of(services, body), comment=comment
+        )
+        text = f"Request #{rejected.id} for *{escape(rejected.resource_name)}*\n"
+        await update_view(
+            client,
+            view_id=view_id,
+            view=message_modal(title="Rejected", text=text + status_line(rejected)),
+        )
+
+    after_ack(services, reject(), body=body, client=client, view_id=view_id)

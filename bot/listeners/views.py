@@ -1,0 +1,160 @@
+"""Modal submissions: send a change request, approve a request."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.container import Container
+from bot.errors import SmsHandlersError
+from bot.listeners.actions import actor_of
+from bot.listeners.replies import after_ack, update_view, user_id_of
+from bot.listeners.state import input_text, selected_values
+from bot.services.requests import ChangeDraft, InvalidRequestError, RequestField
+from bot.views import ids
+from bot.views.modals import RequestModalMetadata, message_modal
+from bot.views.mrkdwn import escape
+from bot.views.requests import GENERIC_APOLOGY, status_line
+
+logger = logging.getLogger(__name__)
+
+# Slack waits 3 s for the answer to a submission; past this, the request finishes in the
+# background and the modal says so.
+SUBMIT_BUDGET_SECONDS = 2.2
+
+FIELD_BLOCKS = {
+    RequestField.ADD: ids.ADD_BLOCK,
+    RequestField.REMOVE: ids.REMOVE_BLOCK,
+    RequestField.REMOVE_ALL: ids.REMOVE_ALL_BLOCK,
+    RequestField.REASON: ids.REASON_BLOCK,
+}
+
+
+def register(app: AsyncApp) -> None:
+    app.view(ids.REQUEST_MODAL)(on_request_submitted)
+    app.view(ids.REVIEW_MODAL)(on_review_submitted)
+
+
+def draft_from(view: dict[str, Any]) -> ChangeDraft:
+    """What the requester entered in the request modal."""
+    metadata = RequestModalMetadata.from_json(view["private_metadata"])
+    add = selected_values(view, ids.ADD_BLOCK, ids.ADD_ACTION)
+    add_me = ids.ADD_ME_VALUE in selected_values(view, ids.ADD_ME_BLOCK, ids.ADD_ME_ACTION)
+    if add_me and metadata.requester_extension_id:
+        add = (*add, metadata.requester_extension_id)
+    confirmed = selected_values(view, ids.REMOVE_ALL_BLOCK, ids.REMOVE_ALL_ACTION)
+    return ChangeDraft(
+        resource_id=metadata.resource_id,
+        add_ids=add,
+        remove_ids=selected_values(view, ids.REMOVE_BLOCK, ids.REMOVE_ACTION),
+        reason=input_text(view, ids.REASON_BLOCK, ids.REASON_ACTION) or "",
+        remove_all_confirmed=ids.REMOVE_ALL_VALUE in confirmed,
+    )
+
+
+def _field_errors(view: dict[str, Any], error: InvalidRequestError) -> dict[str, str]:
+    present = {block.get("block_id") for block in view.get("blocks", [])}
+    errors: dict[str, str] = {}
+    for field, message in error.problems.items():
+        block_id = FIELD_BLOCKS[field]
+        if block_id not in present:
+            block_id = ids.ADD_BLOCK if field is not RequestField.REASON else ids.REASON_BLOCK
+        errors[block_id] = message if block_id not in errors else f"{errors[block_id]} {message}"
+    return errors
+
+
+async def on_request_submitted(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
+) -> None:
+    """Validate against the live handlers: field errors, or the request stored and announced."""
+    view = body["view"]
+    try:
+        draft = draft_from(view)
+    except (KeyError, ValueError):
+        await ack(response_action="update", view=message_modal(title="Sorry", text=GENERIC_APOLOGY))
+        raise
+    creating = asyncio.ensure_future(_create(services, body, draft))
+    done, _ = await asyncio.wait({creating}, timeout=SUBMIT_BUDGET_SECONDS)
+    if not done:
+        await ack(
+            response_action="update",
+            view=message_modal(
+                title="Sending request",
+                text="RingCentral is slow to answer; your request is still being checked. "
+                "You will get a direct message when it is sent (or if it cannot be).",
+            ),
+        )
+        after_ack(services, _finish_late(creating), body=body, client=client)
+        return
+    error = creating.exception()
+    if isinstance(error, InvalidRequestError):
+        await ack(response_action="errors", errors=_field_errors(view, error))
+        return
+    if error is not None:
+        text = str(error) if isinstance(error, SmsHandlersError) else GENERIC_APOLOGY
+        await ack(
+            response_action="update",
+            view=message_modal(title="Request not sent", text=f":warning: {escape(text)}"),
+        )
+        if not isinstance(error, SmsHandlersError):
+            logger.error(
+                "creating a request for %s failed",
+                user_id_of(body),
+                exc_info=(type(error), error, error.__traceback__),
+            )
+        return
+    request = creating.result()
+    channel = services.settings.approval_channel
+    await ack(
+        response_action="update",
+        view=message_modal(
+            title="Request sent",
+            text=f":white_check_mark: Request #{request.id} for *{escape(request.resource_name)}* "
+            f"was sent to the approvers in <#{channel}>. You will get a direct message when "
+            "it is decided; you can cancel it from there.",
+        ),
+    )
+
+
+async def _create(services: Container, body: dict[str, Any], draft: ChangeDraft) -> Any:
+    requester = await actor_of(services, body)
+    return await services.requests.create(
+        draft=draft, requester=requester, idempotency_key=f"view:{body['view']['id']}"
+    )
+
+
+async def _finish_late(creating: asyncio.Future[Any]) -> None:
+    # Errors (validation included) reach the requester by DM through after_ack's reporter.
+    await creating
+
+
+async def on_review_submitted(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
+) -> None:
+    """Approve: answer with an "Applying…" modal, then show the outcome in it."""
+    view = body["view"]
+    request_id = int(view["private_metadata"])
+    comment = input_text(view, ids.COMMENT_BLOCK, ids.COMMENT_ACTION)
+    await ack(
+        response_action="update",
+        view=message_modal(
+            title="Approving",
+            text=f":gear: Approving request #{request_id} and applying it in RingCentral…",
+        ),
+    )
+    view_id = str(view["id"])
+
+    async def approve() -> None:
+        done = await services.requests.approve(
+            request_id=request_id, approver=await actor_of(services, body), comment=comment
+        )
+        text = f"Request #{done.id} for *{escape(done.resource_name)}*\n" + status_line(done)
+        await update_view(
+            client, view_id=view_id, view=message_modal(title=f"Request #{done.id}", text=text)
+        )
+
+    after_ack(services, approve(), body=body, client=client, view_id=view_id)

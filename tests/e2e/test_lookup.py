@@ -6,7 +6,7 @@ from tests.support.app_harness import Harness, texts
 
 
 async def test_help_answers_synchronously(app: Harness) -> None:
-    status, body = await app.command(app.nina, "")
+    status, _ = await app.command(app.nina, "")
     assert status == 200
     assert "/sms-handlers queue-support" in texts(app.last_ephemeral(app.nina))
     app.assert_everything_accepted()

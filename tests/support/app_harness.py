@@ -194,7 +194,7 @@ class Harness:
         *,
         settle: bool = True,
     ) -> SubmissionOutcome:
-        """Fill a modal's inputs (`answers` by block_id) and submit it; what Slack did with the ack."""
+        """Fill a modal's inputs (`answers` by block_id), submit it; what Slack made of the ack."""
         filled = dict(view)
         filled["state"] = {"values": view_state(view, answers)}
         payload = view_submission(

@@ -133,6 +133,7 @@ class DemoConsole:
         approval_channel: str | None,
         settle_seconds: float,
         first_call_seconds: float,
+        should_escape: bool,
     ) -> None:
         if not users:
             raise ValueError("the demo needs at least one user")
@@ -146,6 +147,7 @@ class DemoConsole:
         self.approval_channel = approval_channel
         self.settle_seconds = settle_seconds
         self.first_call_seconds = first_call_seconds
+        self.should_escape = should_escape
         self.acting = users[0]
         self.renderer = Renderer(self._display_name)
         self.numbering = Numbering()
@@ -298,7 +300,7 @@ class DemoConsole:
         )
         payload = sp.slash_command(
             command=command,
-            text=text.strip(),
+            text=self.slack.typed_text(text.strip(), should_escape=self.should_escape),
             user_id=user.slack_id,
             user_name=user.username,
             channel_id=self.command_channel,
@@ -638,6 +640,7 @@ async def run_console(
     approval_channel: str | None = None,
     settle_seconds: float = 5.0,
     first_call_seconds: float = 1.0,
+    should_escape: bool = True,
 ) -> int:
     """Run the console on stdin (or replay input_lines, echoed with `> `); 1 if a step failed.
 
@@ -668,6 +671,7 @@ async def run_console(
             approval_channel=approval_channel,
             settle_seconds=settle_seconds,
             first_call_seconds=first_call_seconds,
+            should_escape=should_escape,
         )
         console.say(f"You are {console.acting.label} in #{slack.channel_name(command_channel)}.")
         console.say("Type `help` for commands, e.g. /sms-handlers support")

@@ -12,6 +12,7 @@ import asyncio
 import copy
 import json
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -37,6 +38,8 @@ from bot.sandbox.slack.objects import (
 log = logging.getLogger(__name__)
 
 JSON_ARGUMENTS = ("blocks", "attachments", "view", "metadata")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_TOKEN = re.compile(r"(?<!\S)(?:https?://[^\s&]+|[@#][\w.-]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 RESPONSE_URL_USES = 5
 MAX_VIEW_STACK = 3
 
@@ -245,6 +248,37 @@ class SlackStandIn:
     def add_channel(self, *, id: str, name: str, is_member: bool = True) -> None:
         """Add a channel; is_member=False makes posts to it fail with not_in_channel."""
         self._channels[id] = StandInChannel(id=id, name=name, is_member=is_member)
+
+    def typed_text(self, text: str, *, should_escape: bool = True) -> str:
+        """Text typed in Slack as Slack sends it in a slash command.
+
+        &, < and > always arrive as entities. With the command's should_escape on, @user,
+        @group and #channel names of this workspace, e-mail addresses and web links arrive
+        formatted: <@U123|name>, <!subteam^S123|@handle>, <#C123|name>, <mailto:a@b|a@b>, <url>.
+        """
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if not should_escape:
+            return escaped
+        users = {u.name.lower(): u.id for u in self._users.values()}
+        groups = {g.handle.lower(): g.id for g in self._usergroups.values()}
+        channels = {c.name.lower(): c.id for c in self._channels.values() if c.im_user is None}
+
+        def token(match: re.Match[str]) -> str:
+            word = match.group(0)
+            if _EMAIL.fullmatch(word):
+                return f"<mailto:{word}|{word}>"
+            if word.startswith(("http://", "https://")):
+                return f"<{word}>"
+            name = word[1:].lower()
+            if word.startswith("@") and name in users:
+                return f"<@{users[name]}|{word[1:]}>"
+            if word.startswith("@") and name in groups:
+                return f"<!subteam^{groups[name]}|{word}>"
+            if word.startswith("#") and name in channels:
+                return f"<#{channels[name]}|{word[1:]}>"
+            return word
+
+        return _TOKEN.sub(token, escaped)
 
     def channel_ids(self) -> list[str]:
         """Every channel, DM and group DM id, in creation order."""

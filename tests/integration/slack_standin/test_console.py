@@ -177,3 +177,11 @@ async def test_demo_workspace_users_and_channels(app_url: str) -> None:
     assert "(#sms-approvals has no messages)" in output
     assert slack.user("U0DEMO0002").email == "noah.fischer@acme.example"
     assert workspace.approvers == "@telephony-admins"
+
+
+async def test_typed_mentions_reach_the_app_escaped(standin: SlackStandIn, app_url: str) -> None:
+    code, output = await replay(standin, app_url, "/sms-handlers who @alex\n")
+    assert code == 0, output
+    assert "*Handlers* for <who @alex>: @Riley" in output
+    [call] = standin.calls_to("response_url")
+    assert "for &lt;who <@U2|alex>&gt;" in call.args["blocks"][1]["text"]["text"]

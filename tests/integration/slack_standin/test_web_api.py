@@ -486,3 +486,16 @@ async def test_submission_errors_must_name_input_blocks(
     assert outcome.problems == ["'nope' is not the block_id of an input block of the view"]
     assert not standin.calls_to("response_action")[-1].ok
     assert len(standin.modal_stack("U1")) == 1
+
+
+def test_typed_text_arrives_formatted_like_slack(standin: SlackStandIn) -> None:
+    standin.add_user(id="U3", name="jo.ann", real_name="Jo Ann")
+    typed = "who @alex @jo.ann @telephony-admins #sms-approvals @nobody a.b@acme.example R&D <x>"
+    assert standin.typed_text(typed) == (
+        "who <@U2|alex> <@U3|jo.ann> <!subteam^S1|@telephony-admins> <#C1|sms-approvals>"
+        " @nobody <mailto:a.b@acme.example|a.b@acme.example> R&amp;D &lt;x&gt;"
+    )
+    assert standin.typed_text("see https://example.com/x?a=1 now") == (
+        "see <https://example.com/x?a=1> now"
+    )
+    assert standin.typed_text("who @alex & co", should_escape=False) == "who @alex &amp; co"

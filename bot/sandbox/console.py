@@ -20,7 +20,7 @@ from typing import Any, TextIO
 import aiohttp
 
 from bot.sandbox import slack_payloads as sp
-from bot.sandbox.slack import SlackStandIn
+from bot.sandbox.slack import ApiCall, SlackStandIn
 from bot.sandbox.slack.render import MessageSource, Numbering, Renderer, Target, ViewSource
 
 log = logging.getLogger(__name__)
@@ -314,9 +314,11 @@ class DemoConsole:
         _status, body = await self._post(payload, "form")
         if body.strip():
             ack = _json_or_text(body)
-            self.slack.deliver_command_ack(
+            shown = self.slack.deliver_command_ack(
                 channel_id=self.command_channel, user_id=user.slack_id, body=ack
             )
+            if not shown.ok:
+                raise ConsoleError(f"Slack could not show the app's answer: {_problem(shown)}")
         await self._settle_and_show()
 
     async def press(self, number_text: str) -> None:
@@ -734,6 +736,11 @@ class _StdinLines:
         self._out.flush()
         line = await self._queue.get()
         return None if line is None else line.rstrip("\n")
+
+
+def _problem(call: ApiCall) -> str:
+    details = call.response.get("response_metadata", {}).get("messages", [])
+    return "; ".join([str(call.response.get("error")), *details])
 
 
 def _json_or_text(body: str) -> JsonDict:

@@ -405,10 +405,16 @@ class SlackStandIn:
         self._drop(user_id, len(stack) - 1 if not top["clear_on_close"] else 0)
         return copy.deepcopy(top)
 
-    def deliver_command_ack(self, *, channel_id: str, user_id: str, body: JsonDict) -> None:
-        """Show a slash command's synchronous answer (text/blocks) like Slack does."""
+    def deliver_command_ack(self, *, channel_id: str, user_id: str, body: JsonDict) -> ApiCall:
+        """Show a slash command's synchronous answer (text/blocks) like Slack does; recorded."""
         target = _ResponseUrl(channel_id, user_id, None, time.monotonic())
-        self._deliver_response(target, body)
+        try:
+            self._deliver_response(target, body)
+            answer: JsonDict = {"ok": True}
+        except ApiError as error:
+            answer = error.body()
+        self._record("command_ack", body, 200, answer)
+        return self.calls[-1]
 
     def apply_submission_ack(self, *, view_id: str, body: JsonDict | None) -> SubmissionOutcome:
         """Apply the app's answer to a view_submission of `view_id` to the user's modal stack."""

@@ -499,3 +499,14 @@ def test_typed_text_arrives_formatted_like_slack(standin: SlackStandIn) -> None:
         "see <https://example.com/x?a=1> now"
     )
     assert standin.typed_text("who @alex & co", should_escape=False) == "who @alex &amp; co"
+
+
+def test_command_ack_is_shown_or_refused_like_slack(standin: SlackStandIn) -> None:
+    shown = standin.deliver_command_ack(channel_id="C1", user_id="U1", body={"text": "Usage"})
+    assert shown.ok and shown.method == "command_ack"
+    assert standin.messages("C1")[0]["visible_to"] == "U1"
+    refused = standin.deliver_command_ack(
+        channel_id="C1", user_id="U1", body={"text": "x", "blocks": [SECTION] * 51}
+    )
+    assert refused.response["error"] == "invalid_blocks"
+    assert len(standin.messages("C1")) == 1

@@ -151,6 +151,11 @@ def unavailable_error(url: URL, exc: BaseException) -> DatabaseUnavailableError:
         reason = f"no answer within {CONNECT_TIMEOUT_SECONDS:g} s"
     else:
         reason = _short_reason(exc)
+    if reason == "database is locked":
+        return DatabaseUnavailableError(
+            f"The SQLite database in DATABASE_URL ({describe_url(url)}) stayed locked by another "
+            f"writer for {SQLITE_BUSY_TIMEOUT_MS // 1000} s; try again."
+        )
     return DatabaseUnavailableError(
         f"Cannot connect to the database in DATABASE_URL ({describe_url(url)}): {reason}."
     )
@@ -158,18 +163,14 @@ def unavailable_error(url: URL, exc: BaseException) -> DatabaseUnavailableError:
 
 @asynccontextmanager
 async def connect_errors_explained(url: URL) -> AsyncIterator[None]:
-    """Turn a failure to connect into DatabaseUnavailableError (one line, names DATABASE_URL)."""
+    """Turn a failure to connect into DatabaseUnavailableError (one line, names DATABASE_URL).
+
+    Wrap only the connecting, not the work done on the connection.
+    """
     try:
         yield
     except (DBAPIError, OSError, TimeoutError) as exc:
-        if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not _is_connect(exc):
-            raise
         raise unavailable_error(url, exc) from exc
-
-
-def _is_connect(exc: DBAPIError) -> bool:
-    # A DBAPIError raised while opening a connection has no statement attached.
-    return exc.statement is None
 
 
 class Database:
@@ -196,7 +197,9 @@ class Database:
     async def session(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
         """A session in one transaction: committed when the block ends, rolled back on error."""
         factory = self._read_sessionmaker if read_only else self.sessionmaker
-        async with connect_errors_explained(self.url), factory() as session, session.begin():
+        async with factory() as session, session.begin():
+            async with connect_errors_explained(self.url):
+                await session.connection()  # connect now: a bad DATABASE_URL fails here, clearly
             yield session
 
     @asynccontextmanager

@@ -24,6 +24,7 @@ from bot.db.migrate import (
 )
 from bot.db.session import Database
 from bot.domain import AuditAction
+from tests.support.postgres import isolated_schema, postgres_url_or_skip
 
 TABLES = {"alembic_version", "audit_events", "change_requests", "recipient_snapshots"}
 
@@ -111,3 +112,19 @@ async def test_open_database_migrates_unless_told_not_to(database_url: str) -> N
         await database.dispose()
     again = await open_database(database_url=database_url, auto_migrate=False)
     await again.dispose()
+
+
+@pytest.mark.postgres
+async def test_audit_events_cannot_be_truncated_on_postgresql() -> None:
+    async with isolated_schema(postgres_url_or_skip()) as url:
+        database = await open_database(database_url=url)
+        try:
+            async with database.transaction() as repo:
+                await repo.append_event(
+                    actor_id="U1", actor_name="Ann", action=AuditAction.APPROVED, resource_id="r"
+                )
+            with pytest.raises(DBAPIError, match="append-only"):
+                async with database.engine.begin() as connection:
+                    await connection.execute(text("TRUNCATE audit_events"))
+        finally:
+            await database.dispose()

@@ -253,13 +253,13 @@ async def test_approver_blocked_by_an_open_approval_learns_who_won(database: Dat
             result = await approve(repo, created.id, "U_FIRST")
             first_updated.set()
             await second_started.wait()
-            await asyncio.sleep(0.05)  # let the second UPDATE reach the database and wait there
+            await asyncio.sleep(0.05)  # let the second transaction reach the database and wait
             return result
 
     async def second() -> TransitionResult:
         await first_updated.wait()
+        second_started.set()
         async with database.transaction() as repo:
-            second_started.set()
             return await repo.transition(
                 request_id=created.id,
                 expected=RequestStatus.PENDING,
@@ -376,3 +376,19 @@ async def test_snapshot_replaces_the_previous_one(database: Database) -> None:
     assert latest is not None and latest.recipients == (CARA,)
     assert latest.taken_at > first_time and latest.taken_at.tzinfo is not None
     assert other is not None and other.recipients == (DAN,)
+
+
+async def test_readers_do_not_wait_for_an_open_write(database: Database) -> None:
+    async with database.transaction() as repo:
+        committed = await new_request(repo)
+
+    async with database.transaction() as writer:
+        uncommitted = await new_request(writer, resource_id="cq-9")
+        async with database.reader() as reader:
+            seen = await reader.pending_requests()
+            history = await reader.history()
+
+    assert [request.id for request in seen] == [committed.id]
+    assert [event.request_id for event in history.events] == [committed.id]
+    async with database.reader() as reader:
+        assert [r.id for r in await reader.pending_requests()] == [committed.id, uncommitted.id]

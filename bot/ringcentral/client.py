@@ -397,7 +397,7 @@ class RingCentralClient:
         policy = self.options.retry
         attempt = 0
         renewed = False
-        token = await self._tokens.token()
+        token = await self._token()
         while True:
             attempt += 1
             try:
@@ -416,7 +416,7 @@ class RingCentralClient:
                 renewed = True
                 attempt -= 1
                 logger.info("%s: access token refused (401); renewing it once", operation)
-                token = await self._tokens.renew_after_rejection(token)
+                token = await self._token(rejected=token)
                 continue
             retry_after = _retry_after(answer.headers)
             error = error_for_response(
@@ -431,7 +431,29 @@ class RingCentralClient:
                 raise error
             logger.warning("%s; retrying in %.2f s (attempt %d)", error, wait, attempt)
             await asyncio.sleep(wait)
-            token = await self._tokens.token()
+            token = await self._token()
+
+    async def _token(self, *, rejected: str | None = None) -> str:
+        """A token from the provider; a rate-limited or unavailable token endpoint is retried."""
+        policy = self.options.retry
+        for attempt in range(1, policy.max_attempts + 1):
+            try:
+                if rejected is not None:
+                    return await self._tokens.renew_after_rejection(rejected)
+                return await self._tokens.token()
+            except (RingCentralRateLimited, RingCentralUnavailable) as error:
+                if attempt >= policy.max_attempts:
+                    raise
+                if isinstance(error, RingCentralRateLimited):
+                    wait = error.retry_after
+                    wait = policy.default_retry_after_seconds if wait is None else wait
+                    if wait > policy.max_wait_seconds:
+                        raise
+                else:
+                    wait = self._backoff(attempt)
+                logger.warning("%s; retrying in %.2f s", error, wait)
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
 
     def _retry_decision(
         self, status: int, retry_after: float | None, attempt: int, idempotent: bool

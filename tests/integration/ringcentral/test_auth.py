@@ -179,3 +179,19 @@ async def test_tokens_never_reach_the_logs(
     assert "SBX-A-" not in caplog.text
     assert "SBX-R-" not in caplog.text
     assert rc_sandbox.jwt not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(r"/oauth/token$", status=429, retry_after=0.1),
+        Fault(r"/oauth/token$", status=503, times=2),
+    ],
+)
+async def test_a_busy_token_endpoint_is_waited_out(rc_sandbox: SandboxServer, fault: Fault) -> None:
+    rc_sandbox.inject_fault(fault)
+    async with sandbox_client(rc_sandbox) as client:
+        recipients = await client.get_sms_recipients(extension_id=SUPPORT)
+
+    assert len(recipients) == 2
+    assert [r.status for r in token_requests(rc_sandbox)] == [fault.status] * fault.times + [200]

@@ -510,3 +510,38 @@ def test_command_ack_is_shown_or_refused_like_slack(standin: SlackStandIn) -> No
     )
     assert refused.response["error"] == "invalid_blocks"
     assert len(standin.messages("C1")) == 1
+
+
+async def test_submission_push_and_clear(standin: SlackStandIn, client: AsyncWebClient) -> None:
+    root = (await client.views_open(trigger_id=standin.new_trigger_id("U1"), view=modal()))["view"]
+    pushed = standin.apply_submission_ack(
+        view_id=root["id"], body={"response_action": "push", "view": modal("Confirm")}
+    )
+    assert pushed.action == "push"
+    assert [v["title"]["text"] for v in standin.modal_stack("U1")] == ["Request change", "Confirm"]
+    top = standin.modal_stack("U1")[-1]
+    closed_top = standin.apply_submission_ack(view_id=top["id"], body=None)
+    assert closed_top.action == "close"
+    assert [v["id"] for v in standin.modal_stack("U1")] == [root["id"]]
+    standin.apply_submission_ack(
+        view_id=root["id"], body={"response_action": "push", "view": modal("Again")}
+    )
+    cleared = standin.apply_submission_ack(
+        view_id=standin.modal_stack("U1")[-1]["id"], body={"response_action": "clear"}
+    )
+    assert cleared.action == "clear"
+    assert standin.modal_stack("U1") == []
+    assert standin.views() == {}
+
+
+async def test_closing_a_view_honours_clear_on_close(
+    standin: SlackStandIn, client: AsyncWebClient
+) -> None:
+    await client.views_open(trigger_id=standin.new_trigger_id("U1"), view=modal())
+    await client.views_push(
+        trigger_id=standin.new_trigger_id("U1"), view=modal("Two", clear_on_close=True)
+    )
+    closed = standin.close_view("U1")
+    assert closed is not None and closed["title"]["text"] == "Two"
+    assert standin.modal_stack("U1") == []
+    assert standin.close_view("U1") is None

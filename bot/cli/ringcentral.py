@@ -140,7 +140,11 @@ def _handlers_text(resource: Resource, recipients: tuple[Recipient, ...], note: 
         _number_line(n.phone_number, n.source.label, n.ivr_menu_name)
         for n in resource.phone_numbers
     ]
-    lines.append("Shared SMS numbers: " + ("; ".join(numbers) if numbers else "none"))
+    if numbers:
+        lines.append("Shared SMS numbers:")
+        lines.extend(f"  {number}" for number in numbers)
+    else:
+        lines.append("Shared SMS numbers: none")
     lines.append("")
     if not recipients:
         lines.append("SMS handlers: none. Nobody answers SMS on these numbers.")

@@ -341,6 +341,7 @@ async def test_history_filters_combine(database: Database) -> None:
         literal_percent = await repo.history(text="_100%")
         no_match = await repo.history(text="a%0")  # a wildcard would match "Sales_100%"
         future = await repo.history(since=datetime.now(UTC) + timedelta(hours=1))
+        last_hour = await repo.history(since=datetime.now(UTC) - timedelta(hours=1))
         both = await repo.history(actor_id="U_ANN", resource_id="cq-7")
 
     [external] = by_resource.events
@@ -352,6 +353,7 @@ async def test_history_filters_combine(database: Database) -> None:
     assert [e.resource_id for e in by_id_text.events] == ["cq-7"]
     assert [e.resource_id for e in literal_percent.events] == ["cq-7"]
     assert no_match.events == () and future.events == () and both.events == ()
+    assert [e.resource_id for e in last_hour.events] == ["cq-7", "site-9"]
 
 
 async def test_history_rejects_a_silly_page_size(database: Database) -> None:

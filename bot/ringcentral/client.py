@@ -25,6 +25,7 @@ from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 import aiohttp
+from multidict import CIMultiDict
 from yarl import URL
 
 from bot.ringcentral.auth import Credentials, TokenProvider
@@ -511,7 +512,9 @@ class RingCentralClient:
                     response.status,
                     time.monotonic() - started,
                 )
-                return _Answer(status=response.status, body=text, headers=dict(response.headers))
+                return _Answer(
+                    status=response.status, body=text, headers=CIMultiDict(response.headers)
+                )
 
 
 __all__ = [
@@ -519,7 +522,6 @@ __all__ = [
     "ClientOptions",
     "RetryPolicy",
     "RingCentralClient",
-    "RingCentralRateLimited",
     "TokenSource",
     "build_query",
 ]

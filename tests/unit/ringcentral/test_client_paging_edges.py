@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bot.ringcentral.client import ClientOptions, RingCentralClient
+from bot.ringcentral.client import ClientOptions, RetryPolicy, RingCentralClient
 from bot.ringcentral.errors import RingCentralBadResponse
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -159,3 +159,35 @@ async def test_a_v2_list_with_totals_reads_the_remaining_pages_together(
     assert sorted(q for q, _ in server.seen) == [
         f"usageType=DirectNumber&page={n}&perPage=2" for n in range(1, 5)
     ]
+
+
+async def test_retry_after_is_read_whatever_the_header_case() -> None:
+    answers = iter(
+        [
+            web.json_response({"errors": [{"errorCode": "CMN-301", "message": "Rate"}]},
+                              status=429, headers={"retry-after": "0.05"}),
+            web.json_response({"smsRecipients": [{"id": "6001", "name": "Ava Chen"}]}),
+        ]
+    )  # fmt: skip
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        return next(answers)
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    retry = RetryPolicy(default_retry_after_seconds=30.0, max_wait_seconds=1.0)
+    client = RingCentralClient(
+        server_url=url, tokens=FixedToken(), options=ClientOptions(retry=retry)
+    )
+    try:
+        # With the header missed, the 30 s default would exceed the 1 s the client accepts.
+        recipients = await client.get_sms_recipients(extension_id="4001")
+    finally:
+        await client.close()
+        await runner.cleanup()
+
+    assert [r.name for r in recipients] == ["Ava Chen"]

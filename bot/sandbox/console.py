@@ -149,7 +149,7 @@ class DemoConsole:
         self.first_call_seconds = first_call_seconds
         self.should_escape = should_escape
         self.acting = users[0]
-        self.renderer = Renderer(self._display_name)
+        self.renderer = Renderer(self._display_name, self._channel_label)
         self.numbering = Numbering()
         self.picking: _Picking | None = None
         self.errors: dict[str, dict[str, str]] = {}
@@ -170,6 +170,12 @@ class DemoConsole:
             return self.slack.user(user_id).real_name
         except KeyError:
             return user_id
+
+    def _channel_label(self, channel_id: str) -> str:
+        try:
+            return self.slack.channel_name(channel_id)
+        except KeyError:
+            return channel_id
 
     @property
     def actor(self) -> sp.SlackUser:

@@ -24,6 +24,33 @@ SELECTS = {
     "radio_buttons",
 }
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+_EMOJI_CODE = re.compile(r":([a-z0-9_+-]+):")
+EMOJI = {
+    "white_check_mark": "✅",
+    "heavy_check_mark": "✔️",
+    "x": "❌",
+    "warning": "⚠️",
+    "no_entry": "⛔",
+    "no_entry_sign": "🚫",
+    "hourglass_flowing_sand": "⏳",
+    "hourglass": "⌛",
+    "heavy_plus_sign": "➕",
+    "heavy_minus_sign": "➖",
+    "information_source": "ℹ️",
+    "arrows_counterclockwise": "🔄",
+    "lock": "🔒",
+    "bust_in_silhouette": "👤",
+    "busts_in_silhouette": "👥",
+    "telephone_receiver": "📞",
+    "speech_balloon": "💬",
+    "mag": "🔍",
+    "memo": "📝",
+    "wastebasket": "🗑️",
+    "leftwards_arrow_with_hook": "↩️",
+    "red_circle": "🔴",
+    "large_green_circle": "🟢",
+    "large_yellow_circle": "🟡",
+}
 
 
 @dataclass(frozen=True)
@@ -76,8 +103,13 @@ class Numbering:
 class Renderer:
     """Turns messages and views into lines of text."""
 
-    def __init__(self, user_name: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        user_name: Callable[[str], str],
+        channel_name: Callable[[str], str] = lambda channel_id: channel_id,
+    ) -> None:
         self._user_name = user_name
+        self._channel_name = channel_name
 
     def mrkdwn(self, text: str) -> str:
         """mrkdwn made readable: mentions and links resolved, &amp; &lt; &gt; unescaped."""
@@ -87,14 +119,16 @@ class Renderer:
             if target.startswith("@"):
                 return "@" + (label or self._user_name(target[1:]))
             if target.startswith("#"):
-                return "#" + (label or target[1:])
+                return "#" + (label or self._channel_name(target[1:]))
             if target.startswith("!subteam^"):
                 return label or "@" + target.split("^", 1)[1]
+            if target.startswith("!date^"):
+                return label or target.split("^")[1]
             if target.startswith("!"):
                 return "@" + (label or target[1:].split("^", 1)[0])
             return f"{label} ({target})" if label and label != target else target
 
-        readable = _LINK.sub(link, text)
+        readable = emoji(_LINK.sub(link, text))
         return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
     def text(self, obj: Any) -> str:
@@ -102,7 +136,7 @@ class Renderer:
         if not isinstance(obj, dict):
             return ""
         raw = str(obj.get("text", ""))
-        return self.mrkdwn(raw) if obj.get("type") == "mrkdwn" else raw
+        return self.mrkdwn(raw) if obj.get("type") == "mrkdwn" else emoji(raw)
 
     def message(
         self, message: JsonDict, *, source: MessageSource, numbering: Numbering
@@ -271,6 +305,11 @@ class Renderer:
         how = f"pick {number} QUERY" if "external" in kind else f"pick {number}"
         many = " (several)" if kind.startswith("multi_") else ""
         return f"[{number}] ▾ {shown}{many}   — {how}"
+
+
+def emoji(text: str) -> str:
+    """Common :emoji_codes: as the characters Slack shows; others stay as typed."""
+    return _EMOJI_CODE.sub(lambda match: EMOJI.get(match.group(1), match.group(0)), text)
 
 
 def _values(options: list[JsonDict]) -> set[Any]:

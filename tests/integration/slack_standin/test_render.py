@@ -12,6 +12,14 @@ def renderer() -> Renderer:
     return Renderer(lambda user_id: NAMES.get(user_id, user_id))
 
 
+def test_dates_channels_and_emoji_are_shown_as_slack_shows_them() -> None:
+    shown = Renderer(lambda u: u, {"C9": "sms-approvals"}.__getitem__).mrkdwn(
+        ":white_check_mark: sent to <#C9> on <!date^1764190980^{date_short}|Nov 26> at 21:03:45"
+        " :unknown_code:"
+    )
+    assert shown == "✅ sent to #sms-approvals on Nov 26 at 21:03:45 :unknown_code:"
+
+
 def test_mrkdwn_is_made_readable() -> None:
     text = (
         "*Bold* <@U1> asked <!subteam^S1|@telephony-admins> in <#C1|sms-approvals>: "

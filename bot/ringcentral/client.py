@@ -430,6 +430,7 @@ class RingCentralClient:
             if wait > policy.max_wait_seconds:
                 logger.warning("%s (asked to wait %.0f s: not waiting)", error, wait)
                 raise error
+            wait += random.uniform(0, min(1.0, wait * 0.1))  # callers told the same wait spread
             logger.warning("%s; retrying in %.2f s (attempt %d)", error, wait, attempt)
             await asyncio.sleep(wait)
             token = await self._token()
@@ -462,10 +463,9 @@ class RingCentralClient:
         """Seconds to wait before retrying, or None when the answer must not be retried."""
         policy = self.options.retry
         if status == 429:
-            wait = retry_after if retry_after is not None else policy.default_retry_after_seconds
-            return wait + random.uniform(0, min(1.0, wait * 0.1))
+            return retry_after if retry_after is not None else policy.default_retry_after_seconds
         if status == 503 and retry_after is not None:
-            return retry_after + random.uniform(0, min(1.0, retry_after * 0.1))
+            return retry_after
         if status in (500, 502, 503, 504) and idempotent:
             return self._backoff(attempt)
         return None

@@ -408,7 +408,7 @@ class RingCentralClient:
                 if not idempotent or attempt >= policy.max_attempts:
                     raise error from None
                 delay = self._backoff(attempt)
-                logger.warning("%s; retrying in %.2f s (attempt %d)", error, delay, attempt)
+                logger.warning("%s Retrying in %.2f s (attempt %d).", error, delay, attempt)
                 await asyncio.sleep(delay)
                 continue
             if answer.status < 400:
@@ -431,7 +431,7 @@ class RingCentralClient:
                 logger.warning("%s (asked to wait %.0f s: not waiting)", error, wait)
                 raise error
             wait += random.uniform(0, min(1.0, wait * 0.1))  # callers told the same wait spread
-            logger.warning("%s; retrying in %.2f s (attempt %d)", error, wait, attempt)
+            logger.warning("%s Retrying in %.2f s (attempt %d).", error, wait, attempt)
             await asyncio.sleep(wait)
             token = await self._token()
 
@@ -453,7 +453,7 @@ class RingCentralClient:
                         raise
                 else:
                     wait = self._backoff(attempt)
-                logger.warning("%s; retrying in %.2f s", error, wait)
+                logger.warning("%s Retrying in %.2f s.", error, wait)
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable")
 

@@ -38,8 +38,8 @@ class RingCentralError(SmsHandlersError):
         status = f" [HTTP {self.status}]" if self.status else ""
         what = self.api_message or self.detail or "no details given"
         if self.api_message and self.detail:
-            what = f"{self.api_message} {self.detail}"
-        return f"{self.summary}{code} while {self.operation}: {what}{status}"
+            what = f"{self.api_message.rstrip('.')}. {self.detail}"
+        return f"{self.summary}{code} while {self.operation}: {what.rstrip('.')}{status}."
 
 
 class RingCentralAuthError(RingCentralError):
@@ -78,7 +78,7 @@ class RingCentralRateLimited(RingCentralError):
     def _compose(self) -> str:
         base = super()._compose()
         if self.retry_after is not None:
-            return f"{base}. Try again in {self.retry_after:.0f} s."
+            return f"{base} Try again in {self.retry_after:.0f} s."
         return base
 
 

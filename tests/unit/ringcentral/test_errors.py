@@ -75,7 +75,7 @@ def test_a_refused_change_reads_as_a_sentence_with_code_and_message() -> None:
 
     assert str(error) == (
         "RingCentral refused the request (CMN-101) while changing the SMS handlers of extension "
-        "4001: Parameter [addedExtensionIds] value is invalid [HTTP 400]"
+        "4001: Parameter [addedExtensionIds] value is invalid [HTTP 400]."
     )
     assert (error.error_code, error.api_message) == (
         "CMN-101",

@@ -4,6 +4,7 @@ Cancel, Retry, and Reject inside the review modal."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -12,7 +13,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.container import Container
 from bot.domain import RequestStatus
 from bot.listeners.commands import card, list_page
-from bot.listeners.replies import Body, after_ack, reply, update_view, user_id_of, user_name_of
+from bot.listeners.replies import (
+    Body,
+    after_ack,
+    reply,
+    report_error,
+    update_view,
+    user_id_of,
+    user_name_of,
+)
 from bot.listeners.state import input_text
 from bot.services.history import resource_history
 from bot.services.requests import Actor, AlreadyDecidedError, ReviewState
@@ -60,12 +69,31 @@ async def actor_of(services: Container, body: Body) -> Actor:
     return Actor(id=profile.id, name=profile.name)
 
 
-async def open_loading(client: AsyncWebClient, body: Body, *, title: str, what: str) -> str:
-    """Open a small modal with the trigger id right away; its view id (for views.update)."""
-    response = await client.views_open(
-        trigger_id=body["trigger_id"], view=loading_modal(title=title, what=what).to_dict()
-    )
-    return str(response["view"]["id"])
+def open_modal_then(
+    services: Container,
+    client: AsyncWebClient,
+    body: Body,
+    *,
+    title: str,
+    what: str,
+    fill: Callable[[str], Awaitable[None]],
+    check: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """In the background: `check` (its error answers ephemerally), open a loading modal with
+    the trigger id at once, then `fill` it (its error shows in the modal)."""
+
+    async def run() -> None:
+        if check is not None:
+            await check()
+        loading = loading_modal(title=title, what=what)
+        response = await client.views_open(trigger_id=body["trigger_id"], view=loading.to_dict())
+        view_id = str(response["view"]["id"])
+        try:
+            await fill(view_id)
+        except Exception as error:
+            await report_error(error, body=body, client=client, view_id=view_id)
+
+    after_ack(services, run(), body=body, client=client)
 
 
 # -- resources -------------------------------------------------------------------------------
@@ -99,9 +127,13 @@ async def on_request_change(
 ) -> None:
     """Open the modal within the trigger window, then fill it when RingCentral answered."""
     await ack()
-    view_id = await open_loading(client, body, title="Request change", what="the current handlers")
-    work = fill_request_modal(services, client, body=body, view_id=view_id)
-    after_ack(services, work, body=body, client=client, view_id=view_id)
+
+    async def fill(view_id: str) -> None:
+        await fill_request_modal(services, client, body=body, view_id=view_id)
+
+    open_modal_then(
+        services, client, body, title="Request change", what="the current handlers", fill=fill
+    )
 
 
 async def fill_request_modal(
@@ -136,10 +168,12 @@ async def on_show_history(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
 ) -> None:
     await ack()
-    view_id = await open_loading(client, body, title="History", what="the history")
     cursor = HistoryCursor(resource_id=_value(body))
-    work = show_history(services, client, cursor=cursor, view_id=view_id)
-    after_ack(services, work, body=body, client=client, view_id=view_id)
+
+    async def fill(view_id: str) -> None:
+        await show_history(services, client, cursor=cursor, view_id=view_id)
+
+    open_modal_then(services, client, body, title="History", what="the history", fill=fill)
 
 
 async def on_history_page(
@@ -176,19 +210,31 @@ async def show_history(
 async def on_review(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
 ) -> None:
-    """Refuse at once (ephemeral) when this person may not decide; else open the review modal."""
+    """Refuse (ephemeral) when this person may not decide; else open the review modal."""
     await ack()
-    request = await services.requests.get(request_id=_request_id(body))
-    if request.status is not RequestStatus.PENDING:
-        raise AlreadyDecidedError(request)
-    await services.policy.check_can_decide(user_id=user_id_of(body), request=request)
-    view_id = await open_loading(client, body, title="Review request", what="the live handlers")
+    reviewer_id = user_id_of(body)
 
-    async def fill() -> None:
-        state = await services.requests.review(request_id=request.id, reviewer_id=user_id_of(body))
+    async def check() -> None:
+        request = await services.requests.get(request_id=_request_id(body))
+        if request.status is not RequestStatus.PENDING:
+            raise AlreadyDecidedError(request)
+        await services.policy.check_can_decide(user_id=reviewer_id, request=request)
+
+    async def fill(view_id: str) -> None:
+        state = await services.requests.review(
+            request_id=_request_id(body), reviewer_id=reviewer_id
+        )
         await update_view(client, view_id=view_id, view=review_modal(review_input(state)))
 
-    after_ack(services, fill(), body=body, client=client, view_id=view_id)
+    open_modal_then(
+        services,
+        client,
+        body,
+        title="Review request",
+        what="the live handlers",
+        fill=fill,
+        check=check,
+    )
 
 
 def review_input(state: ReviewState) -> ReviewInput:

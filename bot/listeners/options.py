@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -9,6 +10,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.container import Container
 from bot.views import ids
 from bot.views.modals import user_option
+
+logger = logging.getLogger(__name__)
 
 MAX_OPTIONS = 50
 
@@ -20,5 +23,11 @@ def register(app: AsyncApp) -> None:
 async def on_user_search(ack: AsyncAck, body: dict[str, Any], services: Container) -> None:
     """Users by name, extension number or email; those who cannot be added say why."""
     query = str(body.get("value") or "")
-    choices = await services.people.search(query=query, limit=MAX_OPTIONS)
+    try:
+        choices = await services.people.search(query=query, limit=MAX_OPTIONS)
+    except Exception:
+        # Slack shows "no results"; the picker stays usable for the next keystroke.
+        logger.exception("searching RingCentral users for %r failed", query)
+        await ack(options=[])
+        return
     await ack(options=[user_option(c.user, problem=c.problem).to_dict() for c in choices])

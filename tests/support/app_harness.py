@@ -179,9 +179,10 @@ class Harness:
         value: str | None = None,
         settle: bool = True,
     ) -> int:
-        """Press a button; the app's HTTP status."""
+        """Press a button; the app's HTTP status (a 200 with an empty body, as Bolt acks)."""
         payload = self.click_payload(person, action_id, message=message, view=view, value=value)
-        status, _ = await self.post(payload, kind="interactive")
+        status, body = await self.post(payload, kind="interactive")
+        assert (status, body) == (200, ""), (status, body)
         if settle:
             await self.settle()
         return status
@@ -196,7 +197,7 @@ class Harness:
     ) -> SubmissionOutcome:
         """Fill a modal's inputs (`answers` by block_id), submit it; what Slack made of the ack."""
         filled = dict(view)
-        filled["state"] = {"values": view_state(view, answers)}
+        filled["state"] = view_state(view, answers)
         payload = view_submission(
             user=person.slack, view=filled, trigger_id=self.slack.new_trigger_id(person.id)
         )

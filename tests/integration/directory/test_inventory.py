@@ -6,9 +6,16 @@ import asyncio
 import dataclasses
 
 from bot.domain import NumberSource, Resource, ResourceType
+from bot.ringcentral.client import RingCentralClient
 from bot.sandbox.ringcentral import SandboxOptions, SandboxServer, Seed, demo_seed, large_seed
 from bot.services.directory import Directory
-from tests.support.rc_sandbox import data_requests, fast_options, running_sandbox, sandbox_client
+from tests.support.rc_sandbox import (
+    RequestCapture,
+    data_requests,
+    fast_options,
+    running_sandbox,
+    sandbox_client,
+)
 
 S = NumberSource
 
@@ -71,7 +78,7 @@ async def test_fax_only_user_and_unassigned_numbers_are_never_shared_sms_numbers
 
 
 async def test_the_inventory_takes_two_list_calls_made_concurrently_and_is_cached(
-    rc_sandbox: SandboxServer, rc_directory: Directory
+    rc_sandbox: SandboxServer, rc_directory: Directory, rc_capture: RequestCapture
 ) -> None:
     rc_sandbox.options.latency_seconds = 0.05
     first = await asyncio.gather(*(rc_directory.inventory() for _ in range(5)))
@@ -83,15 +90,13 @@ async def test_the_inventory_takes_two_list_calls_made_concurrently_and_is_cache
         "/restapi/v1.0/account/~/extension",
         "/restapi/v2/accounts/~/phone-numbers",
     ]
+    assert rc_capture.peak_in_flight == 2
 
 
 async def test_the_inventory_is_read_again_after_invalidation_and_after_its_ttl(
-    rc_sandbox: SandboxServer, rc_client: object
+    rc_sandbox: SandboxServer, rc_client: RingCentralClient
 ) -> None:
     now = [0.0]
-    from bot.ringcentral.client import RingCentralClient
-
-    assert isinstance(rc_client, RingCentralClient)
     directory = Directory(client=rc_client, ttl_seconds=30.0, clock=lambda: now[0])
     await directory.inventory()
     now[0] = 29.0

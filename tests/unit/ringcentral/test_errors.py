@@ -111,3 +111,12 @@ def test_a_rate_limit_error_tells_when_to_try_again() -> None:
     assert isinstance(error, RingCentralRateLimited)
     assert error.retry_after == 60
     assert str(error).endswith("Try again in 60 s.")
+
+
+def test_credentials_never_show_their_secrets() -> None:
+    from bot.ringcentral.auth import Credentials
+
+    shown = repr(Credentials("https://rc.example", "client-1", "the-secret", "the.jwt.value"))
+
+    assert "client-1" in shown
+    assert "the-secret" not in shown and "the.jwt.value" not in shown

@@ -13,7 +13,7 @@ import json
 import logging
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -42,6 +42,7 @@ Commands:
   channel               show the approval channel
   dm                    show your direct messages from the app
   home                  open the app's Home tab
+  wait [SECONDS]        wait for the app to do something more (e.g. a modal still loading)
   as NAME               act as another user (see `users`)
   users                 list the demo users
   help                  this list
@@ -154,6 +155,8 @@ class DemoConsole:
         self.picking: _Picking | None = None
         self.errors: dict[str, dict[str, str]] = {}
         self.seen: dict[str, _Seen] = {}
+        self.rendered_calls = 0
+        self.calls_before = 0
 
     # ----- plumbing ---------------------------------------------------------------------------
 
@@ -183,6 +186,7 @@ class DemoConsole:
         return sp.SlackUser(id=self.acting.slack_id, name=self.acting.username)
 
     async def _post(self, payload: JsonDict, kind: sp.Kind) -> tuple[int, str]:
+        self.calls_before = len(self.slack.calls)
         status, _headers, body = await sp.send(
             self.session, self.app_url, payload, secret=self.secret, kind=kind
         )
@@ -190,15 +194,33 @@ class DemoConsole:
             raise ConsoleError(f"the app answered HTTP {status}: {body[:200] or '(no body)'}")
         return status, body
 
-    async def _settle(self) -> None:
+    async def _settle(self, *, expect_answer: bool) -> None:
+        # An interaction the app must answer (a command with an empty ack, a button) may take
+        # the app a while (RingCentral is slow): wait for its first call as long as allowed.
         await self.slack.settle(
             quiet_seconds=0.3,
             first_call_seconds=self.first_call_seconds,
             timeout_seconds=self.settle_seconds,
+            since=self.calls_before,
         )
+        if expect_answer:
+            await self._wait_until(self._has_visible_change)
 
-    async def _settle_and_show(self) -> None:
-        await self._settle()
+    async def _wait_until(self, answered: Callable[[], bool]) -> None:
+        """Wait (saying so) until the app's answer is there, at most settle_seconds."""
+        if answered():
+            return
+        self.say("(waiting for the app…)")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settle_seconds
+        while not answered():
+            remaining = deadline - loop.time()
+            if remaining <= 0 or not await self.slack.next_call(timeout_seconds=remaining):
+                break
+        await self.slack.settle(quiet_seconds=0.3, timeout_seconds=self.settle_seconds)
+
+    async def _settle_and_show(self, *, expect_answer: bool = False) -> None:
+        await self._settle(expect_answer=expect_answer)
         self.show_updates()
 
     def _top_view(self) -> JsonDict | None:
@@ -232,30 +254,72 @@ class DemoConsole:
         shown = [c for c in self.slack.channel_ids() if not c.startswith(("D", "G")) or c == mine]
         return shown
 
-    def show_updates(self) -> None:
-        """Show what changed for the acting user: new or edited messages and the open modal."""
+    def show_updates(self, *, only_if_changed: bool = False) -> None:
+        """Show what changed for the acting user: new or edited messages and the open modal.
+
+        With only_if_changed (the app did something in the background) nothing is printed
+        unless a message or the modal changed for this user.
+        """
+        self.rendered_calls = len(self.slack.calls)
         seen = self.seen.setdefault(self.acting.slack_id, _Seen())
-        self.numbering = Numbering()
-        shown_any = False
-        for channel_id in self._channels():
-            for message in self.slack.messages(channel_id)[-RECENT_MESSAGES:]:
-                if not self._visible(message):
-                    continue
-                key, snapshot = (channel_id, message["ts"]), json.dumps(message, sort_keys=True)
-                if seen.messages.get(key) == snapshot:
-                    continue
-                edited = key in seen.messages
-                seen.messages[key] = snapshot
-                self.show_message(channel_id, message, edited=edited)
-                shown_any = True
+        changed = self._changed_messages()
+        for channel_id, message, _edited in changed:
+            seen.messages[(channel_id, message["ts"])] = json.dumps(message, sort_keys=True)
         view = self._top_view()
+        view_changed = (view["hash"] if view else None) != seen.view_hash
+        if only_if_changed and not changed and not view_changed:
+            return
+        if only_if_changed:
+            self.say("(meanwhile)")
+        self.numbering = Numbering()
+        for channel_id, message, edited in changed:
+            self.show_message(channel_id, message, edited=edited)
         if view is not None:
             seen.view_hash = view["hash"]
             self.show_view(view)
         elif seen.view_hash is not None:
             seen.view_hash = None
             self.say("(the modal closed)")
-        elif not shown_any:
+        elif not changed:
+            self.say("(nothing new)")
+
+    def _changed_messages(self) -> list[tuple[str, JsonDict, bool]]:
+        """Messages the acting user has not seen in this form: (channel, message, edited)."""
+        seen = self.seen.setdefault(self.acting.slack_id, _Seen())
+        changed: list[tuple[str, JsonDict, bool]] = []
+        for channel_id in self._channels():
+            for message in self.slack.messages(channel_id)[-RECENT_MESSAGES:]:
+                key = (channel_id, message["ts"])
+                if self._visible(message) and seen.messages.get(key) != json.dumps(
+                    message, sort_keys=True
+                ):
+                    changed.append((channel_id, message, key in seen.messages))
+        return changed
+
+    def _has_visible_change(self) -> bool:
+        seen = self.seen.setdefault(self.acting.slack_id, _Seen())
+        view = self._top_view()
+        return bool(self._changed_messages()) or (view["hash"] if view else None) != seen.view_hash
+
+    def show_background_updates(self) -> None:
+        """Show what the app did since the last rendering, if it concerns the acting user."""
+        if len(self.slack.calls) != self.rendered_calls:
+            self.show_updates(only_if_changed=True)
+
+    async def wait(self, seconds_text: str) -> None:
+        """Wait for the app's next Web API call (up to N seconds), then show what changed."""
+        try:
+            seconds = float(seconds_text) if seconds_text else self.settle_seconds
+        except ValueError:
+            raise ConsoleError(f"{seconds_text!r} is not a number of seconds") from None
+        await self.slack.settle(
+            quiet_seconds=0.3,
+            first_call_seconds=seconds,
+            timeout_seconds=seconds + self.settle_seconds,
+        )
+        if self._has_visible_change():
+            self.show_updates()
+        else:
             self.say("(nothing new)")
 
     def show_message(self, channel_id: str, message: JsonDict, *, edited: bool = False) -> None:
@@ -325,7 +389,7 @@ class DemoConsole:
             )
             if not shown.ok:
                 raise ConsoleError(f"Slack could not show the app's answer: {_problem(shown)}")
-        await self._settle_and_show()
+        await self._settle_and_show(expect_answer=not body.strip())
 
     async def press(self, number_text: str) -> None:
         """Press a numbered button."""
@@ -334,9 +398,12 @@ class DemoConsole:
             raise ConsoleError(f"[{target.number}] is not a button; see `help`")
         if target.element.get("url") and "value" not in target.element:
             self.say(f"(opens {target.element['url']} in a browser)")
-        await self._send_action(target, sp.element_action(target.element, block_id=target.block_id))
+        action = sp.element_action(target.element, block_id=target.block_id)
+        await self._send_action(target, action, expect_answer=True)
 
-    async def _send_action(self, target: Target, action: JsonDict) -> None:
+    async def _send_action(
+        self, target: Target, action: JsonDict, *, expect_answer: bool = False
+    ) -> None:
         trigger_id = self.slack.new_trigger_id(self.acting.slack_id)
         source = target.source
         if isinstance(source, ViewSource):
@@ -369,7 +436,7 @@ class DemoConsole:
                 api_app_id=self.slack.bot.app_id,
             )
         await self._post(payload, "interactive")
-        await self._settle_and_show()
+        await self._settle_and_show(expect_answer=expect_answer)
 
     def fill(self, number_text: str, text: str) -> None:
         """Type text into a modal field."""
@@ -582,6 +649,8 @@ class DemoConsole:
             self._show_dm()
         elif word == "home":
             await self.open_home()
+        elif word == "wait":
+            await self.wait(rest)
         elif word == "as":
             self.switch(rest)
         elif word == "users":
@@ -597,6 +666,7 @@ class DemoConsole:
     async def open_home(self) -> None:
         """Open the app's Home tab: Slack sends app_home_opened, the app publishes a view."""
         user_id = self.acting.slack_id
+        before = self.slack.home_view(user_id)
         dm = self.slack.im_channel(user_id) or self.slack.open_im(user_id)
         event = sp.app_home_opened_event(
             user_id=user_id,
@@ -607,7 +677,8 @@ class DemoConsole:
             api_app_id=self.slack.bot.app_id,
         )
         await self._post(event, "event")
-        await self._settle()
+        await self._settle(expect_answer=False)
+        await self._wait_until(lambda: self.slack.home_view(user_id) != before)
         home = self.slack.home_view(user_id)
         if home is None:
             self.say("(the app has no Home tab for you)")
@@ -646,14 +717,15 @@ async def run_console(
     out: TextIO,
     command_channel: str | None = None,
     approval_channel: str | None = None,
-    settle_seconds: float = 5.0,
+    settle_seconds: float = 15.0,
     first_call_seconds: float = 1.0,
     should_escape: bool = True,
 ) -> int:
     """Run the console on stdin (or replay input_lines, echoed with `> `); 1 if a step failed.
 
     After each step the console waits for the app to settle: up to first_call_seconds for its
-    first Web API call, then until it is quiet for 0.3 s, at most settle_seconds in all.
+    first Web API call (settle_seconds when the app owes an answer: a command it acknowledged
+    empty, a button), then until it is quiet for 0.3 s; each wait at most settle_seconds.
     """
     for user in users:
         try:
@@ -685,6 +757,7 @@ async def run_console(
         console.say("Type `help` for commands, e.g. /sms-handlers support")
         source = _ScriptLines(input_lines) if input_lines is not None else _StdinLines(out)
         while True:
+            console.show_background_updates()
             line = await source.next(f"{console.acting.username}> ")
             if line is None:
                 break

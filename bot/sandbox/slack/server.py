@@ -161,6 +161,7 @@ class SlackStandIn:
         self._triggers: dict[str, _Trigger] = {}
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._failures: list[_ScriptedFailure] = []
+        self._call_made = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._base_url = ""
         self._methods: dict[str, Callable[[JsonDict], JsonDict]] = {
@@ -360,15 +361,18 @@ class SlackStandIn:
         quiet_seconds: float = 0.3,
         first_call_seconds: float | None = None,
         timeout_seconds: float = 5.0,
+        since: int | None = None,
     ) -> None:
         """Wait until the app made no call for quiet_seconds (or timeout_seconds passed).
 
-        Before the app's first new call the quiet window is first_call_seconds (default the
-        same), so slow work started by an interaction is not mistaken for no work.
+        Calls are counted from `since` (len(calls) taken before the interaction was sent;
+        default now). Before the app's first new call the quiet window is first_call_seconds
+        (default the same), so slow work started by an interaction is not mistaken for none.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_seconds
-        seen, quiet_since = len(self.calls), loop.time()
+        seen = len(self.calls) if since is None else since
+        quiet_since = loop.time()
         window = quiet_seconds if first_call_seconds is None else first_call_seconds
         while loop.time() < deadline:
             await asyncio.sleep(0.02)
@@ -376,6 +380,14 @@ class SlackStandIn:
                 seen, quiet_since, window = len(self.calls), loop.time(), quiet_seconds
             elif loop.time() - quiet_since >= window:
                 return
+
+    async def next_call(self, *, timeout_seconds: float) -> bool:
+        """Wait for the app's next call; False if none came within timeout_seconds."""
+        try:
+            await asyncio.wait_for(self._call_made.wait(), timeout_seconds)
+        except TimeoutError:
+            return False
+        return True
 
     async def wait_for_call(
         self, method: str, *, count: int = 1, timeout_seconds: float = 5.0
@@ -534,6 +546,8 @@ class SlackStandIn:
         self, method: str, args: JsonDict, status: int, body: JsonDict, path: str = ""
     ) -> None:
         self.calls.append(ApiCall(method, copy.deepcopy(args), status, copy.deepcopy(body), path))
+        self._call_made.set()
+        self._call_made = asyncio.Event()
 
     def _scripted(self, method: str) -> _ScriptedFailure | None:
         for index, failure in enumerate(self._failures):

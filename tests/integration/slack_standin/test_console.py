@@ -185,3 +185,30 @@ async def test_typed_mentions_reach_the_app_escaped(standin: SlackStandIn, app_u
     assert "*Handlers* for <who @alex>: @Riley" in output
     [call] = standin.calls_to("response_url")
     assert "for &lt;who <@U2|alex>&gt;" in call.args["blocks"][1]["text"]["text"]
+
+
+async def test_a_slow_answer_is_waited_for(standin: SlackStandIn, app_url: str) -> None:
+    code, output = await replay(standin, app_url, "/sms-handlers slow\n")
+    assert code == 0, output
+    assert (
+        "(waiting for the app…)\n── #general — only visible to you\n  Found it after a while"
+        in (output)
+    )
+
+
+async def test_wait_shows_what_the_app_did_later(standin: SlackStandIn, app_url: str) -> None:
+    out = io.StringIO()
+    code = await run_console(
+        app_url=app_url,
+        signing_secret=SECRET,
+        slack=standin,
+        users=USERS,
+        input_lines=["/sms-handlers slow", "wait 3", "wait 0.2"],
+        out=out,
+        settle_seconds=0.2,
+        first_call_seconds=0.1,
+    )
+    output = out.getvalue()
+    assert code == 0, output
+    assert "> wait 3\n── #general — only visible to you\n  Found it after a while" in output
+    assert output.endswith("> wait 0.2\n(nothing new)\n")

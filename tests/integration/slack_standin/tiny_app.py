@@ -3,6 +3,7 @@ and the demo console end to end without the real sms-handlers app."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,6 +18,7 @@ SECRET = "tiny-signing-secret"
 TOKEN = "xoxb-test-token"
 APPROVALS = "C1"
 PEOPLE = ["Anna Lee", "Bo Chen", "Annette Ruiz"]
+SLOW_SECONDS = 0.8
 
 
 def request_modal(note: str = "Who should handle SMS for Support?") -> dict[str, Any]:
@@ -97,6 +99,15 @@ def card(query: str) -> list[dict[str, Any]]:
     ]
 
 
+background: set[asyncio.Task[None]] = set()
+
+
+async def answer_slowly(respond: Any) -> None:
+    """Answer like an app waiting on a slow RingCentral: an API call, then the answer later."""
+    await asyncio.sleep(SLOW_SECONDS)
+    await respond(text="Found it after a while")
+
+
 def build_app(standin: SlackStandIn) -> AsyncApp:
     app = AsyncApp(
         client=AsyncWebClient(token=TOKEN, base_url=standin.api_url), signing_secret=SECRET
@@ -108,6 +119,11 @@ def build_app(standin: SlackStandIn) -> AsyncApp:
             await ack("Usage: /sms-handlers QUERY")
             return
         await ack()
+        if command["text"] == "slow":
+            task = asyncio.create_task(answer_slowly(respond))
+            background.add(task)
+            task.add_done_callback(background.discard)
+            return
         await respond(text="Support queue", blocks=card(command["text"]))
 
     @app.action("open_request")

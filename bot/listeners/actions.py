@@ -155,8 +155,9 @@ async def fill_request_modal(
         resource=resource,
         recipients=recipients,
         requester=RequesterMatch(
-            extension=me.user if me is not None and me.problem is None else None,
+            extension=me.user if me is not None else None,
             slack_email=profile.email,
+            problem=me.problem if me is not None else None,
         ),
         warnings=resource_warnings(resource, feature),
         channel_id=channel.get("id"),

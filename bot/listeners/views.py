@@ -7,9 +7,11 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.container import Container
+from bot.domain import ChangeRequest
 from bot.errors import SmsHandlersError
 from bot.listeners.actions import actor_of
 from bot.listeners.replies import after_ack, update_view, user_id_of
@@ -108,15 +110,26 @@ async def on_request_submitted(
             )
         return
     request = creating.result()
-    channel = services.settings.approval_channel
     await ack(
         response_action="update",
-        view=message_modal(
-            title="Request sent",
-            text=f":white_check_mark: Request #{request.id} for *{escape(request.resource_name)}* "
-            f"was sent to the approvers in <#{channel}>. You will get a direct message when "
-            "it is decided; you can cancel it from there.",
-        ),
+        view=sent_modal(request, channel=services.settings.approval_channel),
+    )
+
+
+def sent_modal(request: ChangeRequest, *, channel: str | None) -> View:
+    """What the requester sees once the request is stored (and whether approvers were told)."""
+    what = f"Request #{request.id} for *{escape(request.resource_name)}*"
+    if request.slack_message_ts is None:
+        return message_modal(
+            title="Request saved",
+            text=f":warning: {what} was saved, but it could not be posted to the approvers' "
+            f"channel <#{channel}>. Please tell an approver; the app's administrators can see "
+            "why in the logs.",
+        )
+    return message_modal(
+        title="Request sent",
+        text=f":white_check_mark: {what} was sent to the approvers in <#{channel}>. You will get "
+        "a direct message when it is decided; you can cancel it from there.",
     )
 
 

@@ -74,9 +74,14 @@ class ApprovalPolicy:
 
     @property
     def describe(self) -> str:
-        """The approvers as configured, for messages (`U123, @telephony-admins`)."""
-        entries = sorted(self._user_ids) + [f"@{handle}" for handle in self._handles]
-        return ", ".join(entries) if entries else "nobody (SMS_HANDLERS_APPROVERS is empty)"
+        """Who approves, for messages: `members of @telephony-admins and 2 named people`."""
+        parts = []
+        if self._handles:
+            parts.append("members of " + ", ".join(f"@{handle}" for handle in self._handles))
+        if self._user_ids:
+            count = len(self._user_ids)
+            parts.append(f"{count} named {'person' if count == 1 else 'people'}")
+        return " and ".join(parts) if parts else "nobody (SMS_HANDLERS_APPROVERS is empty)"
 
     async def approver_ids(self) -> frozenset[str]:
         """Every Slack user id allowed to decide requests (groups expanded, cached briefly)."""

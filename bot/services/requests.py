@@ -8,6 +8,7 @@ knows about Slack payloads.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -137,6 +138,7 @@ class RequestService:
         self.people = people
         self.policy = policy
         self.notifier = notifier
+        self._creating: dict[str, asyncio.Lock] = {}  # idempotency key → creation in progress
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -158,7 +160,32 @@ class RequestService:
     async def create(
         self, *, draft: ChangeDraft, requester: Actor, idempotency_key: str | None = None
     ) -> ChangeRequest:
-        """Validate a draft against the live handlers, store it as pending and announce it."""
+        """Validate a draft against the live handlers, store it as pending and announce it.
+
+        A repeated call with the same idempotency key (a double click, a resent submission)
+        returns the first request without announcing it again.
+        """
+        if idempotency_key is None:
+            return await self._create(draft=draft, requester=requester, idempotency_key=None)
+        lock = self._creating.setdefault(idempotency_key, asyncio.Lock())
+        try:
+            async with lock:
+                async with self.database.reader() as repo:
+                    existing = await repo.request_for_idempotency_key(
+                        idempotency_key=idempotency_key
+                    )
+                if existing is not None:
+                    return existing
+                return await self._create(
+                    draft=draft, requester=requester, idempotency_key=idempotency_key
+                )
+        finally:
+            if not lock.locked():
+                self._creating.pop(idempotency_key, None)
+
+    async def _create(
+        self, *, draft: ChangeDraft, requester: Actor, idempotency_key: str | None
+    ) -> ChangeRequest:
         problems: dict[RequestField, str] = {}
         reason = draft.reason.strip()
         if not reason:

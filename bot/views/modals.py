@@ -122,6 +122,7 @@ class RequesterMatch:
 
     extension: UserExtension | None
     slack_email: str | None = None
+    problem: str | None = None  # why the matched user cannot become a handler
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,12 @@ def _add_me_block(requester: RequesterMatch, handler_ids: set[str]) -> Block:
         )
     if ext.id in handler_ids:
         return context(f"You ({person(ext.name, ext.extension_number)}) already handle SMS here.")
+    if requester.problem:
+        return context(
+            f"_Add me_ is not available: your RingCentral user "
+            f"{person(ext.name, ext.extension_number)} cannot become a handler "
+            f"({escape(requester.problem)})."
+        )
     label = truncate(
         f"Add me: {ext.name}" + (f" (ext. {ext.extension_number})" if ext.extension_number else ""),
         OPTION_TEXT_LIMIT,
@@ -229,7 +236,11 @@ def request_modal(data: RequestModalInput) -> View:
     metadata = RequestModalMetadata(
         resource_id=resource.id,
         handler_ids=tuple(handler_ids),
-        requester_extension_id=data.requester.extension.id if data.requester.extension else None,
+        requester_extension_id=(
+            data.requester.extension.id
+            if data.requester.extension and not data.requester.problem
+            else None
+        ),
         channel_id=data.channel_id,
     )
     return View(

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from bot.sandbox.ringcentral import Fault
+from bot.sandbox.slack_payloads import view_state, view_submission
 from bot.views import ids
 from tests.support.app_harness import APPROVALS, Harness, Person, texts
 
@@ -212,3 +213,39 @@ async def test_two_approvers_at_once_apply_once(app: Harness) -> None:
     assert len(bulk) == 1
     assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002", "6004"]
     app.assert_everything_accepted()
+
+
+async def test_requester_is_told_when_the_approval_channel_refuses_the_post(app: Harness) -> None:
+    modal = await open_request_modal(app, app.carla)
+    offered = await app.suggest(
+        app.carla, modal, block_id=ids.ADD_BLOCK, action_id=ids.ADD_ACTION, typed="dan"
+    )
+    app.slack.fail_next("chat.postMessage", "channel_not_found")
+    outcome = await app.submit(
+        app.carla, modal, {ids.ADD_BLOCK: [option(offered, "6004")], ids.REASON_BLOCK: "Cover"}
+    )
+    assert outcome.action == "update"
+    shown = texts(app.top_modal(app.carla))
+    assert "Request #1 for *Support* was saved, but it could not be posted" in shown
+    assert app.approval_posts() == []
+    assert "*Your request #1*" in texts(app.dms(app.carla)[-1])  # the requester can still cancel
+
+
+async def test_double_submission_creates_one_request(app: Harness) -> None:
+    modal = await open_request_modal(app, app.carla)
+    offered = await app.suggest(
+        app.carla, modal, block_id=ids.ADD_BLOCK, action_id=ids.ADD_ACTION, typed="dan"
+    )
+    filled = dict(modal)
+    filled["state"] = view_state(
+        modal, {ids.ADD_BLOCK: [option(offered, "6004")], ids.REASON_BLOCK: "x"}
+    )
+    payload = view_submission(user=app.carla.slack, view=filled, trigger_id="1.2.3")
+    answers = await asyncio.gather(
+        app.post(payload, kind="interactive"), app.post(payload, kind="interactive")
+    )
+    await app.settle()
+    assert [status for status, _ in answers] == [200, 200]
+    assert len(app.approval_posts()) == 1
+    async with app.container.database.reader() as repo:
+        assert len(await repo.pending_requests()) == 1

@@ -105,7 +105,9 @@ async def test_non_approver_cannot_decide() -> None:
     policy = _policy(FakeGroups({}), Clock())
     with pytest.raises(NotAnApproverError, match="Only approvers can review") as caught:
         await policy.check_can_decide(user_id="U0NOBODY", request=change_request())
-    assert "U0APP, @telephony-admins, @missing" in str(caught.value)
+    assert "Approvers are: members of @telephony-admins, @missing and 1 named person." in str(
+        caught.value
+    )
 
 
 async def test_self_approval_refused_unless_allowed() -> None:

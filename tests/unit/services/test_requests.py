@@ -67,6 +67,17 @@ async def test_repeated_submission_creates_one_request(world: World) -> None:
     assert [c[0] for c in world.notifier.calls] == ["announce"]
 
 
+async def test_concurrent_submissions_with_one_key_announce_once(world: World) -> None:
+    results = await asyncio.gather(
+        *(
+            world.service.create(draft=draft(), requester=RITA, idempotency_key="view-9")
+            for _ in range(3)
+        )
+    )
+    assert {r.id for r in results} == {results[0].id}
+    assert [c[0] for c in world.notifier.calls] == ["announce"]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field", "message"),
     [

@@ -96,6 +96,21 @@ def test_request_modal_when_requester_already_handles() -> None:
     assert "You (Ava Chen (ext. 1001)) already handle SMS here." in all_texts(view)
 
 
+def test_request_modal_when_requester_cannot_be_added() -> None:
+    data = RequestModalInput(
+        resource=support_queue(),
+        recipients=[recipient(1, "Ava Chen")],
+        requester=RequesterMatch(user(9, "Isa <Rossi>"), "isa@acme.example", problem="disabled"),
+    )
+    view = render_view(request_modal(data))
+    assert ids.ADD_ME_BLOCK not in {b.get("block_id") for b in view["blocks"]}
+    assert (
+        "your RingCentral user Isa &lt;Rossi&gt; (ext. 1009) cannot become a handler (disabled)"
+        in (all_texts(view))
+    )
+    assert RequestModalMetadata.from_json(view["private_metadata"]).requester_extension_id is None
+
+
 def test_request_modal_with_many_handlers_caps_options_and_metadata_fits() -> None:
     recipients = [recipient(i, "Somebody with a long name " * 4) for i in range(150)]
     data = RequestModalInput(

@@ -1,0 +1,121 @@
+"""`sms-handlers serve`: settings checked up front; HTTP mode serves Slack and /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.cli import main
+from bot.sandbox.ringcentral import SandboxOptions, SandboxServer
+from bot.sandbox.slack import SlackStandIn
+from bot.sandbox.slack_payloads import send, slash_command
+from tests.support.app_harness import APPROVALS, GENERAL, SIGNING_SECRET, populate
+
+
+def test_http_mode_needs_the_signing_secret(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--http"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "sms-handlers: SLACK_SIGNING_SECRET is not set. HTTP mode checks Slack's signatures."
+    )
+
+
+def test_socket_mode_needs_the_app_token(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve"]) == 1
+    assert "SLACK_APP_TOKEN is not set." in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_serve_http_answers_slack_and_healthz_then_stops(tmp_path: Path) -> None:
+    options = SandboxOptions(rate_limits_enabled=False)
+    async with SandboxServer(options=options) as sandbox, SlackStandIn() as slack:
+        populate(slack)
+        port = _free_port()
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "RINGCENTRAL_SERVER_URL": sandbox.url,
+            "RINGCENTRAL_CLIENT_ID": sandbox.client_id,
+            "RINGCENTRAL_CLIENT_SECRET": sandbox.client_secret,
+            "RINGCENTRAL_JWT": sandbox.jwt,
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "SMS_HANDLERS_APPROVERS": "U0ALEX",
+            "SMS_HANDLERS_APPROVAL_CHANNEL": APPROVALS,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "serve",
+            "--http",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            env=env,
+            cwd=str(tmp_path),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            async with aiohttp.ClientSession() as http:
+                health = await _wait_for_health(http, f"{base}/healthz", process)
+                assert health == {
+                    "status": "ok",
+                    "database": {"ok": True},
+                    "ringcentral": {"ok": True},
+                }
+                payload = slash_command(
+                    command="/sms-handlers",
+                    text="help",
+                    user_id="U0NINA",
+                    user_name="nina",
+                    channel_id=GENERAL,
+                    channel_name="general",
+                    trigger_id=slack.new_trigger_id(),
+                    response_url=slack.response_url(channel_id=GENERAL, user_id="U0NINA"),
+                )
+                status, _, body = await send(
+                    http, f"{base}/slack/events", payload, secret=SIGNING_SECRET, kind="form"
+                )
+                assert status == 200
+                assert json.loads(body)["response_type"] == "ephemeral"
+                status, _, _ = await send(
+                    http, f"{base}/slack/events", payload, secret="not-the-secret", kind="form"
+                )
+                assert status == 401
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(process.communicate(), 20)
+        assert process.returncode == 0, stderr.decode()
+
+
+async def _wait_for_health(
+    http: aiohttp.ClientSession, url: str, process: asyncio.subprocess.Process
+) -> object:
+    for _ in range(200):
+        if process.returncode is not None:
+            raise AssertionError(f"serve exited with {process.returncode}")
+        try:
+            async with http.get(url) as response:
+                return await response.json()
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.1)
+    raise AssertionError("serve never answered /healthz")

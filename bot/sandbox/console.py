@@ -14,18 +14,18 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 import aiohttp
 
 from bot.sandbox import slack_payloads as sp
 from bot.sandbox.slack import ApiCall, SlackStandIn
-from bot.sandbox.slack.render import MessageSource, Numbering, Renderer, Target, ViewSource
+from bot.sandbox.slack.render import MessageSource, Renderer, Target, ViewSource
+from bot.sandbox.slack.screen import Screen
 
 log = logging.getLogger(__name__)
 JsonDict = dict[str, Any]
-RECENT_MESSAGES = 10
 
 HELP = """\
 Commands:
@@ -112,12 +112,6 @@ class _Picking:
     options: list[JsonDict]
 
 
-@dataclass
-class _Seen:
-    messages: dict[tuple[str, str], str] = field(default_factory=dict)
-    view_hash: str | None = None
-
-
 class DemoConsole:
     """The console's state: who acts, what was shown, what the numbers refer to."""
 
@@ -151,19 +145,16 @@ class DemoConsole:
         self.should_escape = should_escape
         self.acting = users[0]
         self.renderer = Renderer(self._display_name, self._channel_label)
-        self.numbering = Numbering()
+        self.screen = Screen(slack=slack, out=out, renderer=self.renderer)
+        self.screen.user_id = self.acting.slack_id
         self.picking: _Picking | None = None
-        self.errors: dict[str, dict[str, str]] = {}
-        self.seen: dict[str, _Seen] = {}
-        self.rendered_calls = 0
         self.calls_before = 0
 
     # ----- plumbing ---------------------------------------------------------------------------
 
     def say(self, text: str = "") -> None:
         """Write a line to the console."""
-        self.out.write(text + "\n")
-        self.out.flush()
+        self.screen.say(text)
 
     def _display_name(self, user_id: str) -> str:
         for user in self.users:
@@ -204,7 +195,7 @@ class DemoConsole:
             since=self.calls_before,
         )
         if expect_answer:
-            await self._wait_until(self._has_visible_change)
+            await self._wait_until(self.screen.has_visible_change)
 
     async def _wait_until(self, answered: Callable[[], bool]) -> None:
         """Wait (saying so) until the app's answer is there, at most settle_seconds."""
@@ -221,18 +212,14 @@ class DemoConsole:
 
     async def _settle_and_show(self, *, expect_answer: bool = False) -> None:
         await self._settle(expect_answer=expect_answer)
-        self.show_updates()
-
-    def _top_view(self) -> JsonDict | None:
-        stack = self.slack.modal_stack(self.acting.slack_id)
-        return stack[-1] if stack else None
+        self.screen.show_updates()
 
     def _target(self, number_text: str) -> Target:
         try:
             number = int(number_text)
         except ValueError:
             raise ConsoleError(f"{number_text!r} is not a number; use the [N] shown") from None
-        target = self.numbering.targets.get(number)
+        target = self.screen.numbering.targets.get(number)
         if target is None:
             raise ConsoleError(f"there is no [{number}] on screen; `modal` or `channel` shows them")
         return target
@@ -244,67 +231,7 @@ class DemoConsole:
             raise ConsoleError("that modal is closed now")
         return view
 
-    # ----- showing ----------------------------------------------------------------------------
-
-    def _visible(self, message: JsonDict) -> bool:
-        return not message.get("is_ephemeral") or message.get("visible_to") == self.acting.slack_id
-
-    def _channels(self) -> list[str]:
-        mine = self.slack.im_channel(self.acting.slack_id)
-        shown = [c for c in self.slack.channel_ids() if not c.startswith(("D", "G")) or c == mine]
-        return shown
-
-    def show_updates(self, *, only_if_changed: bool = False) -> None:
-        """Show what changed for the acting user: new or edited messages and the open modal.
-
-        With only_if_changed (the app did something in the background) nothing is printed
-        unless a message or the modal changed for this user.
-        """
-        self.rendered_calls = len(self.slack.calls)
-        seen = self.seen.setdefault(self.acting.slack_id, _Seen())
-        changed = self._changed_messages()
-        for channel_id, message, _edited in changed:
-            seen.messages[(channel_id, message["ts"])] = json.dumps(message, sort_keys=True)
-        view = self._top_view()
-        view_changed = (view["hash"] if view else None) != seen.view_hash
-        if only_if_changed and not changed and not view_changed:
-            return
-        if only_if_changed:
-            self.say("(meanwhile)")
-        self.numbering = Numbering()
-        for channel_id, message, edited in changed:
-            self.show_message(channel_id, message, edited=edited)
-        if view is not None:
-            seen.view_hash = view["hash"]
-            self.show_view(view)
-        elif seen.view_hash is not None:
-            seen.view_hash = None
-            self.say("(the modal closed)")
-        elif not changed:
-            self.say("(nothing new)")
-
-    def _changed_messages(self) -> list[tuple[str, JsonDict, bool]]:
-        """Messages the acting user has not seen in this form: (channel, message, edited)."""
-        seen = self.seen.setdefault(self.acting.slack_id, _Seen())
-        changed: list[tuple[str, JsonDict, bool]] = []
-        for channel_id in self._channels():
-            for message in self.slack.messages(channel_id)[-RECENT_MESSAGES:]:
-                key = (channel_id, message["ts"])
-                if self._visible(message) and seen.messages.get(key) != json.dumps(
-                    message, sort_keys=True
-                ):
-                    changed.append((channel_id, message, key in seen.messages))
-        return changed
-
-    def _has_visible_change(self) -> bool:
-        seen = self.seen.setdefault(self.acting.slack_id, _Seen())
-        view = self._top_view()
-        return bool(self._changed_messages()) or (view["hash"] if view else None) != seen.view_hash
-
-    def show_background_updates(self) -> None:
-        """Show what the app did since the last rendering, if it concerns the acting user."""
-        if len(self.slack.calls) != self.rendered_calls:
-            self.show_updates(only_if_changed=True)
+    # ----- commands ---------------------------------------------------------------------------
 
     async def wait(self, seconds_text: str) -> None:
         """Wait for the app's next Web API call (up to N seconds), then show what changed."""
@@ -317,49 +244,10 @@ class DemoConsole:
             first_call_seconds=seconds,
             timeout_seconds=seconds + self.settle_seconds,
         )
-        if self._has_visible_change():
-            self.show_updates()
+        if self.screen.has_visible_change():
+            self.screen.show_updates()
         else:
             self.say("(nothing new)")
-
-    def show_message(self, channel_id: str, message: JsonDict, *, edited: bool = False) -> None:
-        """One message with a heading saying where it is and who sees it."""
-        where = self._where(channel_id)
-        note = " — only visible to you" if message.get("is_ephemeral") else ""
-        note += " (edited)" if edited else ""
-        self.say(f"── {where}{note}")
-        source = MessageSource(channel_id, message["ts"], bool(message.get("is_ephemeral")))
-        for line in self.renderer.message(message, source=source, numbering=self.numbering):
-            self.say("  " + line)
-        self.say()
-
-    def show_view(self, view: JsonDict) -> None:
-        """The open modal, with field errors from the last submission."""
-        errors = self.errors.get(view["id"], {})
-        for line in self.renderer.view(view, numbering=self.numbering, errors=errors):
-            self.say(line)
-        self.say()
-
-    def show_channel(self, channel_id: str, *, limit: int = RECENT_MESSAGES) -> None:
-        """The last messages of a channel the acting user can see."""
-        self.numbering = Numbering()
-        visible = [m for m in self.slack.messages(channel_id) if self._visible(m)][-limit:]
-        if not visible:
-            self.say(f"({self._where(channel_id)} has no messages)")
-        seen = self.seen.setdefault(self.acting.slack_id, _Seen())
-        for message in visible:
-            seen.messages[(channel_id, message["ts"])] = json.dumps(message, sort_keys=True)
-            self.show_message(channel_id, message)
-
-    def _where(self, channel_id: str) -> str:
-        if channel_id == self.slack.im_channel(self.acting.slack_id):
-            return "DM from the app"
-        try:
-            return "#" + self.slack.channel_name(channel_id)
-        except KeyError:
-            return channel_id
-
-    # ----- commands ---------------------------------------------------------------------------
 
     async def slash_command(self, line: str) -> None:
         """Run `/command text` in the command channel."""
@@ -558,7 +446,7 @@ class DemoConsole:
 
     async def submit(self) -> None:
         """Submit the open modal with what was entered."""
-        view = self._top_view()
+        view = self.screen.top_view()
         if view is None:
             raise ConsoleError("no modal is open")
         if not view.get("submit"):
@@ -574,11 +462,11 @@ class DemoConsole:
         _status, body = await self._post(payload, "interactive")
         ack = _json_or_text(body) if body.strip() else None
         outcome = self.slack.apply_submission_ack(view_id=view["id"], body=ack)
-        self.errors.pop(view["id"], None)
+        self.screen.errors.pop(view["id"], None)
         if outcome.action == "errors":
-            self.errors[view["id"]] = outcome.errors
+            self.screen.errors[view["id"]] = outcome.errors
             self.say("The modal shows errors:")
-            self.seen.setdefault(self.acting.slack_id, _Seen()).view_hash = None
+            self.screen.forget_view()
         elif outcome.action == "invalid":
             self.say("Slack rejected the app's answer: " + "; ".join(outcome.problems))
         await self._settle_and_show()
@@ -605,9 +493,10 @@ class DemoConsole:
             names = {user.slack_id.lower(), user.name.lower(), user.username, user.email.lower()}
             if wanted in names or user.label.lower().startswith(wanted):
                 self.acting = user
+                self.screen.user_id = user.slack_id
                 self.picking = None
                 self.say(f"You are now {user.label}.")
-                self.show_updates()
+                self.screen.show_updates()
                 return
         known = ", ".join(user.name for user in self.users)
         raise ConsoleError(f"no demo user called {name!r}; try one of: {known}")
@@ -683,28 +572,26 @@ class DemoConsole:
         if home is None:
             self.say("(the app has no Home tab for you)")
             return
-        self.numbering = Numbering()
-        self.show_view(home)
+        self.screen.show_view(home, renumber=True)
 
     def _show_modal(self) -> None:
-        view = self._top_view()
+        view = self.screen.top_view()
         if view is None:
             self.say("(no modal is open)")
             return
-        self.numbering = Numbering()
-        self.show_view(view)
+        self.screen.show_view(view, renumber=True)
 
     def _show_approval_channel(self) -> None:
         if self.approval_channel is None:
             raise ConsoleError("the demo has no approval channel configured")
-        self.show_channel(self.approval_channel)
+        self.screen.show_channel(self.approval_channel)
 
     def _show_dm(self) -> None:
         dm = self.slack.im_channel(self.acting.slack_id)
         if dm is None:
             self.say("(the app has not sent you a DM)")
             return
-        self.show_channel(dm)
+        self.screen.show_channel(dm)
 
 
 async def run_console(
@@ -757,7 +644,7 @@ async def run_console(
         console.say("Type `help` for commands, e.g. /sms-handlers support")
         source = _ScriptLines(input_lines) if input_lines is not None else _StdinLines(out)
         while True:
-            console.show_background_updates()
+            console.screen.show_background_updates()
             line = await source.next(f"{console.acting.username}> ")
             if line is None:
                 break

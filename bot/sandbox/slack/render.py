@@ -160,7 +160,7 @@ class Renderer:
         self, view: JsonDict, *, numbering: Numbering, errors: dict[str, str] | None = None
     ) -> list[str]:
         """A modal: a frame with its title, blocks, field values and errors, and its buttons."""
-        title = self.text(view.get("title")) or "(home)"
+        title = self.text(view.get("title")) or ("Home" if view.get("type") == "home" else "")
         lines = [f"┌─ {title} " + "─" * max(3, 44 - len(title))]
         body = self.blocks(
             view.get("blocks", []),

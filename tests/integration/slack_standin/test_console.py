@@ -152,7 +152,7 @@ async def test_interactive_input_comes_from_stdin(
 async def test_home_tab(standin: SlackStandIn, app_url: str) -> None:
     code, output = await replay(standin, app_url, "home\n")
     assert code == 0, output
-    assert "┌─ (home)" in output
+    assert "┌─ Home ─" in output
     assert "│ Welcome home" in output
 
 

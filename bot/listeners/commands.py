@@ -46,7 +46,9 @@ async def on_command(
     verb, _, rest = text.partition(" ")
     if verb.lower() in HELP_WORDS:
         message = help_message()
-        await ack(response_type="ephemeral", text=message.text, blocks=message.blocks_as_dicts())
+        await ack(
+            response_type="ephemeral", text=message.fallback, blocks=message.blocks_as_dicts()
+        )
         return
     await ack()
     if verb.lower() == "list" and not rest.strip():

@@ -54,7 +54,7 @@ async def reply(body: Body, message: Message, *, replace_original: bool = False)
     if url is None:
         return False
     response = await AsyncWebhookClient(url).send(
-        text=message.text,
+        text=message.fallback,
         blocks=message.blocks_as_dicts(),
         response_type="ephemeral",
         replace_original=replace_original,
@@ -118,7 +118,7 @@ async def _deliver(text: str, *, body: Body, client: AsyncWebClient, view_id: st
         opened = await client.conversations_open(users=user_id)
         message = error_message(text)
         await client.chat_postMessage(
-            channel=opened["channel"]["id"], text=message.text, blocks=message.blocks_as_dicts()
+            channel=opened["channel"]["id"], text=message.fallback, blocks=message.blocks_as_dicts()
         )
 
 

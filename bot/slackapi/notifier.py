@@ -67,7 +67,7 @@ class SlackNotifier:
     async def _post(self, channel: str, message: Message, request: ChangeRequest) -> str | None:
         try:
             response = await self._client.chat_postMessage(
-                channel=channel, text=message.text, blocks=message.blocks_as_dicts()
+                channel=channel, text=message.fallback, blocks=message.blocks_as_dicts()
             )
         except SlackApiError as exc:
             logger.error(
@@ -83,7 +83,7 @@ class SlackNotifier:
     async def _update(self, channel: str, ts: str, message: Message) -> None:
         try:
             await self._client.chat_update(
-                channel=channel, ts=ts, text=message.text, blocks=message.blocks_as_dicts()
+                channel=channel, ts=ts, text=message.fallback, blocks=message.blocks_as_dicts()
             )
         except SlackApiError as exc:
             logger.error(

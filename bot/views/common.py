@@ -34,10 +34,18 @@ ButtonStyle = Literal["primary", "danger"]
 
 @dataclass(frozen=True)
 class Message:
-    """A message: plain fallback text (notifications, screen readers) and its blocks."""
+    """A message: plain fallback text (notifications, screen readers) and its blocks.
+
+    `text` is plain and unescaped; send `fallback`, which Slack may read as mrkdwn.
+    """
 
     text: str
     blocks: Sequence[Block]
+
+    @property
+    def fallback(self) -> str:
+        """The fallback text escaped, so a name in it cannot ping or mention anyone."""
+        return escape(self.text)
 
     def blocks_as_dicts(self) -> list[dict[str, Any]]:
         """The blocks as Slack wants them (validated by slack_sdk while converting)."""

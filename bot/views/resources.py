@@ -181,12 +181,18 @@ def who_message(
 ) -> Message:
     """Which resources a person handles SMS for."""
     if extension_name is None:
-        text = f"No RingCentral user matches *{escape(person_label)}*."
-        return Message(text=text, blocks=[section(text)])
+        return Message(
+            text=f"No RingCentral user matches {person_label}.",
+            blocks=[section(f"No RingCentral user matches *{escape(person_label)}*.")],
+        )
     title = f"*{escape(extension_name)}* handles SMS for"
     if not resources:
-        text = f"*{escape(extension_name)}* does not handle SMS for any shared number."
-        return Message(text=text, blocks=[section(text)])
+        return Message(
+            text=f"{extension_name} does not handle SMS for any shared number.",
+            blocks=[
+                section(f"*{escape(extension_name)}* does not handle SMS for any shared number.")
+            ],
+        )
     lines = [f"• *{escape(r.name)}* · {r.type.label}" for r in resources]
     return Message(
         text=f"{extension_name} handles SMS for {len(resources)} resources",

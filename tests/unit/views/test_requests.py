@@ -103,6 +103,13 @@ def test_outcome_dm_names_resource_and_outcome() -> None:
     assert message.text == "Your request #7 for Support: applied"
 
 
+def test_fallback_text_is_escaped_when_sent() -> None:
+    request = change_request(resource_name="<!channel> Support")
+    message = approval_message(request)
+    assert message.text == "Request #7: SMS handlers of <!channel> Support (pending)"
+    assert message.fallback == "Request #7: SMS handlers of &lt;!channel&gt; Support (pending)"
+
+
 def test_error_message_escapes() -> None:
     assert "&lt;!channel&gt;" in all_texts(render_message(error_message("<!channel> nope")))
     assert "Traceback" not in GENERIC_APOLOGY

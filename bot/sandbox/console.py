@@ -451,10 +451,10 @@ class DemoConsole:
             raise ConsoleError("no modal is open")
         if not view.get("submit"):
             raise ConsoleError("this modal has no submit button; `close` it")
-        view["state"] = sp.view_state(view, _answers(view))
         payload = sp.view_submission(
             user=self.actor,
             view=view,
+            answers=_answers(view),
             trigger_id=self.slack.new_trigger_id(self.acting.slack_id),
             team_domain=self.slack.bot.team_domain,
             api_app_id=self.slack.bot.app_id,

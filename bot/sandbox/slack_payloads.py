@@ -86,9 +86,9 @@ def slash_command(
     user_id: str,
     user_name: str,
     channel_id: str,
-    channel_name: str,
     trigger_id: str,
     response_url: str,
+    channel_name: str = "general",
     team_id: str = TEAM_ID,
     team_domain: str = TEAM_DOMAIN,
     api_app_id: str = API_APP_ID,
@@ -222,11 +222,17 @@ def view_submission(
     user: SlackUser,
     view: Mapping[str, Any],
     trigger_id: str,
+    answers: Mapping[str, Any] | None = None,
     response_urls: list[JsonDict] | None = None,
     team_domain: str = TEAM_DOMAIN,
     api_app_id: str = API_APP_ID,
 ) -> JsonDict:
-    """A view_submission of `view` as it stands (its state.values carry what was entered)."""
+    """A view_submission of `view`: its state.values as they stand, or built from `answers`.
+
+    `answers` maps an input's block_id to what the person entered (see view_state).
+    """
+    if answers is not None:
+        view = {**view, "state": view_state(view, answers)}
     return {
         "type": "view_submission",
         "team": _team(user.team_id, team_domain),

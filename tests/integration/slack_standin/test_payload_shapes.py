@@ -172,8 +172,12 @@ def test_unanswered_inputs_are_empty_like_slack() -> None:
 
 async def test_view_submission(standin: SlackStandIn, client: AsyncWebClient) -> None:
     view = await opened_view(standin, client)
-    view["state"] = sp.view_state(view, {"reason": "Anna joins the queue"})
-    built = sp.view_submission(user=USER, view=view, trigger_id=standin.new_trigger_id("U1"))
+    built = sp.view_submission(
+        user=USER,
+        view=view,
+        trigger_id=standin.new_trigger_id("U1"),
+        answers={"reason": "Anna joins the queue"},
+    )
     fixture = load("view_submission_with_state")
     assert set(built) == set(fixture)
     assert set(built["view"]) == set(fixture["view"])

@@ -10,6 +10,10 @@ from bot.sandbox.ringcentral.errors import ApiError
 from bot.sandbox.ringcentral.options import SandboxOptions
 
 
+def _now() -> float:
+    return time.monotonic()
+
+
 @dataclass
 class _Bucket:
     window_start: float = 0.0
@@ -33,7 +37,7 @@ class RateLimiter:
         limit = options.limits.get(group, 0)
         if not options.rate_limits_enabled or limit <= 0:
             return self._headers(group, limit, limit)
-        now = time.monotonic()
+        now = _now()
         bucket = self._buckets.setdefault(group, _Bucket(window_start=now))
         if now < bucket.penalty_until:
             bucket.penalty_until = now + options.penalty_seconds
@@ -51,7 +55,7 @@ class RateLimiter:
         limit = self._options.limits.get(group, 0)
         bucket = self._buckets.get(group)
         used = 0
-        if bucket and time.monotonic() - bucket.window_start < self._options.window_seconds:
+        if bucket and _now() - bucket.window_start < self._options.window_seconds:
             used = bucket.count
         return self._headers(group, limit, max(limit - used, 0))
 

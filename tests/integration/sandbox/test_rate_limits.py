@@ -1,0 +1,119 @@
+"""Per-group counters, RingCentral's headers, 429 with Retry-After, and the penalty."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.sandbox.ringcentral import SandboxOptions, SandboxServer, ratelimit
+from tests.integration.sandbox.conftest import Api
+
+SITES = "/restapi/v1.0/account/~/sites"  # Light
+QUEUES = "/restapi/v1.0/account/~/call-queues"  # Medium
+NUMBERS_V2 = "/restapi/v2/accounts/~/phone-numbers"  # Heavy
+
+
+@pytest.fixture
+def options() -> SandboxOptions:
+    return SandboxOptions(
+        limits={"Light": 3, "Medium": 2, "Heavy": 1, "Auth": 5},
+        window_seconds=1.0,
+        penalty_seconds=1.0,
+    )
+
+
+async def test_every_answer_carries_the_rate_limit_headers(api: Api) -> None:
+    answer = await api.get(QUEUES)
+
+    assert answer.headers["X-Rate-Limit-Group"] == "Medium"
+    assert answer.headers["X-Rate-Limit-Limit"] == "2"
+    assert answer.headers["X-Rate-Limit-Remaining"] == "1"
+    assert answer.headers["X-Rate-Limit-Window"] == "1"
+
+
+async def test_going_over_the_limit_gives_429_with_retry_after(api: Api) -> None:
+    remaining = [(await api.get(SITES)).headers["X-Rate-Limit-Remaining"] for _ in range(3)]
+
+    answer = await api.get(SITES)
+
+    assert remaining == ["2", "1", "0"]
+    assert answer.status == 429
+    assert answer.headers["Retry-After"] == "1"
+    assert answer.headers["X-Rate-Limit-Remaining"] == "0"
+    assert answer.json == {
+        "errorCode": "CMN-301",
+        "message": "Request rate exceeded",
+        "errors": [{"errorCode": "CMN-301", "message": "Request rate exceeded"}],
+    }
+
+
+async def test_groups_are_counted_separately(api: Api) -> None:
+    assert (await api.get(NUMBERS_V2)).status == 200
+    assert (await api.get(NUMBERS_V2)).status == 429
+
+    assert (await api.get(SITES)).status == 200
+    assert (await api.get(QUEUES)).status == 200
+
+
+async def test_after_the_penalty_requests_pass_again(api: Api) -> None:
+    await api.get(NUMBERS_V2)
+    assert (await api.get(NUMBERS_V2)).status == 429
+
+    await asyncio.sleep(1.1)
+
+    assert (await api.get(NUMBERS_V2)).status == 200
+
+
+async def test_a_request_during_the_penalty_restarts_it(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(ratelimit, "_now", lambda: clock[0])
+    await api.get(NUMBERS_V2)
+    assert (await api.get(NUMBERS_V2)).status == 429
+    clock[0] += 0.7
+    assert (await api.get(NUMBERS_V2)).status == 429  # restarts the 1 s penalty
+
+    clock[0] += 0.7  # 1.4 s after the first 429, only 0.7 s after the second
+    assert (await api.get(NUMBERS_V2)).status == 429
+
+    clock[0] += 1.0
+    assert (await api.get(NUMBERS_V2)).status == 200
+
+
+async def test_token_calls_count_in_the_auth_group(sandbox: SandboxServer, api: Api) -> None:
+    sandbox.options.limits["Auth"] = 2  # the fixture's login was the first
+    await api.login()
+
+    with pytest.raises(AssertionError, match="429"):
+        await api.login()
+
+
+async def test_limits_can_be_switched_off(sandbox: SandboxServer, api: Api) -> None:
+    sandbox.options.rate_limits_enabled = False
+
+    statuses = {(await api.get(NUMBERS_V2)).status for _ in range(4)}
+
+    assert statuses == {200}
+
+
+async def test_reset_rate_limits_clears_the_penalty(sandbox: SandboxServer, api: Api) -> None:
+    await api.get(NUMBERS_V2)
+    assert (await api.get(NUMBERS_V2)).status == 429
+
+    sandbox.reset_rate_limits()
+
+    assert (await api.get(NUMBERS_V2)).status == 200
+
+
+async def test_rejected_token_does_not_use_up_the_limit(api: Api) -> None:
+    good = api.token
+    api.token = "stale"
+    for _ in range(3):
+        assert (await api.get(NUMBERS_V2)).status == 401
+
+    api.token = good
+    answer = await api.get(NUMBERS_V2)
+
+    assert answer.status == 200

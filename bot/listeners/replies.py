@@ -21,6 +21,7 @@ from bot.views.requests import GENERIC_APOLOGY, error_message
 logger = logging.getLogger(__name__)
 
 Body = Mapping[str, Any]
+TRIGGER_ERRORS = frozenset({"expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id"})
 
 
 def user_id_of(body: Body) -> str:
@@ -85,6 +86,9 @@ async def report_error(
     if isinstance(error, SmsHandlersError):
         text = str(error)
         logger.info("refused for %s: %s", user_id_of(body), text)
+    elif _slack_error(error) in TRIGGER_ERRORS:
+        text = "Slack stopped waiting for the form to open. Please click the button again."
+        logger.warning("the trigger of %s expired before views.open", _describe(body))
     else:
         text = GENERIC_APOLOGY
         logger.error(
@@ -120,6 +124,13 @@ async def _deliver(text: str, *, body: Body, client: AsyncWebClient, view_id: st
         await client.chat_postMessage(
             channel=opened["channel"]["id"], text=message.fallback, blocks=message.blocks_as_dicts()
         )
+
+
+def _slack_error(error: BaseException) -> str | None:
+    if isinstance(error, SlackApiError):
+        code = error.response.get("error")
+        return str(code) if code else None
+    return None
 
 
 def _describe(body: Body) -> str:

@@ -90,18 +90,12 @@ class RequestModalMetadata:
     """What the request modal carries to its submission (in `private_metadata`)."""
 
     resource_id: str
-    handler_ids: tuple[str, ...] = ()
     requester_extension_id: str | None = None
     channel_id: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(
-            {
-                "r": self.resource_id,
-                "h": list(self.handler_ids),
-                "me": self.requester_extension_id,
-                "c": self.channel_id,
-            },
+            {"r": self.resource_id, "me": self.requester_extension_id, "c": self.channel_id},
             separators=(",", ":"),
         )
 
@@ -110,7 +104,6 @@ class RequestModalMetadata:
         data = json.loads(raw)
         return cls(
             resource_id=str(data["r"]),
-            handler_ids=tuple(str(i) for i in data.get("h") or ()),
             requester_extension_id=data.get("me"),
             channel_id=data.get("c"),
         )
@@ -235,7 +228,6 @@ def request_modal(data: RequestModalInput) -> View:
     blocks.append(context("An approver reviews the request before anything changes."))
     metadata = RequestModalMetadata(
         resource_id=resource.id,
-        handler_ids=tuple(handler_ids),
         requester_extension_id=(
             data.requester.extension.id
             if data.requester.extension and not data.requester.problem

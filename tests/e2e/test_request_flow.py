@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.sandbox.ringcentral import Fault
 from bot.sandbox.slack_payloads import view_state, view_submission
 from bot.views import ids
-from tests.support.app_harness import APPROVALS, Harness, Person, texts
+from bot.views.requests import GENERIC_APOLOGY
+from tests.support.app_harness import APPROVALS, Harness, Person, running_app, texts
 
 SUPPORT = "4001"
 
@@ -249,3 +253,28 @@ async def test_double_submission_creates_one_request(app: Harness) -> None:
     assert len(app.approval_posts()) == 1
     async with app.container.database.reader() as repo:
         assert len(await repo.pending_requests()) == 1
+
+
+async def test_unexpected_failure_is_logged_and_apologised_for(
+    app: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await send_request(app, app.carla, add=["6004"])
+    post = app.approval_posts()[-1]
+    payload = app.click_payload(app.nina, ids.REVIEW_REQUEST, message=post)
+    payload["actions"][0]["value"] = "not-a-number"  # a payload this version cannot read
+    status, _ = await app.post(payload, kind="interactive")
+    await app.settle()
+    assert status == 200
+    shown = texts(app.last_ephemeral(app.nina, APPROVALS))
+    assert shown == f":warning: {GENERIC_APOLOGY}"
+    failure = next(r for r in caplog.records if r.levelname == "ERROR")
+    assert "handling block_actions review_request from U0NINA failed" in failure.getMessage()
+    assert failure.exc_info is not None
+
+
+async def test_self_approval_when_allowed(tmp_path: Path) -> None:
+    async with running_app(tmp_path, allow_self_approval=True) as app:
+        post = await send_request(app, app.alex, add=["6004"])
+        await app.click(app.alex, ids.REVIEW_REQUEST, message=post)
+        await app.submit(app.alex, app.top_modal(app.alex), {})
+        assert "*Applied.* Approved by <@U0ALEX>" in texts(app.approval_posts()[-1])

@@ -106,3 +106,11 @@ async def test_modal_opens_in_the_trigger_window_while_ringcentral_is_slow(tmp_p
         assert "Ava Chen (ext. 1001)" in texts(modal)
         app.sandbox.options.latency_seconds = 0.0
         app.assert_everything_accepted()
+
+
+async def test_an_expired_trigger_asks_to_click_again(app: Harness) -> None:
+    await app.command(app.carla, "support")
+    app.slack.trigger_ttl_seconds = 0.0  # Slack no longer accepts the click's trigger_id
+    await app.click(app.carla, ids.REQUEST_CHANGE, message=app.last_ephemeral(app.carla))
+    assert app.slack.calls_to("views.open")[-1].response["error"] == "expired_trigger_id"
+    assert "Please click the button again." in texts(app.last_ephemeral(app.carla))

@@ -67,10 +67,7 @@ def test_request_modal_inputs_and_metadata() -> None:
     assert "no SMS-capable shared number" in all_texts(view)
     metadata = RequestModalMetadata.from_json(view["private_metadata"])
     assert metadata == RequestModalMetadata(
-        resource_id="4001",
-        handler_ids=("6001", "6002"),
-        requester_extension_id="6003",
-        channel_id="C1",
+        resource_id="4001", requester_extension_id="6003", channel_id="C1"
     )
 
 
@@ -118,7 +115,7 @@ def test_request_modal_with_many_handlers_caps_options_and_metadata_fits() -> No
     )
     view = render_view(request_modal(data))
     assert len(_block(view, ids.REMOVE_BLOCK)["element"]["options"]) == 100
-    assert len(json.loads(view["private_metadata"])["h"]) == 150
+    assert json.loads(view["private_metadata"])["r"] == "4001"
 
 
 def test_user_option_labels() -> None:

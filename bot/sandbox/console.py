@@ -339,6 +339,11 @@ class DemoConsole:
         target = self._target(number_text)
         kind = str(target.element.get("type"))
         if "external" in kind:
+            # Slack asks the app for options only once this much has been typed.
+            needed = int(target.element.get("min_query_length", 3))
+            if len(query) < needed:
+                letters = "character" if needed == 1 else "characters"
+                raise ConsoleError(f"type at least {needed} {letters}: pick {target.number} TEXT")
             options = await self._suggest(target, query)
         elif "options" in target.element or "option_groups" in target.element:
             options = _flat_options(target.element)

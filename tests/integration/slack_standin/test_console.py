@@ -120,6 +120,12 @@ async def test_mistakes_get_a_clear_message_and_a_failing_exit_code(
     assert standin.calls == []
 
 
+async def test_search_needs_the_minimum_query_length(standin: SlackStandIn, app_url: str) -> None:
+    code, output = await replay(standin, app_url, "/sms-handlers support\npress 1\npick 2\n")
+    assert code == 1
+    assert "! type at least 1 character: pick 2 TEXT" in output
+
+
 async def test_a_wrong_signing_secret_shows_the_apps_refusal(
     standin: SlackStandIn, app_url: str
 ) -> None:

@@ -31,6 +31,7 @@ from bot.sandbox.slack.workspace import (
 log = logging.getLogger(__name__)
 
 RESPONSE_URL_USES = 5
+MALFORMED = {"invalid_blocks", "invalid_blocks_format", "invalid_arguments"}
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,10 @@ class SlackStandIn(Workspace):
     def calls_to(self, method: str) -> list[ApiCall]:
         """The recorded calls of one method, in order."""
         return [call for call in self.calls if call.method == method]
+
+    def rejected_payloads(self) -> list[ApiCall]:
+        """Calls refused for malformed content (Block Kit checks, bad JSON), in order."""
+        return [call for call in self.calls if call.response.get("error") in MALFORMED]
 
     async def settle(
         self,

@@ -413,6 +413,21 @@ async def test_every_call_is_recorded_in_order(
     assert "token" not in first.args
 
 
+async def test_rejected_payloads_lists_what_slack_refused(
+    standin: SlackStandIn, client: AsyncWebClient
+) -> None:
+    await client.chat_postMessage(channel="C1", text="fine", blocks=[SECTION])
+    await api_error(client.chat_postMessage(channel="C404", text="not malformed"))
+    await api_error(client.chat_postMessage(channel="C1", text="x", blocks=[SECTION] * 51))
+    await api_error(
+        client.views_open(trigger_id=standin.new_trigger_id("U1"), view=modal("t" * 25))
+    )
+    assert [(c.method, c.response["error"]) for c in standin.rejected_payloads()] == [
+        ("chat.postMessage", "invalid_blocks"),
+        ("views.open", "invalid_arguments"),
+    ]
+
+
 async def test_response_url_posts_are_shown_and_recorded(standin: SlackStandIn) -> None:
     url = standin.response_url(channel_id="C1", user_id="U1")
     webhook = AsyncWebhookClient(url)

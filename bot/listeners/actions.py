@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.container import Container
 from bot.domain import RequestStatus
-from bot.listeners.commands import card, list_page
+from bot.listeners.answers import card, list_page
 from bot.listeners.replies import (
     Body,
     after_ack,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.listeners import commands
+from bot.listeners import answers
 from bot.services.requests import Actor, ChangeDraft
 from bot.views import ids
 from tests.support.app_harness import Harness, texts
@@ -36,7 +36,7 @@ async def test_phone_number_and_ivr_menu_resolve_to_their_site(app: Harness) -> 
 
 
 async def test_list_pages(app: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(commands, "LIST_PAGE_SIZE", 4)
+    monkeypatch.setattr(answers, "LIST_PAGE_SIZE", 4)
     await app.command(app.nina, "list")
     first = app.last_ephemeral(app.nina)
     assert "Common resources (7)" in texts(first) and "Page 1 of 2" in texts(first)

@@ -31,7 +31,6 @@ from bot.sandbox.slack.workspace import (
 log = logging.getLogger(__name__)
 
 RESPONSE_URL_USES = 5
-MALFORMED = {"invalid_blocks", "invalid_blocks_format", "invalid_arguments"}
 
 
 @dataclass(frozen=True)
@@ -162,7 +161,7 @@ class SlackStandIn(Workspace):
 
     def rejected_payloads(self) -> list[ApiCall]:
         """Calls refused for malformed content (Block Kit checks, bad JSON), in order."""
-        return [call for call in self.calls if call.response.get("error") in MALFORMED]
+        return [call for call in self.calls if _malformed(call.response)]
 
     async def settle(
         self,
@@ -321,6 +320,14 @@ async def _read_arguments(request: web.Request) -> JsonDict:
     else:
         args.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
     return args
+
+
+def _malformed(response: JsonDict) -> bool:
+    error = response.get("error")
+    if error in ("invalid_blocks", "invalid_blocks_format"):
+        return True
+    details = response.get("response_metadata", {}).get("messages", [])
+    return error == "invalid_arguments" and any("json-pointer:/view" in m for m in details)
 
 
 def _bearer(request: web.Request) -> str | None:

@@ -418,6 +418,7 @@ async def test_rejected_payloads_lists_what_slack_refused(
 ) -> None:
     await client.chat_postMessage(channel="C1", text="fine", blocks=[SECTION])
     await api_error(client.chat_postMessage(channel="C404", text="not malformed"))
+    await api_error(client.views_open(trigger_id="1.2.3", view=modal()))
     await api_error(client.chat_postMessage(channel="C1", text="x", blocks=[SECTION] * 51))
     await api_error(
         client.views_open(trigger_id=standin.new_trigger_id("U1"), view=modal("t" * 25))

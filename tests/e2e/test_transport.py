@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.sandbox.ringcentral import Fault, SandboxOptions
 from bot.sandbox.slack_payloads import app_home_opened_event
 from bot.views import ids
-from tests.e2e.test_request_flow import send_request
+from tests.e2e.test_request_flow import open_request_modal, option, send_request
 from tests.support.app_harness import Harness, running_app, texts
 
 
@@ -114,3 +114,26 @@ async def test_an_expired_trigger_asks_to_click_again(app: Harness) -> None:
     await app.click(app.carla, ids.REQUEST_CHANGE, message=app.last_ephemeral(app.carla))
     assert app.slack.calls_to("views.open")[-1].response["error"] == "expired_trigger_id"
     assert "Please click the button again." in texts(app.last_ephemeral(app.carla))
+
+
+async def test_a_slow_submission_is_acknowledged_and_finished_in_the_background(
+    tmp_path: Path,
+) -> None:
+    async with running_app(tmp_path) as app:
+        modal = await open_request_modal(app, app.carla)
+        offered = await app.suggest(
+            app.carla, modal, block_id=ids.ADD_BLOCK, action_id=ids.ADD_ACTION, typed="dan"
+        )
+        app.sandbox.options.latency_seconds = 3.0  # checking the live handlers outlasts Slack's 3 s
+        outcome = await app.submit(
+            app.carla,
+            modal,
+            {ids.ADD_BLOCK: [option(offered, "6004")], ids.REASON_BLOCK: "Evening cover"},
+            settle=False,
+        )
+        assert outcome.action == "update"
+        assert "your request is still being checked" in texts(app.top_modal(app.carla))
+        await app.settle()
+        app.sandbox.options.latency_seconds = 0.0
+        assert "*Your request #1* was sent to the approvers." in texts(app.dms(app.carla)[-1])
+        assert len(app.approval_posts()) == 1

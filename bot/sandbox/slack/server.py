@@ -327,7 +327,7 @@ def _malformed(response: JsonDict) -> bool:
     if error in ("invalid_blocks", "invalid_blocks_format"):
         return True
     details = response.get("response_metadata", {}).get("messages", [])
-    return error == "invalid_arguments" and any("json-pointer:/view" in m for m in details)
+    return error == "invalid_arguments" and any("[json-pointer:" in m for m in details)
 
 
 def _bearer(request: web.Request) -> str | None:

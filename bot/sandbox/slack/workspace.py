@@ -285,7 +285,7 @@ class Workspace:
             if not isinstance(errors, dict) or not errors:
                 raise ApiError(
                     "invalid_arguments",
-                    messages=["response_action errors needs a non-empty errors object"],
+                    messages=["must provide a non-empty object [json-pointer:/errors]"],
                 )
             inputs = {
                 b.get("block_id")
@@ -293,7 +293,8 @@ class Workspace:
                 if b.get("type") == "input"
             }
             problems = [
-                f"{key!r} is not the block_id of an input block of the view"
+                f"{key!r} is not the block_id of an input block of the view "
+                f"[json-pointer:/errors/{key}]"
                 for key in errors
                 if key not in inputs
             ]
@@ -315,7 +316,10 @@ class Workspace:
         if action is None:
             self._drop(user_id, self._stacks[user_id].index(view_id))
             return SubmissionOutcome("close")
-        raise ApiError("invalid_arguments", messages=[f"unknown response_action {action!r}"])
+        raise ApiError(
+            "invalid_arguments",
+            messages=[f"unknown response_action {action!r} [json-pointer:/response_action]"],
+        )
 
     # ----- Web API methods --------------------------------------------------------------------
 

@@ -499,8 +499,10 @@ async def test_submission_errors_must_name_input_blocks(
         view_id=view["id"], body={"response_action": "errors", "errors": {"nope": "Bad"}}
     )
     assert outcome.action == "invalid"
-    assert outcome.problems == ["'nope' is not the block_id of an input block of the view"]
-    assert not standin.calls_to("response_action")[-1].ok
+    assert outcome.problems == [
+        "'nope' is not the block_id of an input block of the view [json-pointer:/errors/nope]"
+    ]
+    assert standin.rejected_payloads() == standin.calls_to("response_action")
     assert len(standin.modal_stack("U1")) == 1
 
 

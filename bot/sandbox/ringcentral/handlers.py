@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -21,6 +22,8 @@ from bot.sandbox.ringcentral.seed import (
     SITE,
     SeedExtension,
 )
+
+T = TypeVar("T")
 
 MAX_BULK_IDS = 50
 THREADS_FEATURE = "MessageThreads"
@@ -73,6 +76,11 @@ class Handlers:
         self.account = account
         self.options = options
 
+    def _v1(
+        self, request: web.Request, items: Sequence[T], render: Callable[[T], dict[str, Any]]
+    ) -> web.Response:
+        return json_response(v1_page(request, items, render, omit_totals=self.options.omit_totals))
+
     def _extension(self, raw: str) -> SeedExtension:
         ext_id = self.account.seed.owner_extension_id if raw == "~" else _int_id(raw)
         ext = self.account.extensions.get(ext_id) if ext_id is not None else None
@@ -93,21 +101,16 @@ class Handlers:
             and (not emails or (ext.email or "").lower() in emails)
             and (not number or ext.extension_number == number)
         ]
-        base = base_url(request)
-        records = [self.account.extension_record(ext, base) for ext in found]
-        return json_response(v1_page(request, records, omit_totals=self.options.omit_totals))
+        render = partial(self.account.extension_record, base=base_url(request))
+        return self._v1(request, found, render)
 
     async def list_call_queues(self, request: web.Request, params: dict[str, str]) -> web.Response:
-        base = base_url(request)
-        records = [
-            self.account.call_queue_record(ext, base) for ext in self.account.of_type(CALL_QUEUE)
-        ]
-        return json_response(v1_page(request, records, omit_totals=self.options.omit_totals))
+        render = partial(self.account.call_queue_record, base=base_url(request))
+        return self._v1(request, self.account.of_type(CALL_QUEUE), render)
 
     async def list_sites(self, request: web.Request, params: dict[str, str]) -> web.Response:
-        base = base_url(request)
-        records = [self.account.site_record(ext, base) for ext in self.account.of_type(SITE)]
-        return json_response(v1_page(request, records, omit_totals=self.options.omit_totals))
+        render = partial(self.account.site_record, base=base_url(request))
+        return self._v1(request, self.account.of_type(SITE), render)
 
     async def list_ivr_menus(self, request: web.Request, params: dict[str, str]) -> web.Response:
         base = base_url(request)
@@ -134,8 +137,8 @@ class Handlers:
             and (not toll or number.toll_type in toll)
             and (not pattern or fnmatch.fnmatchcase(number.phone_number, pattern))
         ]
-        records = [self.account.account_number_record(number) for number in found]
-        return json_response(v2_page(request, records, omit_totals=self.options.omit_totals))
+        render = self.account.account_number_record
+        return json_response(v2_page(request, found, render, omit_totals=self.options.omit_totals))
 
     async def list_extension_numbers(
         self, request: web.Request, params: dict[str, str]
@@ -143,13 +146,13 @@ class Handlers:
         ext = self._extension(params["ext"])
         usage = set(_values(request, "usageType", USAGE_TYPES_V1))
         status = _values(request, "status", NUMBER_STATUSES)
-        base = base_url(request)
-        records = [
-            self.account.extension_number_record(ext, number, base)
+        found = [
+            number
             for number in self.account.extension_numbers(ext)
             if (not usage or number.usage_type in usage) and (not status or number.status in status)
         ]
-        return json_response(v1_page(request, records, omit_totals=self.options.omit_totals))
+        render = partial(self.account.extension_number_record, ext, base=base_url(request))
+        return self._v1(request, found, render)
 
     async def read_features(self, request: web.Request, params: dict[str, str]) -> web.Response:
         self._extension(params["ext"])

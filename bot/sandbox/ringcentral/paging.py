@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -80,12 +80,16 @@ def request_uri(request: web.Request) -> str:
 
 
 def v1_page(
-    request: web.Request, records: Sequence[dict[str, Any]], *, omit_totals: bool
+    request: web.Request,
+    items: Sequence[T],
+    render: Callable[[T], dict[str, Any]],
+    *,
+    omit_totals: bool,
 ) -> dict[str, Any]:
-    """A v1 list answer: `uri`, `records`, `paging`, `navigation`."""
+    """A v1 list answer: `uri`, `records`, `paging`, `navigation` (only the page is rendered)."""
     wanted = page_request(request)
-    shown = page_slice(records, wanted)
-    last = max(_total_pages(len(records), wanted.per_page), 1)
+    shown = [render(item) for item in page_slice(items, wanted)]
+    last = max(_total_pages(len(items), wanted.per_page), 1)
     navigation: dict[str, Any] = {"firstPage": {"uri": page_uri(request, 1, wanted.per_page)}}
     if wanted.page < last:
         navigation["nextPage"] = {"uri": page_uri(request, wanted.page + 1, wanted.per_page)}
@@ -96,18 +100,22 @@ def v1_page(
     return {
         "uri": request_uri(request),
         "records": shown,
-        "paging": paging_block(len(records), wanted, len(shown), omit_totals=omit_totals),
+        "paging": paging_block(len(items), wanted, len(shown), omit_totals=omit_totals),
         "navigation": navigation,
     }
 
 
 def v2_page(
-    request: web.Request, records: Sequence[dict[str, Any]], *, omit_totals: bool
+    request: web.Request,
+    items: Sequence[T],
+    render: Callable[[T], dict[str, Any]],
+    *,
+    omit_totals: bool,
 ) -> dict[str, Any]:
     """A v2 list answer: `records` and `paging` only."""
     wanted = page_request(request)
-    shown = page_slice(records, wanted)
+    shown = [render(item) for item in page_slice(items, wanted)]
     return {
         "records": shown,
-        "paging": paging_block(len(records), wanted, len(shown), omit_totals=omit_totals),
+        "paging": paging_block(len(items), wanted, len(shown), omit_totals=omit_totals),
     }

@@ -95,11 +95,14 @@ def _user(
     )
 
 
-def demo_seed() -> Seed:
-    """A small, realistic company: three sites, four call queues, two IVR menus, 14 users."""
+def demo_seed(*, company_name: str = "Acme Corp HQ") -> Seed:
+    """A small, realistic company: three sites, four call queues, two IVR menus, 14 users.
+
+    `company_name` renames the main site (the company extension).
+    """
     boston, denver = "2000", "3000"
     extensions = (
-        SeedExtension(1000, "Acme Corp HQ", COMPANY, "101"),
+        SeedExtension(1000, company_name, COMPANY, "101"),
         SeedExtension(2000, "Boston Office", SITE, "200", site_id=boston),
         SeedExtension(3000, "Denver Office", SITE, "300", site_id=denver),
         SeedExtension(4001, "Support", CALL_QUEUE, "104"),

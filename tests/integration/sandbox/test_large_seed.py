@@ -8,6 +8,7 @@ import aiohttp
 
 from bot.sandbox.ringcentral import SandboxOptions, SandboxServer, large_seed
 from tests.integration.sandbox.conftest import Api
+from tests.support import rc_spec
 
 
 def test_default_large_seed_has_the_announced_size() -> None:
@@ -77,3 +78,24 @@ async def test_fifty_ids_in_one_bulk_assign(http: aiohttp.ClientSession) -> None
     assert fifty.status == 204
     assert fifty_one.status == 400
     assert sandbox.sms_recipients(str(queue.id)) == users[:50]
+
+
+async def test_large_account_answers_match_the_spec(http: aiohttp.ClientSession) -> None:
+    seed = large_seed(sites=5, queues=20, users=200, numbers=400)
+    queue = next(ext.id for ext in seed.extensions if ext.type == "Department")
+    calls = {
+        "listExtensions": "/restapi/v1.0/account/~/extension?perPage=1000",
+        "listCallQueues": "/restapi/v1.0/account/~/call-queues",
+        "listSites": "/restapi/v1.0/account/~/sites",
+        "readIvrMenuList": "/restapi/v1.0/account/~/ivr-menus",
+        "listAccountPhoneNumbersV2": "/restapi/v2/accounts/~/phone-numbers?perPage=1000",
+        "listExtensionPhoneNumbers": "/restapi/v1.0/account/~/extension/100000/phone-number",
+        "getSmsRecipients": f"/restapi/v1.0/account/~/extension/{queue}/sms-recipients",
+    }
+    async with SandboxServer(seed, SandboxOptions(rate_limits_enabled=False)) as sandbox:
+        api = Api(sandbox, http)
+        await api.login()
+        for operation_id, path in calls.items():
+            answer = await api.get(path)
+            assert answer.status == 200, path
+            rc_spec.validate_response(operation_id, 200, answer.text)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.sandbox.ringcentral import SandboxServer
+import aiohttp
+
+from bot.sandbox.ringcentral import SandboxServer, demo_seed
 from tests.integration.sandbox.conftest import Api
 
 EXTENSIONS = "/restapi/v1.0/account/~/extension"
@@ -164,3 +166,19 @@ async def test_phone_number_filter_keeps_the_plus(api: Api) -> None:
     assert [(r["phoneNumber"], r["extension"]) for r in page["records"]] == [
         ("+16505550104", {"id": "4001", "extensionNumber": "104"})
     ]
+
+
+async def test_renamed_main_site_shows_in_every_site_reference(http: aiohttp.ClientSession) -> None:
+    async with SandboxServer(demo_seed(company_name="Head Office")) as sandbox:
+        api = Api(sandbox, http)
+        await api.login()
+        company = (await api.get(EXTENSIONS, {"type": "CompanyExtension"})).json["records"]
+        queues = (await api.get("/restapi/v1.0/account/~/call-queues")).json["records"]
+        menus = (await api.get("/restapi/v1.0/account/~/ivr-menus")).json["records"]
+
+    assert [(r["id"], r["name"], r["extensionNumber"]) for r in company] == [
+        (1000, "Head Office", "101")
+    ]
+    assert queues[0]["site"] == {"id": "main-site", "name": "Head Office"}
+    assert menus[0]["site"] == {"id": "main-site", "name": "Head Office"}
+    assert menus[1]["site"] == {"id": "2000", "name": "Boston Office"}

@@ -387,15 +387,11 @@ class DemoConsole:
             raise ConsoleError(f"choose numbers between 1 and {len(options)}") from None
         if not chosen:
             raise ConsoleError("choose at least one option number")
-        kind = str(target.element["type"])
-        if kind.startswith("multi_"):
+        selection: Any = chosen[-1]
+        if str(target.element["type"]).startswith("multi_"):
             current = self._current_state(target).get("selected_options") or []
-            merged = {o["value"]: o for o in current + chosen}
-            selection: Any = list(merged.values())
-            action = sp.element_action(target.element, block_id=target.block_id, selected=selection)
-        else:
-            selection = chosen[-1]
-            action = sp.element_action(target.element, block_id=target.block_id, selected=selection)
+            selection = list({o["value"]: o for o in current + chosen}.values())
+        action = sp.element_action(target.element, block_id=target.block_id, selected=selection)
         if isinstance(target.source, ViewSource):
             self._set_state(target, selection)
         names = ", ".join(self.renderer.text(o.get("text")) for o in chosen)
@@ -426,7 +422,8 @@ class DemoConsole:
         selection = [o for o in current if o.get("value") != option["value"]]
         if not ticked:
             selection.append(option)
-        self._set_state(target, selection)
+        if isinstance(target.source, ViewSource):
+            self._set_state(target, selection)
         mark = "☐ unticked" if ticked else "☑ ticked"
         self.say(f"{mark} {self.renderer.text(option.get('text'))}")
         if not target.in_input_block:

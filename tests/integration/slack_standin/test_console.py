@@ -218,3 +218,14 @@ async def test_wait_shows_what_the_app_did_later(standin: SlackStandIn, app_url:
     assert code == 0, output
     assert "> wait 3\n── #general — only visible to you\n  Found it after a while" in output
     assert output.endswith("> wait 0.2\n(nothing new)\n")
+
+
+async def test_a_menu_in_a_message_sends_the_choice(standin: SlackStandIn, app_url: str) -> None:
+    script = "/sms-handlers support\npick 2\nchoose 2\n"
+    code, output = await replay(standin, app_url, script)
+    assert code == 0, output
+    assert "[1] Request change   [2] ▾ (Page size)   — pick 2" in output
+    assert "  (1) 10 a page\n  (2) 20 a page" in output
+    assert "── #general — only visible to you (edited)\n  Showing 20 a page" in output
+    [message] = standin.messages("C0GENERAL")
+    assert message["text"] == "Showing 20 a page"

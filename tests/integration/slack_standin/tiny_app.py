@@ -93,7 +93,16 @@ def card(query: str) -> list[dict[str, Any]]:
                     "action_id": "open_request",
                     "text": {"type": "plain_text", "text": "Request change"},
                     "value": query,
-                }
+                },
+                {
+                    "type": "static_select",
+                    "action_id": "page_size",
+                    "placeholder": {"type": "plain_text", "text": "Page size"},
+                    "options": [
+                        {"text": {"type": "plain_text", "text": f"{n} a page"}, "value": str(n)}
+                        for n in (10, 20)
+                    ],
+                },
             ],
         },
     ]
@@ -130,6 +139,12 @@ def build_app(standin: SlackStandIn) -> AsyncApp:
     async def open_request(ack: Any, body: dict[str, Any], client: Any) -> None:
         await ack()
         await client.views_open(trigger_id=body["trigger_id"], view=request_modal())
+
+    @app.action("page_size")
+    async def page_size(ack: Any, action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        size = action["selected_option"]["value"]
+        await respond(text=f"Showing {size} a page", replace_original=True)
 
     @app.action("add_me")
     async def add_me(ack: Any, body: dict[str, Any], client: Any) -> None:

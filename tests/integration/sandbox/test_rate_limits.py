@@ -111,7 +111,10 @@ async def test_rejected_token_does_not_use_up_the_limit(api: Api) -> None:
     good = api.token
     api.token = "stale"
     for _ in range(3):
-        assert (await api.get(NUMBERS_V2)).status == 401
+        rejected = await api.get(NUMBERS_V2)
+        assert rejected.status == 401
+        assert rejected.headers["X-Rate-Limit-Group"] == "Heavy"
+        assert rejected.headers["X-Rate-Limit-Remaining"] == "1"
 
     api.token = good
     answer = await api.get(NUMBERS_V2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.db.base import utc_now
@@ -198,6 +198,7 @@ class RequestService:
             problems[RequestField.ADD] = "Choose at least one person to add or to remove."
             raise InvalidRequestError(problems)
         resource = await self.directory.resource(resource_id=draft.resource_id)
+        await self.directory.ensure_supported(resource=resource)
         current = await self.directory.recipients(resource_id=resource.id)
         self.people.remember(current)
         choices = await self.people.choices(ids=add_ids)
@@ -299,7 +300,14 @@ class RequestService:
         await self.policy.check_can_decide(user_id=reviewer_id, request=request)
         current = await self.directory.recipients(resource_id=request.resource_id)
         self.people.remember(current)
-        return review_state(request, current)
+        state = review_state(request, current)
+        try:
+            await self.directory.ensure_supported(
+                resource=await self.directory.resource(resource_id=request.resource_id)
+            )
+        except SmsHandlersError as exc:  # the resource is gone, or the feature is off
+            return replace(state, warnings=(*state.warnings, str(exc)))
+        return state
 
     # -- deciding -----------------------------------------------------------------------------
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.sandbox.ringcentral import ThreadMessaging
 from bot.views import ids
 from tests.e2e.test_request_flow import SUPPORT, find_block, open_request_modal, option
-from tests.support.app_harness import Harness
+from tests.support.app_harness import Harness, texts
 
 
 async def submit_errors(
@@ -98,3 +99,15 @@ async def test_removing_someone_who_left_meanwhile(app: Harness) -> None:
     app.sandbox.set_sms_recipients(SUPPORT, ["6002"])  # Ava removed outside the bot
     errors = await submit_errors(app, {ids.REMOVE_BLOCK: removal(modal, "6001")}, modal)
     assert "No longer a handler" in errors[ids.REMOVE_BLOCK]
+
+
+async def test_no_request_when_thread_messaging_is_off_for_queues(app: Harness) -> None:
+    app.sandbox.options.thread_messaging = ThreadMessaging(call_queue_supported=False)
+    modal = await open_request_modal(app, app.carla)
+    assert "not available for call queues" in texts(modal)
+    dan = option(await users(app, modal, "dan"), "6004")
+    outcome = await app.submit(app.carla, modal, {ids.ADD_BLOCK: [dan], ids.REASON_BLOCK: "x"})
+    assert outcome.action == "update"
+    shown = texts(app.top_modal(app.carla))
+    assert "SMS thread messaging is on, but not for call queues" in shown
+    assert app.approval_posts() == []

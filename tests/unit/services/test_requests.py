@@ -8,7 +8,8 @@ import pytest
 
 from bot.domain import AuditAction, RequestStatus
 from bot.errors import SmsHandlersError
-from bot.sandbox.ringcentral import Fault
+from bot.sandbox.ringcentral import Fault, ThreadMessaging
+from bot.services.directory import FeatureUnavailable
 from bot.services.policy import NotAnApproverError, NotTheRequesterError, SelfApprovalError
 from bot.services.requests import (
     Actor,
@@ -253,3 +254,18 @@ async def test_review_compares_with_live_handlers(world: World) -> None:
 async def test_unknown_request_is_a_clear_error(world: World) -> None:
     with pytest.raises(SmsHandlersError, match="#999 does not exist"):
         await world.service.approve(request_id=999, approver=ALEX)
+
+
+async def test_no_request_where_thread_messaging_is_off(world: World) -> None:
+    world.sandbox.options.thread_messaging = ThreadMessaging(call_queue_supported=False)
+    with pytest.raises(FeatureUnavailable, match="not for call queues"):
+        await world.service.create(draft=draft(), requester=RITA)
+    assert world.notifier.calls == []
+
+
+async def test_review_warns_when_thread_messaging_was_turned_off_since(world: World) -> None:
+    request = await world.service.create(draft=draft(), requester=RITA)
+    world.sandbox.options.thread_messaging = ThreadMessaging(call_queue_supported=False)
+    world.directory.invalidate()
+    state = await world.service.review(request_id=request.id, reviewer_id="U0APP")
+    assert any("not for call queues" in w for w in state.warnings)

@@ -69,9 +69,10 @@ class RateLimiter:
             "X-Rate-Limit-Group": group,
             "X-Rate-Limit-Limit": str(limit),
             "X-Rate-Limit-Remaining": str(remaining),
-            "X-Rate-Limit-Window": _seconds(self._options.window_seconds),
+            "X-Rate-Limit-Window": format_seconds(self._options.window_seconds),
         }
 
 
-def _seconds(value: float) -> str:
+def format_seconds(value: float) -> str:
+    """Seconds for a header: "60" rather than "60.0", "0.5" when fractional."""
     return str(int(value)) if float(value).is_integer() else str(value)

@@ -25,7 +25,7 @@ from bot.sandbox.ringcentral.errors import (
 from bot.sandbox.ringcentral.faults import FaultBook
 from bot.sandbox.ringcentral.handlers import Handlers
 from bot.sandbox.ringcentral.options import Fault, RequestRecord, SandboxOptions
-from bot.sandbox.ringcentral.ratelimit import RateLimiter
+from bot.sandbox.ringcentral.ratelimit import RateLimiter, format_seconds
 from bot.sandbox.ringcentral.seed import Seed, demo_seed
 from bot.sandbox.ringcentral.tokens import TokenStore
 
@@ -252,7 +252,7 @@ class SandboxServer:
         status = fault.status or 503
         headers = self._limiter.peek(group) if group is not None else {}
         if fault.retry_after is not None:
-            headers["Retry-After"] = _seconds(fault.retry_after)
+            headers["Retry-After"] = format_seconds(fault.retry_after)
         if fault.body is not None:
             kind = "text/html" if fault.body.lstrip().startswith("<") else "text/plain"
             response = web.Response(
@@ -337,7 +337,3 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
         return None
     client_id, sep, secret = decoded.partition(":")
     return (client_id, secret) if sep else None
-
-
-def _seconds(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)

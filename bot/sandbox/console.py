@@ -688,6 +688,8 @@ class _StdinLines:
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         loop = asyncio.get_running_loop()
         stdin = sys.stdin
+        # A terminal shows what is typed; piped input is echoed so the transcript reads well.
+        self._echo = not (hasattr(stdin, "isatty") and stdin.isatty())
 
         def pump() -> None:
             try:
@@ -703,7 +705,11 @@ class _StdinLines:
         self._out.write(prompt)
         self._out.flush()
         line = await self._queue.get()
-        return None if line is None else line.rstrip("\n")
+        if line is None:
+            return None
+        if self._echo:
+            self._out.write(line if line.endswith("\n") else line + "\n")
+        return line.rstrip("\n")
 
 
 def _problem(call: ApiCall) -> str:

@@ -151,7 +151,7 @@ async def test_interactive_input_comes_from_stdin(
         app_url=app_url, signing_secret=SECRET, slack=standin, users=USERS, out=out
     )
     assert code == 0
-    assert " → Riley (team lead)  <riley@example.com>  U1" in out.getvalue()
+    assert "riley> users\n → Riley (team lead)  <riley@example.com>  U1" in out.getvalue()
     assert "press N               press button N" in out.getvalue()
 
 

@@ -126,7 +126,12 @@ class Directory:
         return match_resource(query, (await self.inventory()).resources)
 
     def invalidate(self) -> None:
-        """Forget the cached inventory, users and feature state (after a change)."""
+        """Forget the cached inventory, users and feature state.
+
+        A change of SMS handlers does not call this: it cannot alter resources, numbers, users
+        or the feature, and reloading a large account's numbers costs up to the whole Heavy
+        rate limit (10 calls a minute), so a reload right after a change would be penalised.
+        """
         self._inventory.invalidate()
         self._users.invalidate()
         self._feature.invalidate()
@@ -193,8 +198,6 @@ class Directory:
                 )
             except RingCentralError as exc:
                 raise await self._failed(resource, before, exc) from exc
-            finally:
-                self.invalidate()
         after = await self._read_recipients(resource)
         expected = (current - set(to_remove)) | set(to_add)
         present = {r.id for r in after}

@@ -33,6 +33,14 @@ MAX_PAGE_SIZE = 1000
 
 
 @dataclass(frozen=True)
+class CreateResult:
+    """`created`: this call stored the request; otherwise it is the one stored for the same key."""
+
+    request: ChangeRequest
+    created: bool
+
+
+@dataclass(frozen=True)
 class TransitionResult:
     """`won`: this call moved the request; otherwise `request` is as another actor left it."""
 
@@ -70,12 +78,12 @@ class Repository:
         reason: str,
         recipients_before: Sequence[ExtensionRef] | None = None,
         idempotency_key: str | None = None,
-    ) -> ChangeRequest:
+    ) -> CreateResult:
         """A new pending request and its `requested` event; the existing one for a reused key."""
         if idempotency_key is not None:
             existing = await self.request_for_idempotency_key(idempotency_key=idempotency_key)
             if existing is not None:
-                return existing
+                return CreateResult(request=existing, created=False)
         now = utc_now()
         row = ChangeRequestRow(
             idempotency_key=idempotency_key,
@@ -102,7 +110,7 @@ class Repository:
             existing = await self.request_for_idempotency_key(idempotency_key=idempotency_key)
             if existing is None:
                 raise
-            return existing
+            return CreateResult(request=existing, created=False)
         request = _request_from_row(row)
         await self.append_event(
             actor_id=requester_id,
@@ -118,7 +126,7 @@ class Repository:
             details={"reason": reason},
             occurred_at=now,
         )
-        return request
+        return CreateResult(request=request, created=True)
 
     async def get_request(self, *, request_id: int) -> ChangeRequest | None:
         """The request with this id, or None."""

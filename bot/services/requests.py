@@ -8,7 +8,6 @@ knows about Slack payloads.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -138,7 +137,6 @@ class RequestService:
         self.people = people
         self.policy = policy
         self.notifier = notifier
-        self._creating: dict[str, asyncio.Lock] = {}  # idempotency key → creation in progress
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -165,23 +163,12 @@ class RequestService:
         A repeated call with the same idempotency key (a double click, a resent submission)
         returns the first request without announcing it again.
         """
-        if idempotency_key is None:
-            return await self._create(draft=draft, requester=requester, idempotency_key=None)
-        lock = self._creating.setdefault(idempotency_key, asyncio.Lock())
-        try:
-            async with lock:
-                async with self.database.reader() as repo:
-                    existing = await repo.request_for_idempotency_key(
-                        idempotency_key=idempotency_key
-                    )
-                if existing is not None:
-                    return existing
-                return await self._create(
-                    draft=draft, requester=requester, idempotency_key=idempotency_key
-                )
-        finally:
-            if not lock.locked():
-                self._creating.pop(idempotency_key, None)
+        if idempotency_key is not None:
+            async with self.database.reader() as repo:
+                existing = await repo.request_for_idempotency_key(idempotency_key=idempotency_key)
+            if existing is not None:
+                return existing
+        return await self._create(draft=draft, requester=requester, idempotency_key=idempotency_key)
 
     async def _create(
         self, *, draft: ChangeDraft, requester: Actor, idempotency_key: str | None
@@ -210,7 +197,7 @@ class RequestService:
         if problems:
             raise InvalidRequestError(problems)
         async with self.database.transaction() as repo:
-            request = await repo.create_request(
+            stored = await repo.create_request(
                 resource_id=resource.id,
                 resource_type=resource.type,
                 resource_name=resource.name,
@@ -222,9 +209,11 @@ class RequestService:
                 recipients_before=[ref_of(r) for r in current],
                 idempotency_key=idempotency_key,
             )
-        if request.slack_message_ts or request.requester_message_ts:
-            return request  # a repeated submission: announced already
-        return await self._announce(request)
+        if not stored.created:
+            # The same submission arrived twice at once (here or in another instance): the
+            # one that stored the request announces it.
+            return stored.request
+        return await self._announce(stored.request)
 
     @staticmethod
     def _check_additions(

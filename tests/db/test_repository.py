@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.db.errors import RequestNotFoundError
-from bot.db.repository import Repository, TransitionResult
+from bot.db.repository import CreateResult, Repository, TransitionResult
 from bot.db.session import Database
 from bot.domain import (
     SYSTEM_ACTOR,
@@ -31,7 +31,7 @@ async def new_request(
     resource_name: str = "Support queue",
     idempotency_key: str | None = None,
 ) -> ChangeRequest:
-    return await repo.create_request(
+    result = await repo.create_request(
         resource_id=resource_id,
         resource_type=ResourceType.CALL_QUEUE,
         resource_name=resource_name,
@@ -43,6 +43,7 @@ async def new_request(
         recipients_before=[CARA, DAN],
         idempotency_key=idempotency_key,
     )
+    return result.request
 
 
 async def approve(repo: Repository, request_id: int, approver: str) -> TransitionResult:
@@ -101,13 +102,25 @@ async def test_same_idempotency_key_gives_the_same_request_once(database: Databa
 
 
 async def test_concurrent_submits_with_one_key_create_one_request(database: Database) -> None:
-    async def submit() -> ChangeRequest:
+    async def submit() -> CreateResult:
         async with database.transaction() as repo:
-            return await new_request(repo, idempotency_key="double-click")
+            return await repo.create_request(
+                resource_id="cq-1",
+                resource_type=ResourceType.CALL_QUEUE,
+                resource_name="Support queue",
+                requester_id="U_ANN",
+                requester_name="Ann",
+                add=[BOB],
+                remove=[],
+                reason="double click",
+                idempotency_key="double-click",
+            )
 
     first, second = await asyncio.gather(submit(), submit())
 
-    assert first.id == second.id
+    assert first.request.id == second.request.id
+    # Exactly one caller learns that it stored the request, so only one announces it.
+    assert sorted([first.created, second.created]) == [False, True]
     async with database.reader() as repo:
         assert len((await repo.history(resource_id="cq-1")).events) == 1
 

@@ -16,7 +16,7 @@ from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user, trunc
 from bot.views.resources import HELP_TEXT
 
 _VERBS = {
-    AuditAction.REQUESTED: "requested a change",
+    AuditAction.REQUESTED: "opened",
     AuditAction.APPROVED: "approved",
     AuditAction.REJECTED: "rejected",
     AuditAction.CANCELLED: "cancelled",

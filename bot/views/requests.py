@@ -107,9 +107,8 @@ def approval_message(request: ChangeRequest) -> Message:
 
 def requester_message(request: ChangeRequest) -> Message:
     """The requester's own copy, with a Cancel button while nobody has decided."""
-    blocks: list[Block] = [
-        section(f"*Your request #{request.id}* was sent to the approvers.\n" + _summary(request))
-    ]
+    waiting = " was sent to the approvers." if request.status is RequestStatus.PENDING else ""
+    blocks: list[Block] = [section(f"*Your request #{request.id}*{waiting}\n" + _summary(request))]
     blocks += _outcome_blocks(request)
     if request.status is RequestStatus.PENDING:
         blocks.append(

@@ -78,11 +78,11 @@ async def test_history_newest_first_with_older_button(app: Harness) -> None:
     first = app.top_modal(app.nina)
     assert first["callback_id"] == ids.HISTORY_MODAL
     shown = texts(first)
-    assert shown.index("cancelled request #6") < shown.index("requested a change request #6")
+    assert shown.index("cancelled request #6") < shown.index("opened request #6")
     assert "attempt 0" not in shown
     await app.click(app.nina, ids.HISTORY_OLDER, view=first)
     older = texts(app.top_modal(app.nina))
-    assert "requested a change request #1" in older and "_attempt 0_" in older
+    assert "opened request #1" in older and "_attempt 0_" in older
     assert "#6" not in older
     await app.click(app.nina, ids.HISTORY_NEWEST, view=app.top_modal(app.nina))
     assert "cancelled request #6" in texts(app.top_modal(app.nina))

@@ -15,7 +15,7 @@ def test_cursor_round_trip() -> None:
 
 def test_event_text_covers_who_what_when_and_escapes() -> None:
     text = event_text(audit_event(1, details={"reason": "<!channel> go"}))
-    assert "<@U0REQ> requested a change request #7" in text
+    assert "<@U0REQ> opened request #7" in text
     assert "➕ Carla Diaz (ext. 1003)" in text
     assert "&lt;!channel&gt; go" in text and "<!channel>" not in text
     external = event_text(
@@ -49,7 +49,7 @@ def test_history_first_page_has_only_older() -> None:
     buttons = {d["action_id"]: d["value"] for d in walk(view) if d.get("type") == "button"}
     assert set(buttons) == {ids.HISTORY_OLDER}
     assert HistoryCursor.from_value(buttons[ids.HISTORY_OLDER]) == HistoryCursor("4001", "cursor-1")
-    assert len([t for t in mrkdwn_texts(view) if "requested a change" in t]) == 10
+    assert len([t for t in mrkdwn_texts(view) if "opened request" in t]) == 10
 
 
 def test_history_last_page_has_newest_only_and_empty_says_so() -> None:

@@ -92,6 +92,8 @@ def test_requester_message_has_cancel_only_while_pending() -> None:
     )
     assert _buttons(decided) == {}
     assert "*Rejected* by <@U0APP>" in all_texts(decided)
+    assert "sent to the approvers" in all_texts(pending)
+    assert "sent to the approvers" not in all_texts(decided)
 
 
 def test_outcome_dm_names_resource_and_outcome() -> None:

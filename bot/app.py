@@ -109,17 +109,24 @@ class HealthCheck:
 
 def build_web_app(app: AsyncApp, container: Container) -> web.Application:
     """`POST /slack/events` (commands, interactivity, options, events) and `GET /healthz`."""
-    health = HealthCheck(container)
 
     async def slack_events(request: web.Request) -> web.Response:
         bolt_response = await app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
+
+    web_app = build_health_app(container)
+    web_app.router.add_post(EVENTS_PATH, slack_events)
+    return web_app
+
+
+def build_health_app(container: Container) -> web.Application:
+    """Only `GET /healthz`: what a Socket Mode bot serves for its orchestrator's probes."""
+    health = HealthCheck(container)
 
     async def healthz(_: web.Request) -> web.Response:
         status, body = await health.report()
         return web.json_response(body, status=status)
 
     web_app = web.Application()
-    web_app.router.add_post(EVENTS_PATH, slack_events)
     web_app.router.add_get(HEALTH_PATH, healthz)
     return web_app

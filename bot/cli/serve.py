@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.app import EVENTS_PATH, HEALTH_PATH, build_app, build_web_app
+from bot.app import EVENTS_PATH, HEALTH_PATH, build_app, build_health_app, build_web_app
 from bot.config import Settings, load_settings
 from bot.container import Container, build_container
 
@@ -44,6 +44,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--http", action="store_true", help="serve HTTP instead of Socket Mode")
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP address (default 0.0.0.0)")
+    serve.add_argument(
+        "--health-port",
+        type=int,
+        help=f"in Socket Mode, also serve GET {HEALTH_PATH} on this port (for probes)",
+    )
     serve.set_defaults(handler=run_serve)
 
     demo = subparsers.add_parser(
@@ -64,10 +69,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_serve(args: argparse.Namespace) -> Any:
     """The `serve` handler: a coroutine returning the exit code."""
-    return _serve(http=bool(args.http), host=str(args.host), port=int(args.port))
+    return _serve(
+        http=bool(args.http), host=str(args.host), port=int(args.port), health_port=args.health_port
+    )
 
 
-async def _serve(*, http: bool, host: str, port: int) -> int:
+async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -> int:
     settings = load_settings()
     logging.getLogger().setLevel(settings.log_level)
     if http:
@@ -90,7 +97,18 @@ async def _serve(*, http: bool, host: str, port: int) -> int:
             await handler.connect_async()  # type: ignore[no-untyped-call]
             print("sms-handlers: connected to Slack in Socket Mode", flush=True)
             try:
-                await _until_stopped()
+                async with contextlib.AsyncExitStack() as stack:
+                    if health_port is not None:
+                        await stack.enter_async_context(
+                            serving_http(
+                                app_web=build_health_app(container), host=host, port=health_port
+                            )
+                        )
+                        print(
+                            f"sms-handlers: health at http://{host}:{health_port}{HEALTH_PATH}",
+                            flush=True,
+                        )
+                    await _until_stopped()
             finally:
                 await handler.close_async()  # type: ignore[no-untyped-call]
     finally:

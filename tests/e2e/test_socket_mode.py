@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -77,6 +78,12 @@ class Gateway:
             )
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @asynccontextmanager
 async def running_gateway(standin: SlackStandIn) -> AsyncIterator[Gateway]:
     gateway = Gateway(standin)
@@ -104,6 +111,7 @@ async def test_serve_in_socket_mode_answers_commands(tmp_path: Path) -> None:
         running_gateway(standin) as gateway,
     ):
         populate(standin)
+        health_port = free_port()
         env = {
             "PATH": os.environ.get("PATH", ""),
             "RINGCENTRAL_SERVER_URL": sandbox.url,
@@ -122,6 +130,10 @@ async def test_serve_in_socket_mode_answers_commands(tmp_path: Path) -> None:
             "-m",
             "bot.cli",
             "serve",
+            "--host",
+            "127.0.0.1",
+            "--health-port",
+            str(health_port),
             env=env,
             cwd=str(tmp_path),
             stdout=asyncio.subprocess.PIPE,
@@ -157,6 +169,13 @@ async def test_serve_in_socket_mode_answers_commands(tmp_path: Path) -> None:
             ephemeral = standin.messages(GENERAL)[-1]
             assert "Support (call queue, ext. 104)" in texts(ephemeral)
             assert gateway.app_tokens == [f"Bearer {APP_TOKEN}"]
+            async with (
+                aiohttp.ClientSession() as http,
+                http.get(f"http://127.0.0.1:{health_port}/healthz") as health,
+            ):
+                assert health.status == 200
+                body = await health.json()
+            assert body["database"] == {"ok": True} and body["ringcentral"] == {"ok": True}
         finally:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     inventory_ttl_seconds: float = Field(
         default=300.0, ge=0, alias="SMS_HANDLERS_INVENTORY_TTL_SECONDS"
     )
+    # Handler reads a minute for `who` and `list` (RingCentral's Light limit is 50 a minute).
+    scan_reads_per_minute: int = Field(default=25, ge=1, alias="SMS_HANDLERS_SCAN_READS_PER_MINUTE")
 
     # Database
     database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")

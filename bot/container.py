@@ -18,7 +18,9 @@ from bot.db.migrate import open_database
 from bot.db.session import Database
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.factory import client_from_settings
+from bot.services.budget import CallBudget
 from bot.services.directory import Directory
+from bot.services.handler_index import HandlerIndex
 from bot.services.notifier import RequestNotifier
 from bot.services.people import People
 from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy, UserGroups
@@ -40,6 +42,7 @@ class Container:
     database: Database
     ringcentral: RingCentralClient
     directory: Directory
+    handlers: HandlerIndex
     people: People
     slack: AsyncWebClient
     slack_users: SlackUsers
@@ -51,6 +54,7 @@ class Container:
     async def aclose(self) -> None:
         """Stop background work and close connections."""
         await self.tasks.cancel_all()
+        await self.handlers.close()
         await self.ringcentral.close()
         await self.database.dispose()
 
@@ -69,6 +73,7 @@ async def build_container(
     user_groups: UserGroups | None = None,
     notifier: RequestNotifier | None = None,
     approver_cache_seconds: float = DEFAULT_CACHE_SECONDS,
+    scan_budget: CallBudget | None = None,
 ) -> Container:
     """Open the database (migrating it unless told not to) and wire every service."""
     settings.require(*SLACK_SETTINGS, hint="The Slack app needs it (see README).")
@@ -86,6 +91,11 @@ async def build_container(
         client=ringcentral,
         ttl_seconds=settings.inventory_ttl_seconds,
         recipient_concurrency=settings.ringcentral_max_concurrency,
+    )
+    handlers = HandlerIndex(
+        database=database,
+        directory=directory,
+        budget=scan_budget or CallBudget(calls=settings.scan_reads_per_minute),
     )
     people = People(client=ringcentral, ttl_seconds=settings.inventory_ttl_seconds)
     policy = ApprovalPolicy(
@@ -105,6 +115,7 @@ async def build_container(
         database=database,
         ringcentral=ringcentral,
         directory=directory,
+        handlers=handlers,
         people=people,
         slack=web,
         slack_users=SlackUsers(web),

@@ -389,13 +389,25 @@ class Repository:
             .where(RecipientSnapshotRow.resource_id == resource_id)
             .execution_options(populate_existing=True)
         )
-        if row is None:
-            return None
-        return RecipientSnapshot(
-            resource_id=row.resource_id,
-            recipients=_refs_from_json(row.recipients),
-            taken_at=row.taken_at,
-        )
+        return None if row is None else _snapshot_from_row(row)
+
+    async def snapshots(
+        self, *, resource_ids: Collection[str] | None = None
+    ) -> dict[str, RecipientSnapshot]:
+        """The last recorded SMS handlers of these resources (default: all), by resource id."""
+        stmt = select(RecipientSnapshotRow).execution_options(populate_existing=True)
+        if resource_ids is not None:
+            stmt = stmt.where(RecipientSnapshotRow.resource_id.in_(list(resource_ids)))
+        rows = await self._session.scalars(stmt)
+        return {row.resource_id: _snapshot_from_row(row) for row in rows}
+
+
+def _snapshot_from_row(row: RecipientSnapshotRow) -> RecipientSnapshot:
+    return RecipientSnapshot(
+        resource_id=row.resource_id,
+        recipients=_refs_from_json(row.recipients),
+        taken_at=row.taken_at,
+    )
 
 
 def _history_query(

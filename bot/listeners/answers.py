@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import math
 import re
+from collections.abc import Awaitable, Callable
 
 from bot.container import Container
 from bot.errors import SmsHandlersError
-from bot.ringcentral.errors import RingCentralError
+from bot.services.handler_index import HandledBy
 from bot.services.lookup import LookupStatus
+from bot.services.people import PersonChoice
 from bot.views.common import Message
 from bot.views.resources import (
     ListRow,
+    WhoCoverage,
+    WhoRow,
     candidates_message,
     list_message,
     no_match_message,
@@ -50,28 +54,60 @@ async def card(services: Container, *, resource_id: str, note: str | None = None
 
 
 async def list_page(services: Container, *, page: int) -> Message:
-    """One page of every resource with its handler count (read live for that page only)."""
+    """One page of every resource with its handler count (fresh snapshots, else read within the
+    bulk-read budget, else as last seen)."""
     resources = (await services.directory.inventory()).resources
     page_count = max(1, math.ceil(len(resources) / LIST_PAGE_SIZE))
     page = min(max(page, 1), page_count)
     shown = resources[(page - 1) * LIST_PAGE_SIZE : page * LIST_PAGE_SIZE]
-
-    async def count(resource_id: str) -> int | None:
-        try:
-            return len(await services.directory.recipients(resource_id=resource_id))
-        except RingCentralError:
-            return None
-
-    counts = await asyncio.gather(*(count(r.id) for r in shown))
-    rows = [ListRow(r, c) for r, c in zip(shown, counts, strict=True)]
+    counts = await services.handlers.counts(shown)
+    rows = [ListRow(c.resource, c.count, c.seen_at) for c in counts]
     return list_message(rows=rows, page=page, page_count=page_count, total=len(resources))
 
 
-async def who_handles(services: Container, *, query: str) -> Message:
-    """Which resources a person (Slack mention, email or name) handles SMS for."""
+async def who_handles(
+    services: Container, *, query: str, send: Callable[[Message], Awaitable[object]]
+) -> None:
+    """Which resources a person (Slack mention, email or name) handles SMS for.
+
+    Answers from what the bot last saw; when that is incomplete, reads the rest within the
+    bulk-read budget, saying first how long it takes when it is not immediate.
+    """
+    label, choice = await _person(services, query=query)
+    if choice is None:
+        await send(who_message(person_label=label, extension_name=None))
+        return
+    index, user_id = services.handlers, choice.user.id
+    known = await index.handled_by(user_id=user_id)
+    plan = index.plan(known)
+    if plan.needed or plan.joins_running_scan:
+        if plan.seconds > 0:
+            await send(_who(label, choice.user.name, known, checking_seconds=plan.seconds))
+        await index.refresh(plan)
+        known = await index.handled_by(user_id=user_id)
+    await send(_who(label, choice.user.name, known))
+
+
+def _who(
+    label: str, name: str, known: HandledBy, *, checking_seconds: float | None = None
+) -> Message:
+    old = {s.resource.id for s in known.old}
+    rows = [WhoRow(s.resource, s.seen_at if s.resource.id in old else None) for s in known.handled]
+    coverage = WhoCoverage(
+        total=known.total,
+        unchecked=len(known.never_read) + len(known.old),
+        never_read=len(known.never_read),
+        checking_seconds=checking_seconds,
+        oldest_read=known.oldest_read,
+    )
+    return who_message(person_label=label, extension_name=name, rows=rows, coverage=coverage)
+
+
+async def _person(services: Container, *, query: str) -> tuple[str, PersonChoice | None]:
+    """What to call the person asked about, and their RingCentral user (if any)."""
     if not query:
         raise SmsHandlersError("Say whom to look for: `/sms-handlers who @person` (or an email).")
-    label, email, name = query, None, query
+    label, email = query, None
     if mention := MENTION.match(query):
         profile = await services.slack_users.profile(mention.group(1))
         label = profile.name
@@ -86,11 +122,6 @@ async def who_handles(services: Container, *, query: str) -> Message:
     elif "@" in query and " " not in query:
         email = query
     if email is not None:
-        choice = await services.people.by_email(email=email)
-    else:
-        found = await services.people.search(query=name, limit=1)
-        choice = found[0] if found else None
-    if choice is None:
-        return who_message(person_label=label, extension_name=None, resources=[])
-    handled = await services.directory.resources_handled_by(user_id=choice.user.id)
-    return who_message(person_label=label, extension_name=choice.user.name, resources=handled)
+        return label, await services.people.by_email(email=email)
+    found = await services.people.search(query=query, limit=1)
+    return label, found[0] if found else None

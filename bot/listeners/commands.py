@@ -38,7 +38,7 @@ async def on_command(
     if verb.lower() == "list" and not rest.strip():
         work = _answer(body, list_page(services, page=1))
     elif verb.lower() == "who":
-        work = _answer(body, who_handles(services, query=rest.strip()))
+        work = who_handles(services, query=rest.strip(), send=lambda m: reply(body, m))
     else:
         work = _answer(body, lookup(services, query=text))
     after_ack(services, work, body=body, client=client)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain import Recipient, Resource, ResourceType, ThreadMessagingFeature, UserExtension
@@ -32,6 +32,9 @@ from bot.services.users import rank_users
 logger = logging.getLogger(__name__)
 
 THREAD_MESSAGING_FEATURE = "MessageThreads"
+
+# Told about every handler list read live (the Slack app records them as snapshots).
+RecipientsSeen = Callable[[Resource, tuple[Recipient, ...]], Awaitable[None]]
 
 
 class UnknownResource(SmsHandlersError):
@@ -104,6 +107,11 @@ class Directory:
         self._inventory = SharedLoad(self._load_inventory, ttl_seconds=ttl_seconds, clock=clock)
         self._users = SharedLoad(self._load_users, ttl_seconds=ttl_seconds, clock=clock)
         self._feature = SharedLoad(self._load_feature, ttl_seconds=ttl_seconds, clock=clock)
+        self._observers: list[RecipientsSeen] = []
+
+    def observe_recipients(self, observer: RecipientsSeen) -> None:
+        """Have `observer` told of every handler list read live from now on."""
+        self._observers.append(observer)
 
     # -- inventory and lookup ---------------------------------------------------------------
 
@@ -154,14 +162,18 @@ class Directory:
 
     async def _read_recipients(self, resource: Resource) -> tuple[Recipient, ...]:
         records = await self.client.get_sms_recipients(extension_id=resource.id)
-        return tuple(_recipient(record) for record in records)
+        recipients = tuple(_recipient(record) for record in records)
+        for observer in self._observers:
+            await observer(resource, recipients)
+        return recipients
 
     async def resources_handled_by(self, *, user_id: str) -> tuple[Resource, ...]:
         """The resources whose SMS handlers include this user.
 
         RingCentral has no reverse lookup: this reads the handlers of every resource, one call
         each (Light group), at most `recipient_concurrency` at a time. On a large account it is
-        slow and uses much of the Light rate limit; do not call it on every click.
+        slow and uses much of the Light rate limit: for the CLI only. The Slack app answers
+        `who` from snapshots and refreshes them within a budget (services/handler_index.py).
         """
         inventory = await self.inventory()
 

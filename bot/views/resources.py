@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from slack_sdk.models.blocks import Block, DividerBlock
 
@@ -20,7 +21,7 @@ from bot.views.common import (
     section,
     warning_blocks,
 )
-from bot.views.mrkdwn import escape, format_phone, lines_within, person
+from bot.views.mrkdwn import escape, format_phone, lines_within, person, slack_date
 
 MAX_CANDIDATES = 10
 
@@ -143,7 +144,8 @@ class ListRow:
     """One line of `/sms-handlers list`: a resource and how many handlers it has."""
 
     resource: Resource
-    handler_count: int | None  # None: could not be read
+    handler_count: int | None  # None: never read, and not read now
+    seen_at: datetime | None = None  # when the count was read, if not just now
 
 
 def list_message(*, rows: Sequence[ListRow], page: int, page_count: int, total: int) -> Message:
@@ -152,18 +154,29 @@ def list_message(*, rows: Sequence[ListRow], page: int, page_count: int, total: 
     lines = []
     for row in rows:
         resource = row.resource
-        handlers = "?" if row.handler_count is None else str(row.handler_count)
         numbers = len(resource.phone_numbers)
         ext = f" (ext. {escape(resource.extension_number)})" if resource.extension_number else ""
+        if row.handler_count is None:
+            handlers = "handlers not read yet"
+        else:
+            handlers = plural(row.handler_count, "handler")
+            if row.seen_at is not None:
+                handlers += f" (as of {slack_date(row.seen_at)})"
         lines.append(
-            f"• *{escape(resource.name)}*{ext} · {resource.type.label} · "
-            f"{handlers} handler{'s' if handlers != '1' else ''} · "
-            f"{numbers} number{'s' if numbers != 1 else ''}"
+            f"• *{escape(resource.name)}*{ext} · {resource.type.label} · {handlers} · "
+            f"{plural(numbers, 'number')}"
         )
     if not lines:
         lines = ["_No common resources found._"]
     for start in range(0, len(lines), 20):
         blocks.append(section(lines_within(lines[start : start + 20], SECTION_TEXT_LIMIT)))
+    if any(row.seen_at is not None or row.handler_count is None for row in rows):
+        blocks.append(
+            context(
+                ":hourglass_flowing_sand: RingCentral's rate limit leaves no room to read every "
+                "count now: some are as the bot last saw them. Open this page again in a minute."
+            )
+        )
     if page_count > 1:
         blocks.append(context(f"Page {page} of {page_count}"))
         buttons = []
@@ -176,28 +189,104 @@ def list_message(*, rows: Sequence[ListRow], page: int, page_count: int, total: 
     return Message(text=f"Common resources, page {page} of {page_count}", blocks=blocks)
 
 
+@dataclass(frozen=True)
+class WhoRow:
+    """A resource a person handles SMS for; `seen_at` when that is not fresh."""
+
+    resource: Resource
+    seen_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WhoCoverage:
+    """How much of the account a `who` answer rests on."""
+
+    total: int  # every common resource
+    unchecked: int = 0  # resources not read recently (never, or long ago)
+    never_read: int = 0  # of those, the ones never read at all
+    checking_seconds: float | None = None  # a check is under way and takes about this long
+    oldest_read: datetime | None = None  # when the oldest handler list it rests on was read
+
+
 def who_message(
-    *, person_label: str, extension_name: str | None, resources: Sequence[Resource]
+    *,
+    person_label: str,
+    extension_name: str | None,
+    rows: Sequence[WhoRow] = (),
+    coverage: WhoCoverage | None = None,
 ) -> Message:
-    """Which resources a person handles SMS for."""
+    """Which resources a person handles SMS for, and how sure the answer is."""
     if extension_name is None:
         return Message(
             text=f"No RingCentral user matches {person_label}.",
-            blocks=[section(f"No RingCentral user matches *{escape(person_label)}*.")],
-        )
-    title = f"*{escape(extension_name)}* handles SMS for"
-    if not resources:
-        return Message(
-            text=f"{extension_name} does not handle SMS for any shared number.",
             blocks=[
-                section(f"*{escape(extension_name)}* does not handle SMS for any shared number.")
+                section(
+                    f"No RingCentral user matches *{escape(person_label)}*. Try their "
+                    "RingCentral name, extension number or email."
+                )
             ],
         )
-    lines = [f"• *{escape(r.name)}* · {r.type.label}" for r in resources]
-    return Message(
-        text=f"{extension_name} handles SMS for {len(resources)} resources",
-        blocks=[section(title + "\n" + lines_within(lines, SECTION_TEXT_LIMIT - len(title) - 1))],
+    coverage = coverage or WhoCoverage(total=len(rows))
+    name = f"*{escape(extension_name)}*"
+    sure = coverage.unchecked == 0
+    if rows:
+        lead = f"{name} handles SMS for" + ("" if sure else ", as far as the bot has seen:")
+        lines = [_who_line(row) for row in rows]
+        text = lead + "\n" + lines_within(lines, SECTION_TEXT_LIMIT - len(lead) - 1)
+        fallback = f"{extension_name} handles SMS for {plural(len(rows), 'resource')}"
+    else:
+        text = f"{name} does not handle SMS for any shared number" + (
+            "." if sure else ", as far as the bot has seen."
+        )
+        fallback = f"{extension_name} handles SMS for no resource"
+    blocks: list[Block] = [section(text)]
+    if not sure:
+        blocks.append(context(_coverage_note(coverage)))
+    elif coverage.oldest_read is not None:
+        since = slack_date(coverage.oldest_read)
+        blocks.append(context(f"From the handler lists read from RingCentral since {since}."))
+    return Message(text=fallback, blocks=blocks)
+
+
+def _who_line(row: WhoRow) -> str:
+    line = f"• *{escape(row.resource.name)}* · {row.resource.type.label}"
+    if row.seen_at is not None:
+        line += f" _(as of {slack_date(row.seen_at)})_"
+    return line
+
+
+def _coverage_note(coverage: WhoCoverage) -> str:
+    unread = f"{coverage.unchecked} of {coverage.total} resources"
+    never = (
+        f" ({coverage.never_read} never)" if 0 < coverage.never_read < coverage.unchecked else ""
     )
+    if coverage.checking_seconds is not None:
+        return (
+            f":hourglass_flowing_sand: The bot has not read the handlers of {unread} "
+            f"recently{never}. RingCentral has no reverse lookup, so it is reading them one by "
+            f"one, slowly enough to leave room for everyone else: that takes "
+            f"{duration(coverage.checking_seconds)}. The full answer will be posted here."
+        )
+    return (
+        f":warning: {unread} could not be read now{never} (RingCentral's rate "
+        "limit, or an error): for those this shows what the bot saw last. Ask again in a few "
+        "minutes to check them."
+    )
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 handler`, `3 handlers`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def duration(seconds: float) -> str:
+    """`about 22 minutes`, `about a minute`, `under a minute`."""
+    minutes = round(seconds / 60)
+    if seconds < 45:
+        return "under a minute"
+    if minutes <= 1:
+        return "about a minute"
+    return f"about {minutes} minutes"
 
 
 HELP_TEXT = (

@@ -23,7 +23,7 @@ from aiohttp import web
 from bot.app import EVENTS_PATH, build_app, build_web_app
 from bot.config import Settings, load_settings
 from bot.container import Container, build_container
-from bot.sandbox.ringcentral import SandboxOptions, SandboxServer
+from bot.sandbox.ringcentral import SandboxOptions, SandboxServer, Seed
 from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.slack.server import ApiCall, SubmissionOutcome
 from bot.sandbox.slack_payloads import (
@@ -37,6 +37,7 @@ from bot.sandbox.slack_payloads import (
     view_state,
     view_submission,
 )
+from bot.services.budget import CallBudget
 
 JsonDict = dict[str, Any]
 SIGNING_SECRET = "e2e-signing-secret"
@@ -345,14 +346,22 @@ async def running_app(
     tmp_path: Path,
     *,
     sandbox_options: SandboxOptions | None = None,
+    seed: Seed | None = None,
+    scan_budget: CallBudget | None = None,
     **setting_changes: Any,
 ) -> AsyncIterator[Harness]:
-    """Sandbox + stand-in + the app in HTTP mode on 127.0.0.1, torn down afterwards."""
+    """Sandbox + stand-in + the app in HTTP mode on 127.0.0.1, torn down afterwards.
+
+    `seed`: another RingCentral account than the demo one; `scan_budget`: the app's budget for
+    bulk handler reads (`who`, `list`), e.g. a small window to match a sandbox's.
+    """
     options = sandbox_options or SandboxOptions(rate_limits_enabled=False)
-    async with SandboxServer(options=options) as sandbox, SlackStandIn() as slack:
+    async with SandboxServer(seed, options=options) as sandbox, SlackStandIn() as slack:
         populate(slack)
         settings = e2e_settings(tmp_path, sandbox, slack, **setting_changes)
-        container = await build_container(settings, approver_cache_seconds=1.0)
+        container = await build_container(
+            settings, approver_cache_seconds=1.0, scan_budget=scan_budget
+        )
         runner = web.AppRunner(build_web_app(build_app(container), container))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -4,6 +4,8 @@ from bot.domain import NumberSource, ResourceType, SharedNumber, ThreadMessaging
 from bot.views import ids
 from bot.views.resources import (
     ListRow,
+    WhoCoverage,
+    WhoRow,
     candidates_message,
     help_message,
     list_message,
@@ -12,7 +14,7 @@ from bot.views.resources import (
     who_message,
 )
 from tests.unit.views.blockkit import all_texts, mrkdwn_texts, render_message, walk
-from tests.unit.views.factories import recipient, support_queue
+from tests.unit.views.factories import WHEN, recipient, support_queue
 
 
 def _buttons(blocks: object) -> dict[str, str]:
@@ -111,11 +113,14 @@ def test_no_match_lists_closest_names_escaped() -> None:
 def test_list_page_has_counts_and_paging_buttons() -> None:
     rows = [ListRow(support_queue(name=f"Queue {i}"), handler_count=i % 3) for i in range(25)]
     rows[0] = ListRow(support_queue(name="Unknown"), handler_count=None)
+    rows[2] = ListRow(support_queue(name="Old"), handler_count=2, seen_at=WHEN)
     blocks = render_message(list_message(rows=rows, page=2, page_count=3, total=70))
     text = all_texts(blocks)
     assert "Common resources (70)" in text
     assert "*Queue 1* (ext. 104) · Call queue · 1 handler · 1 number" in text
-    assert "*Unknown* (ext. 104) · Call queue · ? handlers" in text
+    assert "*Unknown* (ext. 104) · Call queue · handlers not read yet · 1 number" in text
+    assert "*Old* (ext. 104) · Call queue · 2 handlers (as of <!date^" in text
+    assert "some are as the bot last saw them" in text
     assert "Page 2 of 3" in text
     pages = {d["action_id"]: d["value"] for d in walk(blocks) if d.get("type") == "button"}
     assert pages == {ids.LIST_PREVIOUS: "1", ids.LIST_NEXT: "3"}
@@ -125,23 +130,46 @@ def test_single_list_page_has_no_paging() -> None:
     blocks = render_message(list_message(rows=[], page=1, page_count=1, total=0))
     assert not [d for d in walk(blocks) if d.get("type") == "button"]
     assert "No common resources found" in all_texts(blocks)
+    assert "last saw" not in all_texts(blocks)
 
 
 def test_who_variants() -> None:
-    none = all_texts(
-        render_message(who_message(person_label="x@y", extension_name=None, resources=[]))
-    )
-    assert "No RingCentral user matches *x@y*" in none
-    idle = all_texts(
-        render_message(who_message(person_label="ava", extension_name="Ava Chen", resources=[]))
-    )
-    assert "does not handle SMS for any shared number" in idle
+    none = all_texts(render_message(who_message(person_label="<!here>", extension_name=None)))
+    assert "No RingCentral user matches *&lt;!here&gt;*" in none
+    idle = all_texts(render_message(who_message(person_label="ava", extension_name="Ava Chen")))
+    assert "*Ava Chen* does not handle SMS for any shared number." in idle
     busy = all_texts(
         render_message(
-            who_message(person_label="ava", extension_name="Ava Chen", resources=[support_queue()])
+            who_message(
+                person_label="ava", extension_name="Ava <Chen>", rows=[WhoRow(support_queue())]
+            )
         )
     )
-    assert "*Ava Chen* handles SMS for\n• *Support* · Call queue" in busy
+    assert busy == "*Ava &lt;Chen&gt;* handles SMS for\n• *Support* · Call queue"
+
+
+def test_who_while_checking_says_how_sure_and_how_long() -> None:
+    coverage = WhoCoverage(total=550, unchecked=530, never_read=500, checking_seconds=22 * 60)
+    rows = [WhoRow(support_queue()), WhoRow(support_queue(name="Sales"), seen_at=WHEN)]
+    text = all_texts(
+        render_message(
+            who_message(person_label="a", extension_name="Ava", rows=rows, coverage=coverage)
+        )
+    )
+    assert "*Ava* handles SMS for, as far as the bot has seen:\n• *Support* · Call queue\n" in text
+    assert "• *Sales* · Call queue _(as of <!date^" in text
+    assert "has not read the handlers of 530 of 550 resources recently (500 never)" in text
+    assert "that takes about 22 minutes. The full answer will be posted here." in text
+
+
+def test_who_after_an_incomplete_check_says_what_is_unsure() -> None:
+    coverage = WhoCoverage(total=550, unchecked=30, never_read=30)
+    text = all_texts(
+        render_message(who_message(person_label="a", extension_name="Ava", coverage=coverage))
+    )
+    assert "*Ava* does not handle SMS for any shared number, as far as the bot has seen." in text
+    assert "30 of 550 resources could not be read now" in text
+    assert "(30 never)" not in text
 
 
 def test_help_has_examples() -> None:

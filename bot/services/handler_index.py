@@ -1,0 +1,238 @@
+"""Who handles SMS where, across every resource, without one RingCentral call per resource.
+
+RingCentral has no reverse lookup (which resources does this user handle?): the only way is to
+read every resource's handlers, one Light call each. On an account with hundreds of resources
+that is minutes of rate limit. So the bot keeps a snapshot of every handler list it reads live
+(cards, forms, reviews, changes: the `Directory` tells `record`), answers `who` at once from
+them ("as last seen"), and refreshes the missing or old ones in the background at the pace of a
+`CallBudget`, one scan at a time, bounded in duration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.db.base import utc_now
+from bot.db.session import Database
+from bot.domain import ExtensionRef, Recipient, RecipientSnapshot, Resource
+from bot.ringcentral.errors import RingCentralError, RingCentralRateLimited
+from bot.services.budget import CallBudget
+from bot.services.directory import Directory, UnknownResource
+
+logger = logging.getLogger(__name__)
+
+FRESH_SECONDS = 15 * 60.0  # a snapshot younger than this is not read again for `who`
+# A response_url works for 30 minutes: a scan must end (and answer) well before.
+MAX_SCAN_SECONDS = 25 * 60.0
+SCAN_CONCURRENCY = 2  # reads in flight for a scan (the client allows a few more for everyone)
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A resource and when the bot last read its handlers."""
+
+    resource: Resource
+    seen_at: datetime
+
+
+@dataclass(frozen=True)
+class HandledBy:
+    """What the snapshots say one user handles, and how much of the account they cover."""
+
+    handled: tuple[Sighting, ...]  # resources whose last-read handlers include the user
+    never_read: tuple[Resource, ...]  # resources whose handlers the bot has never read
+    old: tuple[Sighting, ...]  # resources read longer ago than the freshness window
+    total: int
+    oldest_read: datetime | None = None  # when the oldest snapshot was taken
+
+    @property
+    def complete(self) -> bool:
+        """Every resource was read recently: the answer is the live state."""
+        return not self.never_read and not self.old
+
+
+@dataclass(frozen=True)
+class ScanPlan:
+    """The reads a `who` needs: which resources, how long, and how many the scan cannot reach."""
+
+    to_read: tuple[Resource, ...]
+    left_out: int  # unknown or old resources beyond what one scan may read
+    seconds: float  # about how long the reads take at the budget's pace
+    joins_running_scan: bool = False
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.to_read)
+
+
+@dataclass(frozen=True)
+class ListCount:
+    """A resource's handler count for `list`: read now, or as last seen (`seen_at`)."""
+
+    resource: Resource
+    count: int | None  # None: never read and no budget left to read it now
+    seen_at: datetime | None  # None: read live just now
+
+
+class HandlerIndex:
+    """Snapshots of every resource's handlers, and budgeted scans to refresh them."""
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        directory: Directory,
+        budget: CallBudget,
+        fresh_seconds: float = FRESH_SECONDS,
+        max_scan_seconds: float = MAX_SCAN_SECONDS,
+        concurrency: int = SCAN_CONCURRENCY,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._database = database
+        self._directory = directory
+        self.budget = budget
+        self._fresh = timedelta(seconds=fresh_seconds)
+        self._max_scan_seconds = max_scan_seconds
+        self._concurrency = max(1, concurrency)
+        self._clock = clock
+        self._scan: asyncio.Task[None] | None = None
+        self._scan_left = 0
+        directory.observe_recipients(self.record)
+
+    async def record(self, resource: Resource, recipients: Sequence[Recipient]) -> None:
+        """Save what was just read live as the resource's snapshot (a failure is only logged)."""
+        refs = [ExtensionRef(r.id, r.name, r.extension_number) for r in recipients]
+        try:
+            async with self._database.transaction() as repo:
+                await repo.save_snapshot(resource_id=resource.id, recipients=refs)
+        except Exception:
+            logger.exception("could not save the handler snapshot of %s", resource.id)
+
+    # -- who ----------------------------------------------------------------------------------
+
+    async def handled_by(self, *, user_id: str) -> HandledBy:
+        """The resources this user handles as last seen, without calling RingCentral."""
+        resources = (await self._directory.inventory()).resources
+        async with self._database.reader() as repo:
+            snapshots = await repo.snapshots()
+        now = self._clock()
+        handled, never, old = [], [], []
+        oldest: datetime | None = None
+        for resource in resources:
+            snapshot = snapshots.get(resource.id)
+            if snapshot is None:
+                never.append(resource)
+                continue
+            oldest = min(oldest or snapshot.taken_at, snapshot.taken_at)
+            sighting = Sighting(resource, snapshot.taken_at)
+            if any(r.id == user_id for r in snapshot.recipients):
+                handled.append(sighting)
+            if now - snapshot.taken_at > self._fresh:
+                old.append(sighting)
+        return HandledBy(
+            handled=tuple(handled),
+            never_read=tuple(never),
+            old=tuple(old),
+            total=len(resources),
+            oldest_read=oldest,
+        )
+
+    def plan(self, answer: HandledBy) -> ScanPlan:
+        """The reads that would make `answer` live: the user's own resources first, then the
+        never-read ones, then the oldest; as many as one scan may make."""
+        if self._scan is not None and not self._scan.done():
+            return ScanPlan(
+                to_read=(),
+                left_out=0,
+                seconds=self.budget.seconds_for(self._scan_left),
+                joins_running_scan=True,
+            )
+        handled_ids = {s.resource.id for s in answer.handled}
+        old = sorted(answer.old, key=lambda s: (s.resource.id not in handled_ids, s.seen_at))
+        wanted = [*(s.resource for s in old if s.resource.id in handled_ids)]
+        wanted += answer.never_read
+        wanted += [s.resource for s in old if s.resource.id not in handled_ids]
+        reachable = self.budget.calls_within(self._max_scan_seconds)
+        to_read = tuple(wanted[:reachable])
+        return ScanPlan(
+            to_read=to_read,
+            left_out=len(wanted) - len(to_read),
+            seconds=self.budget.seconds_for(len(to_read)),
+        )
+
+    async def refresh(self, plan: ScanPlan) -> None:
+        """Read the plan's resources within the budget, or wait for the scan already running."""
+        if self._scan is None or self._scan.done():
+            if not plan.to_read:
+                return
+            self._scan = asyncio.get_running_loop().create_task(
+                self._run_scan(plan.to_read), name="who: refreshing handler snapshots"
+            )
+        await asyncio.shield(self._scan)
+
+    async def close(self) -> None:
+        """Stop a running scan (at shutdown)."""
+        if self._scan is not None and not self._scan.done():
+            self._scan.cancel()
+            await asyncio.gather(self._scan, return_exceptions=True)
+
+    async def _run_scan(self, resources: Sequence[Resource]) -> None:
+        slots = asyncio.Semaphore(self._concurrency)
+        self._scan_left = len(resources)
+        failed: list[Resource] = []
+        stop = asyncio.Event()
+
+        async def read(resource: Resource) -> None:
+            async with slots:
+                try:
+                    if stop.is_set():
+                        failed.append(resource)
+                        return
+                    await self.budget.spend()
+                    await self._directory.recipients(resource_id=resource.id)
+                except RingCentralRateLimited as exc:
+                    logger.warning("scan stopped: RingCentral's rate limit was reached (%s)", exc)
+                    stop.set()
+                    failed.append(resource)
+                except (RingCentralError, UnknownResource) as exc:
+                    logger.warning("scan could not read %s: %s", resource.id, exc)
+                    failed.append(resource)
+                finally:
+                    self._scan_left -= 1
+
+        logger.info("refreshing the handler snapshots of %d resources", len(resources))
+        await asyncio.gather(*(read(r) for r in resources))
+        logger.info("handler scan done: %d read, %d not", len(resources) - len(failed), len(failed))
+
+    # -- list -----------------------------------------------------------------------------------
+
+    async def counts(self, resources: Sequence[Resource]) -> list[ListCount]:
+        """Handler counts for a page of `list`: fresh snapshots as they are, the others read live
+        while the budget has room, and as last seen beyond it."""
+        async with self._database.reader() as repo:
+            snapshots = await repo.snapshots(resource_ids=[r.id for r in resources])
+        now = self._clock()
+
+        async def count(resource: Resource) -> ListCount:
+            snapshot = snapshots.get(resource.id)
+            if snapshot is not None and now - snapshot.taken_at <= self._fresh:
+                return ListCount(resource, len(snapshot.recipients), None)
+            if self.budget.try_spend():
+                try:
+                    live = await self._directory.recipients(resource_id=resource.id)
+                    return ListCount(resource, len(live), None)
+                except RingCentralError as exc:
+                    logger.warning("list could not read %s: %s", resource.id, exc)
+            return _as_last_seen(resource, snapshot)
+
+        return list(await asyncio.gather(*(count(r) for r in resources)))
+
+
+def _as_last_seen(resource: Resource, snapshot: RecipientSnapshot | None) -> ListCount:
+    if snapshot is None:
+        return ListCount(resource, None, None)
+    return ListCount(resource, len(snapshot.recipients), snapshot.taken_at)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.container import Container
 from bot.errors import SmsHandlersError
-from bot.services.handler_index import HandledBy
+from bot.services.handler_index import HandledBy, ScanPlan
 from bot.services.lookup import LookupStatus
 from bot.services.people import PersonChoice
 from bot.views.common import Message
@@ -82,22 +82,21 @@ async def who_handles(
     plan = index.plan(known)
     if plan.needed or plan.joins_running_scan:
         if plan.seconds > 0:
-            await send(_who(label, choice.user.name, known, checking_seconds=plan.seconds))
+            await send(_who(label, choice.user.name, known, plan=plan))
         await index.refresh(plan)
         known = await index.handled_by(user_id=user_id)
     await send(_who(label, choice.user.name, known))
 
 
-def _who(
-    label: str, name: str, known: HandledBy, *, checking_seconds: float | None = None
-) -> Message:
+def _who(label: str, name: str, known: HandledBy, *, plan: ScanPlan | None = None) -> Message:
     old = {s.resource.id for s in known.old}
     rows = [WhoRow(s.resource, s.seen_at if s.resource.id in old else None) for s in known.handled]
     coverage = WhoCoverage(
         total=known.total,
         unchecked=len(known.never_read) + len(known.old),
         never_read=len(known.never_read),
-        checking_seconds=checking_seconds,
+        checking_seconds=None if plan is None else plan.seconds,
+        left_out=0 if plan is None else plan.left_out,
         oldest_read=known.oldest_read,
     )
     return who_message(person_label=label, extension_name=name, rows=rows, coverage=coverage)

@@ -185,11 +185,13 @@ class HandlerIndex:
         self._scan_left = len(resources)
         failed: list[Resource] = []
         stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._max_scan_seconds  # slow answers must not outlast it
 
         async def read(resource: Resource) -> None:
             async with slots:
                 try:
-                    if stop.is_set():
+                    if stop.is_set() or loop.time() > deadline:
                         failed.append(resource)
                         return
                     await self.budget.spend()

@@ -205,6 +205,7 @@ class WhoCoverage:
     unchecked: int = 0  # resources not read recently (never, or long ago)
     never_read: int = 0  # of those, the ones never read at all
     checking_seconds: float | None = None  # a check is under way and takes about this long
+    left_out: int = 0  # unchecked resources that check will not reach
     oldest_read: datetime | None = None  # when the oldest handler list it rests on was read
 
 
@@ -265,12 +266,22 @@ def _coverage_note(coverage: WhoCoverage) -> str:
             f":hourglass_flowing_sand: The bot has not read the handlers of {unread} "
             f"recently{never}. RingCentral has no reverse lookup, so it is reading them one by "
             f"one, slowly enough to leave room for everyone else: that takes "
-            f"{duration(coverage.checking_seconds)}. The full answer will be posted here."
+            f"{duration(coverage.checking_seconds)}.{_left_out(coverage.left_out)} The full "
+            "answer will be posted here."
         )
     return (
         f":warning: {unread} could not be read now{never} (RingCentral's rate "
         "limit, or an error): for those this shows what the bot saw last. Ask again in a few "
         "minutes to check them."
+    )
+
+
+def _left_out(count: int) -> str:
+    if not count:
+        return ""
+    return (
+        f" That is too many for one check: {count} of them will still be shown as last seen "
+        "(ask again afterwards to check those)."
     )
 
 

@@ -160,6 +160,14 @@ def test_who_while_checking_says_how_sure_and_how_long() -> None:
     assert "• *Sales* · Call queue _(as of <!date^" in text
     assert "has not read the handlers of 530 of 550 resources recently (500 never)" in text
     assert "that takes about 22 minutes. The full answer will be posted here." in text
+    assert "too many" not in text
+    more = WhoCoverage(
+        total=1200, unchecked=1200, never_read=1200, checking_seconds=1500, left_out=550
+    )
+    text = all_texts(
+        render_message(who_message(person_label="a", extension_name="Ava", coverage=more))
+    )
+    assert "about 25 minutes. That is too many for one check: 550 of them will still" in text
 
 
 def test_who_after_an_incomplete_check_says_what_is_unsure() -> None:

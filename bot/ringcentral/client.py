@@ -9,7 +9,9 @@ Retry rules (see `_retry_decision`):
   for GETs only. A POST (bulk-assign) that failed this way may or may not have been applied, so it
   is never repeated blindly: the error says so, and the caller reads the recipients back.
 A wait longer than `RetryPolicy.max_wait_seconds` is not slept through: the typed error is raised
-with the requested delay instead.
+with the requested delay instead. Every request first passes a `RateGate` (ratelimit.py), which
+keeps each rate group within what RingCentral's headers say is left and holds the whole group
+after a 429, so concurrent requests do not keep restarting RingCentral's penalty.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from bot.ringcentral.paging import (
     same_origin,
     v1_next_page_uri,
 )
+from bot.ringcentral.ratelimit import RateGate, route_key
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +157,7 @@ class RingCentralClient:
         self._session = session
         self._owns_session = session is None
         self._semaphore = asyncio.Semaphore(self.options.max_concurrency)
+        self._gate = RateGate()
         self._timeout = aiohttp.ClientTimeout(
             total=self.options.timeout_seconds, connect=self.options.connect_timeout_seconds
         )
@@ -402,7 +406,7 @@ class RingCentralClient:
         while True:
             attempt += 1
             try:
-                answer = await self._send(method, url, token=token, body=body)
+                answer = await self._send(method, url, token=token, body=body, operation=operation)
             except (TimeoutError, aiohttp.ClientError) as exc:
                 error = self._transport_error(exc, operation=operation, idempotent=idempotent)
                 if not idempotent or attempt >= policy.max_attempts:
@@ -424,6 +428,8 @@ class RingCentralClient:
                 status=answer.status, body=answer.body, operation=operation, retry_after=retry_after
             )
             wait = self._retry_decision(answer.status, retry_after, attempt, idempotent)
+            if answer.status == 429:
+                self._gate.hold(route_key(method, URL(url, encoded=True).path), wait or 0.0)
             if wait is None or attempt >= policy.max_attempts:
                 logger.warning("%s", error)
                 raise error
@@ -490,31 +496,58 @@ class RingCentralClient:
         )
 
     async def _send(
-        self, method: str, url: str, *, token: str, body: Mapping[str, Any] | None
+        self,
+        method: str,
+        url: str,
+        *,
+        token: str,
+        body: Mapping[str, Any] | None,
+        operation: str,
     ) -> _Answer:
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         data = None
         if body is not None:
             headers["Content-Type"] = "application/json"
             data = json.dumps(body)
+        target = URL(url, encoded=True)
+        route = route_key(method, target.path)
         session = self._http()
-        async with self._semaphore:
+        group, held = await self._gate.enter(
+            route, slots=self._semaphore, max_wait_seconds=self.options.retry.max_wait_seconds
+        )
+        if group is None:
+            raise RingCentralRateLimited(
+                operation=operation,
+                retry_after=held,
+                detail="this app has used up its requests to RingCentral for the moment.",
+            )
+        answer: _Answer | None = None
+        try:
             self.calls += 1
             started = time.monotonic()
             async with session.request(
-                method, URL(url, encoded=True), headers=headers, data=data, timeout=self._timeout
+                method, target, headers=headers, data=data, timeout=self._timeout
             ) as response:
                 text = await response.text(errors="replace")
                 logger.debug(
                     "%s %s -> %d in %.3f s",
                     method,
-                    URL(url, encoded=True).path,
+                    target.path,
                     response.status,
                     time.monotonic() - started,
                 )
-                return _Answer(
+                answer = _Answer(
                     status=response.status, body=text, headers=CIMultiDict(response.headers)
                 )
+                return answer
+        finally:
+            self._semaphore.release()
+            self._gate.leave(
+                route,
+                group,
+                status=answer.status if answer else None,
+                headers=answer.headers if answer else {},
+            )
 
 
 __all__ = [

@@ -1,0 +1,127 @@
+"""Holds requests back per RingCentral rate group instead of earning (and prolonging) 429s.
+
+RingCentral counts requests per rate group (Light, Medium, Heavy, Auth) and reports the group,
+the requests left and the window in `X-Rate-Limit-*` headers. After a 429, every request of the
+group made during the penalty restarts the penalty, so concurrent requests that each wait out
+their own 429 keep the group locked. `RateGate` learns each route's group from the answers and,
+per group:
+- never has more requests in flight than the last answer said were left;
+- after an answer saying none are left, holds every request for one window;
+- after a 429, holds every request for `Retry-After`;
+- after a hold, and for a route not seen yet, sends one request and waits for its answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+_ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
+DEFAULT_WINDOW_SECONDS = 60.0
+
+
+def route_key(method: str, path: str) -> str:
+    """`GET /restapi/v1.0/account/~/extension/{id}/sms-recipients`: one key per operation."""
+    return f"{method} {_ID_SEGMENT.sub('/{id}', path)}"
+
+
+@dataclass
+class _Group:
+    remaining: int | None = 1  # requests that may be in flight; None: no limit known
+    in_flight: int = 0
+    resume_at: float = 0.0
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class RateGate:
+    """Per-group waiting rules learnt from RingCentral's rate-limit headers."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._route_groups: dict[str, str] = {}
+        self._groups: dict[str, _Group] = {}
+
+    async def enter(
+        self, route: str, *, slots: asyncio.Semaphore, max_wait_seconds: float
+    ) -> tuple[str | None, float]:
+        """Wait until a request on `route` may be sent and take one of `slots` for it.
+
+        Returns (the group entered, 0): the caller sends, then calls `leave` and releases the
+        slot. When the group is held for longer than `max_wait_seconds`, returns (None, the
+        wait) at once, holding no slot. The rules are checked again once a slot is free, so
+        requests queued for a slot do not go out during a hold that began meanwhile.
+        """
+        while True:
+            name = self._route_groups.setdefault(route, route)  # a route's own group at first
+            group = self._groups.setdefault(name, _Group())
+            wait = group.resume_at - self._clock()
+            if wait > 0:
+                if wait > max_wait_seconds:
+                    return None, wait
+                await asyncio.sleep(wait)
+                continue
+            if group.remaining is not None and group.remaining <= group.in_flight:
+                await group.answered.wait()
+                continue
+            await slots.acquire()
+            if self._route_groups[route] == name and self._may_send(group):
+                group.in_flight += 1
+                return name, 0.0
+            slots.release()
+
+    def _may_send(self, group: _Group) -> bool:
+        if group.resume_at > self._clock():
+            return False
+        return group.remaining is None or group.remaining > group.in_flight
+
+    def leave(
+        self, route: str, entered: str, *, status: int | None, headers: Mapping[str, str]
+    ) -> None:
+        """Record the answer (status None: none came) to a request `enter` let into `entered`."""
+        group = self._groups[entered]
+        group.in_flight = max(0, group.in_flight - 1)
+        if status is not None:
+            self._learn(route, entered, status, headers)
+        self._wake(group)  # also wakes requests that waited for a new route's first answer
+
+    def hold(self, route: str, seconds: float) -> None:
+        """Hold the route's group for `seconds` (after a 429 asking for that wait)."""
+        name = self._route_groups.setdefault(route, route)
+        self._hold(self._groups.setdefault(name, _Group()), seconds)
+
+    def _hold(self, group: _Group, seconds: float) -> None:
+        group.resume_at = max(group.resume_at, self._clock() + seconds)
+        group.remaining = 1  # after the hold, one request finds out how many may follow
+
+    def _learn(self, route: str, entered: str, status: int, headers: Mapping[str, str]) -> None:
+        name = headers.get("X-Rate-Limit-Group")
+        if not name:
+            if entered == route and status != 429:
+                self._groups[entered].remaining = None  # a server that reports no limits
+            return
+        self._route_groups[route] = name
+        group = self._groups.setdefault(name, _Group())
+        remaining = _number(headers.get("X-Rate-Limit-Remaining"))
+        if (_number(headers.get("X-Rate-Limit-Limit")) or 0) <= 0:
+            remaining = None  # no limit stated: nothing to count against
+        if status == 429 or remaining is None:
+            return  # the client holds the group for Retry-After after a 429
+        if remaining <= 0:
+            self._hold(group, _number(headers.get("X-Rate-Limit-Window")) or DEFAULT_WINDOW_SECONDS)
+        else:
+            group.remaining = int(remaining)
+
+    @staticmethod
+    def _wake(group: _Group) -> None:
+        waiting, group.answered = group.answered, asyncio.Event()
+        waiting.set()
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None

@@ -17,6 +17,8 @@ from bot.services.phone import format_phone, normalize_phone
 # Words people add around a name that are not part of it: "queue-support", "Support Queue".
 KIND_WORDS = frozenset({"queue", "call", "cq", "site", "resource"})
 MAIN_SITE_ALIASES = frozenset({"main", "main site", "mainsite", "main-site", "company"})
+# "ext 104", "ext. 104", "extension 104", "x104", "#104": an extension number, said as one.
+_EXTENSION = re.compile(r"^(?:ext(?:ension)?\.?|x|#)\s*(\d{1,8})$", re.IGNORECASE)
 
 EXACT = 1.0
 EXACT_VIA_IVR = 0.95
@@ -91,6 +93,9 @@ def match_resource(query: str, resources: Sequence[Resource]) -> LookupResult:
     phone = normalize_phone(text)
     if phone is not None:
         return _by_phone(query, phone, resources)
+    extension = _EXTENSION.match(text)
+    if extension is not None:
+        return _by_extension(query, extension.group(1), resources)
     candidates = _rank(text, resources)
     strong = [c for c in candidates if c.score >= STRONG]
     if strong:
@@ -123,6 +128,20 @@ def _by_phone(query: str, phone: str, resources: Sequence[Resource]) -> LookupRe
         note=(
             f"{format_phone(phone)} is not a shared SMS number of any site or call queue "
             "(users' direct numbers, fax-only and unassigned numbers have no SMS handlers)."
+        ),
+    )
+
+
+def _by_extension(query: str, number: str, resources: Sequence[Resource]) -> LookupResult:
+    candidates = [c for c in _rank(number, resources) if c.score >= STRONG]
+    if candidates:
+        return _resolve(query, candidates)
+    return LookupResult(
+        query=query,
+        status=LookupStatus.NOT_FOUND,
+        note=(
+            f"No site, call queue or IVR menu has extension {number} "
+            "(users' extensions have no SMS handlers of their own)."
         ),
     )
 

@@ -17,6 +17,8 @@ from bot.services.lookup import LookupStatus
         "Support Queue",
         "  SUPPORT  ",
         "104",
+        "ext 104",
+        "x104",
         "(650) 555-0104",
         "+1 650 555 0104",
         "+16505550104",

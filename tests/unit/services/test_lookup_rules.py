@@ -89,3 +89,21 @@ def test_nothing_matches_lists_known_names_when_none_is_close() -> None:
     assert result.note == (
         'Nothing matches "qqqq". Known resources: Main Site, Support, Sales & Renewals.'
     )
+
+
+def test_an_extension_number_can_be_written_as_people_say_it() -> None:
+    for query in ("ext 301", "Ext. 301", "extension 301", "x301", "X 301", "#301"):
+        assert match_resource(query, ALL).resource is EAST_SUPPORT, query
+    ivr = match_resource("ext 110", ALL)
+    assert ivr.resource is MAIN
+    assert ivr.note is not None and "Welcome is an IVR menu on Main Site" in ivr.note
+
+
+def test_an_extension_number_no_resource_has_says_so() -> None:
+    result = match_resource("ext 999", ALL)
+
+    assert result.status is LookupStatus.NOT_FOUND
+    assert result.note == (
+        "No site, call queue or IVR menu has extension 999 "
+        "(users' extensions have no SMS handlers of their own)."
+    )

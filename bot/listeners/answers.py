@@ -28,6 +28,18 @@ LIST_PAGE_SIZE = 20
 # With should_escape, Slack sends a mention as <@U123|name> (or <@U123>).
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 MAILTO = re.compile(r"^<mailto:([^|>]+)(?:\|[^>]*)?>$")
+FORMATTED = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def as_typed(text: str) -> str:
+    """Slack's formatted text as the person typed it: `&amp;` `&lt;` `&gt;` decoded, links,
+    emails and mentions as their labels (`<mailto:a@b|a@b>` → `a@b`)."""
+
+    def label(match: re.Match[str]) -> str:
+        return match.group(2) or match.group(1).removeprefix("mailto:")
+
+    plain = FORMATTED.sub(label, text)
+    return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 async def lookup(services: Container, *, query: str) -> Message:
@@ -118,9 +130,11 @@ async def _person(services: Container, *, query: str) -> tuple[str, PersonChoice
             )
     elif mailto := MAILTO.match(query):
         email = label = mailto.group(1)
-    elif "@" in query and " " not in query:
-        email = query
+    else:
+        label = as_typed(query)
+        if "@" in label and " " not in label:
+            email = label
     if email is not None:
         return label, await services.people.by_email(email=email)
-    found = await services.people.search(query=query, limit=1)
+    found = await services.people.search(query=label, limit=1)
     return label, found[0] if found else None

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.container import Container
-from bot.listeners.answers import list_page, lookup, who_handles
+from bot.listeners.answers import as_typed, list_page, lookup, who_handles
 from bot.listeners.replies import Body, after_ack, reply
 from bot.views import ids
 from bot.views.common import Message
@@ -26,7 +26,7 @@ async def on_command(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
 ) -> None:
     """Answer at once for help; otherwise acknowledge and answer when RingCentral has."""
-    text = str(body.get("text") or "").strip()
+    text = str(body.get("text") or "").strip()  # as Slack formats it: entities, <@U…|name>
     verb, _, rest = text.partition(" ")
     if verb.lower() in HELP_WORDS:
         message = help_message()
@@ -40,7 +40,7 @@ async def on_command(
     elif verb.lower() == "who":
         work = who_handles(services, query=rest.strip(), send=lambda m: reply(body, m))
     else:
-        work = _answer(body, lookup(services, query=text))
+        work = _answer(body, lookup(services, query=as_typed(text)))
     after_ack(services, work, body=body, client=client)
 
 

@@ -50,6 +50,10 @@ class People:
         for recipient in recipients:
             self._flags[recipient.id] = _Flags(recipient.assignable, recipient.has_license)
 
+    def never_seen_as_handlers(self, ids: Iterable[str]) -> tuple[str, ...]:
+        """The ids whose assignable / licence flags are unknown (never read on a handler list)."""
+        return tuple(i for i in ids if i not in self._flags)
+
     async def search(self, *, query: str, limit: int = 20) -> list[PersonChoice]:
         """Users matching a name, extension number or email, best first, with their problems."""
         return [self._choice(u) for u in rank_users(query, await self._users.get(), limit=limit)]

@@ -33,6 +33,8 @@ from bot.services.policy import ApprovalPolicy
 logger = logging.getLogger(__name__)
 
 REASON_MAX_LENGTH = 1000
+# error_code of an applied request whose new handlers RingCentral reports as unable to take threads
+UNREADY_HANDLERS = "UNREADY_HANDLERS"
 
 
 class RequestField(StrEnum):
@@ -290,6 +292,19 @@ class RequestService:
         current = await self.directory.recipients(resource_id=request.resource_id)
         self.people.remember(current)
         state = review_state(request, current)
+        current_ids = {r.id for r in current}
+        unknown = set(self.people.never_seen_as_handlers(r.id for r in request.add))
+        unsure = [r for r in request.add if r.id in unknown and r.id not in current_ids]
+        if unsure:
+            state = replace(
+                state,
+                warnings=(
+                    *state.warnings,
+                    f"RingCentral tells whether someone can take SMS threads (assignable, "
+                    f"licensed) only once they are a handler, so it is not known yet for "
+                    f"{_names(unsure)}. The outcome will say.",
+                ),
+            )
         try:
             await self.directory.ensure_supported(
                 resource=await self.directory.resource(resource_id=request.resource_id)
@@ -447,6 +462,11 @@ class RequestService:
                 before=outcome.before,
                 after=outcome.after,
             )
+        unready = [
+            f"{r.name} ({'not assignable' if not r.assignable else 'no licence'})"
+            for r in outcome.after
+            if r.id in outcome.added and not (r.assignable and r.has_license)
+        ]
         async with self.database.transaction() as repo:
             result = await repo.transition(
                 request_id=request.id,
@@ -456,6 +476,13 @@ class RequestService:
                 actor_name=None,
                 action=AuditAction.APPLIED,
                 applied_at=utc_now(),
+                error_code=UNREADY_HANDLERS if unready else None,
+                error_message=(
+                    f"Added, but RingCentral gives them no SMS threads until an admin fixes "
+                    f"their accounts: {', '.join(unready)}."
+                    if unready
+                    else None
+                ),
                 recipients_before=[ref_of(r) for r in outcome.before],
                 recipients_after=[ref_of(r) for r in outcome.after],
                 details={

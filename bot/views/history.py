@@ -65,7 +65,8 @@ def event_text(event: AuditEvent) -> str:
         line += "\n_" + escape(truncate(reason, 300)).replace("_", " ") + "_"
     error = event.details.get("error_message")
     if isinstance(error, str) and error:
-        line += "\n:x: " + escape(truncate(error, 300))
+        icon = ":warning:" if event.action is AuditAction.APPLIED else ":x:"  # applied, but…
+        line += f"\n{icon} " + escape(truncate(error, 300))
     return line
 
 

@@ -50,7 +50,10 @@ def status_line(request: ChangeRequest) -> str:
     if status in {RequestStatus.APPROVED, RequestStatus.APPLYING}:
         return f":gear: Approved by {_decider(request)}{when}; applying in RingCentral…"
     if status is RequestStatus.APPLIED:
-        return f":white_check_mark: *Applied.* Approved by {_decider(request)}{when}."
+        applied = f":white_check_mark: *Applied.* Approved by {_decider(request)}{when}."
+        if request.error_message:  # applied, with a warning about the new handlers
+            applied += f"\n:warning: {escape(truncate(request.error_message, 500))}"
+        return applied
     if status is RequestStatus.FAILED:
         code = f" ({escape(request.error_code)})" if request.error_code else ""
         message = escape(truncate(request.error_message or "unknown error", 500))

@@ -129,12 +129,11 @@ def candidates_message(*, query: str, candidates: Sequence[Resource]) -> Message
 
 def no_match_message(*, query: str, closest: Sequence[str], note: str | None = None) -> Message:
     """Nothing matches: say so, with the closest names (or why, for a phone number)."""
-    text = f"No resource matches *{escape(query)}*."
+    # Without close names, the note says why (a number that is not shared, say) and what exists.
+    text = f"No resource matches *{escape(query)}*." if closest or not note else escape(note)
     if closest:
         names = ", ".join(f"*{escape(name)}*" for name in closest[:MAX_CANDIDATES])
         text += f"\nClosest names: {names}."
-    elif note:
-        text += f"\n{escape(note)}"
     text += "\nTry `/sms-handlers list` to see every resource."
     return Message(text=f"No resource matches {query}", blocks=[section(text)])
 
@@ -307,8 +306,7 @@ HELP_TEXT = (
     "   `/sms-handlers queue-support`   `/sms-handlers Support`   `/sms-handlers 104`\n"
     "   `/sms-handlers +16505550100`   `/sms-handlers main`\n"
     "*`/sms-handlers list`* — every call queue and site with its handler and number counts\n"
-    "*`/sms-handlers who @person`* — which resources someone handles (also an email or a name)\n"
-    "*`/sms-handlers help`* — this message"
+    "*`/sms-handlers who @person`* — which resources someone handles (also an email or a name)"
 )
 
 
@@ -316,7 +314,7 @@ def help_message() -> Message:
     """Usage with examples."""
     blocks: list[Block] = [
         header("SMS handlers"),
-        section(HELP_TEXT),
+        section(HELP_TEXT + "\n*`/sms-handlers help`* — this message"),
         DividerBlock(),
         context(
             "Changes are requests: an approver reviews them before they are applied in RingCentral."

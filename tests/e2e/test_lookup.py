@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.support.app_harness import Harness, texts
+from pathlib import Path
+
+from bot.sandbox.ringcentral import demo_seed
+from tests.support.app_harness import Harness, running_app, texts
 
 
 async def test_help_answers_synchronously(app: Harness) -> None:
@@ -20,3 +23,17 @@ async def test_resource_card(app: Harness) -> None:
     assert "+1 (650) 555-0104 — queue direct number" in card
     assert "Ava Chen (ext. 1001)" in card and "Ben Ortiz (ext. 1002)" in card
     app.assert_everything_accepted()
+
+
+async def test_text_arrives_formatted_like_slack_sends_it(tmp_path: Path) -> None:
+    async with running_app(tmp_path, seed=demo_seed(company_name="Smith & Sons <HQ>")) as app:
+        await app.command(app.nina, "Smith &amp; Sons &lt;HQ&gt;")
+        assert "Smith & Sons <HQ> (main site, ext. 101)" in texts(app.last_ephemeral(app.nina))
+        await app.command(app.nina, "who <mailto:carla.diaz@acme.example|carla.diaz@acme.example>")
+        assert "*Carla Diaz* handles SMS for\n• *Smith &amp; Sons &lt;HQ&gt;*" in texts(
+            app.last_ephemeral(app.nina)
+        )
+        await app.command(app.nina, "who &lt;@U0NOBODY|x&gt;")
+        assert "No RingCentral user matches *&lt;@U0NOBODY|x&gt;*" in texts(
+            app.last_ephemeral(app.nina)
+        )

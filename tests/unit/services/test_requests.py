@@ -12,6 +12,7 @@ from bot.sandbox.ringcentral import Fault, ThreadMessaging
 from bot.services.directory import FeatureUnavailable
 from bot.services.policy import NotAnApproverError, NotTheRequesterError, SelfApprovalError
 from bot.services.requests import (
+    UNREADY_HANDLERS,
     Actor,
     AlreadyDecidedError,
     ChangeDraft,
@@ -126,6 +127,25 @@ async def test_flags_learnt_from_handler_lists_refuse_unassignable_and_unlicense
         "Grace Kim (not assignable), Hiro Tanaka (no licence)"
         in caught.value.problems[RequestField.ADD]
     )
+
+
+async def test_users_never_seen_as_handlers_are_flagged_in_review_and_after_applying(
+    world: World,
+) -> None:
+    request = await world.service.create(
+        draft=draft(add=("6007", "6008"), remove=()), requester=RITA
+    )
+    review = await world.service.review(request_id=request.id, reviewer_id=ALEX.id)
+    assert any("not known yet for Grace Kim, Hiro Tanaka" in w for w in review.warnings)
+    applied = await world.service.approve(request_id=request.id, approver=ALEX)
+    assert applied.status is RequestStatus.APPLIED
+    assert applied.error_code == UNREADY_HANDLERS
+    assert applied.error_message is not None
+    assert "Grace Kim (not assignable), Hiro Tanaka (no licence)" in applied.error_message
+    # Now RingCentral has shown their flags: another request to add them is refused.
+    with pytest.raises(InvalidRequestError) as caught:
+        await world.service.create(draft=ChangeDraft("4002", ("6007",), (), "x"), requester=RITA)
+    assert "Grace Kim (not assignable)" in caught.value.problems[RequestField.ADD]
 
 
 async def test_removing_everyone_needs_confirmation(world: World) -> None:

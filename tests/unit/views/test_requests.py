@@ -115,3 +115,18 @@ def test_fallback_text_is_escaped_when_sent() -> None:
 def test_error_message_escapes() -> None:
     assert "&lt;!channel&gt;" in all_texts(render_message(error_message("<!channel> nope")))
     assert "Traceback" not in GENERIC_APOLOGY
+
+
+def test_applied_with_unready_handlers_says_so() -> None:
+    request = change_request(
+        status=RequestStatus.APPLIED,
+        decided_by_id="U0APP",
+        decided_at=DECIDED,
+        error_code="UNREADY_HANDLERS",
+        error_message="Added, but: Grace <Kim> (not assignable).",
+    )
+    text = all_texts(render_message(outcome_dm(request)))
+    assert "*Applied.* Approved by <@U0APP>" in text
+    assert ":warning: Added, but: Grace &lt;Kim&gt; (not assignable)." in text
+    plain = change_request(status=RequestStatus.APPLIED, decided_by_id="U0APP")
+    assert ":warning:" not in all_texts(render_message(outcome_dm(plain)))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from bot.domain import NumberSource, ResourceType, SharedNumber, ThreadMessagingFeature
 from bot.views import ids
+from bot.views.history import home_view
 from bot.views.resources import (
     ListRow,
     WhoCoverage,
@@ -189,3 +190,9 @@ def test_help_has_examples() -> None:
         "list",
     ):
         assert example in text
+
+
+def test_home_tab_usage_does_not_call_itself_a_message() -> None:
+    home = all_texts(home_view(pending=[], is_approver=False).to_dict()["blocks"])
+    assert "who @person" in home and "this message" not in home
+    assert "*`/sms-handlers help`* — this message" in all_texts(render_message(help_message()))

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,7 +16,9 @@ from bot.domain import Resource, ResourceType
 from bot.services.phone import format_phone, normalize_phone
 
 # Words people add around a name that are not part of it: "queue-support", "Support Queue".
-KIND_WORDS = frozenset({"queue", "call", "cq", "site", "resource"})
+KIND_WORDS = frozenset({"queue", "queues", "call", "cq", "site", "sites", "resource", "resources"})
+_QUEUE_WORDS = frozenset({"queue", "queues", "call", "cq"})
+_SITE_WORDS = frozenset({"site", "sites"})
 MAIN_SITE_ALIASES = frozenset({"main", "main site", "mainsite", "main-site", "company"})
 # "ext 104", "ext. 104", "extension 104", "x104", "#104": an extension number, said as one.
 _EXTENSION = re.compile(r"^(?:ext(?:ension)?\.?|x|#)\s*(\d{1,8})$", re.IGNORECASE)
@@ -23,7 +26,12 @@ _EXTENSION = re.compile(r"^(?:ext(?:ension)?\.?|x|#)\s*(\d{1,8})$", re.IGNORECAS
 EXACT = 1.0
 EXACT_VIA_IVR = 0.95
 WORD_PREFIX = 0.75
+WORD_PREFIX_VIA_IVR = 0.7
 SUBSTRING = 0.6
+MIN_SUBSTRING = 3  # shorter fragments ("1", "es") are inside too many names to mean one
+MAX_QUERY_CHARACTERS = 200  # far longer than any name, extension or phone number
+SHOWN_QUERY_CHARACTERS = 60  # how much of a query a message repeats
+LISTED_CANDIDATES = 8  # how many candidates a message names
 STRONG = 0.9  # at or above: a match by name, number or extension
 PARTIAL = 0.6  # at or above: a partial name match, resolved when it is the only one
 
@@ -67,8 +75,33 @@ def describe(resource: Resource) -> str:
 
 
 def normalize_name(text: str) -> str:
-    """Lower case, words separated by single spaces, punctuation dropped."""
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+    """Lower case, accents dropped (`Zürich` → `zurich`), single spaces, punctuation dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"[^\W_]+", plain))
+
+
+@dataclass(frozen=True)
+class _Words:
+    """A name or query, normalized; `canonical` also drops numbers' leading zeros (`site 1`)."""
+
+    plain: str
+    canonical: str
+
+    @classmethod
+    def of(cls, normalized: str) -> _Words:
+        words = normalized.split()
+        return cls(normalized, " ".join(str(int(w)) if w.isdecimal() else w for w in words))
+
+    def core(self) -> _Words:
+        """Without the kind words around it (`queue support` → `support`)."""
+        return _Words.of(strip_kind_words(self.plain))
+
+
+def _word_matches(part: str, word: str) -> bool:
+    return word.startswith(part) or (
+        part.isdecimal() and word.isdecimal() and int(part) == int(word)
+    )
 
 
 def strip_kind_words(name: str) -> str:
@@ -90,6 +123,15 @@ def match_resource(query: str, resources: Sequence[Resource]) -> LookupResult:
             status=LookupStatus.NOT_FOUND,
             note="Type a resource name, an extension number or a phone number.",
         )
+    if len(text) > MAX_QUERY_CHARACTERS:
+        return LookupResult(
+            query=query,
+            status=LookupStatus.NOT_FOUND,
+            note=(
+                f"{_quoted(query)} is too long to be a name, an extension number or a phone "
+                f"number ({len(text)} characters; at most {MAX_QUERY_CHARACTERS})."
+            ),
+        )
     phone = normalize_phone(text)
     if phone is not None:
         return _by_phone(query, phone, resources)
@@ -100,10 +142,27 @@ def match_resource(query: str, resources: Sequence[Resource]) -> LookupResult:
     strong = [c for c in candidates if c.score >= STRONG]
     if strong:
         return _resolve(query, [c for c in strong if c.score == strong[0].score])
+    of_kind = _of_kind(normalize_name(text), resources)
+    if of_kind:
+        return _resolve(query, of_kind)
     partial = [c for c in candidates if c.score >= PARTIAL]
     if partial:
-        return _resolve(query, partial)
+        return _resolve(query, [c for c in partial if c.score == partial[0].score])
     return _not_found(query, text, resources)
+
+
+def _of_kind(name: str, resources: Sequence[Resource]) -> list[Candidate]:
+    """For a query of kind words only ("queues", "site"): every resource of that kind."""
+    words = set(name.split())
+    if not words or not words <= KIND_WORDS:
+        return []
+    if words & _QUEUE_WORDS:
+        kinds = {ResourceType.CALL_QUEUE}
+    elif words & _SITE_WORDS:
+        kinds = {ResourceType.MAIN_SITE, ResourceType.SITE}
+    else:
+        kinds = set(ResourceType)
+    return [Candidate(r, PARTIAL, r.type.label.lower()) for r in resources if r.type in kinds]
 
 
 def _by_phone(query: str, phone: str, resources: Sequence[Resource]) -> LookupResult:
@@ -147,8 +206,7 @@ def _by_extension(query: str, number: str, resources: Sequence[Resource]) -> Loo
 
 
 def _rank(text: str, resources: Sequence[Resource]) -> list[Candidate]:
-    name = normalize_name(text)
-    core = strip_kind_words(name)
+    query = _Words.of(normalize_name(text))
     found: dict[str, Candidate] = {}
 
     def offer(candidate: Candidate) -> None:
@@ -157,30 +215,41 @@ def _rank(text: str, resources: Sequence[Resource]) -> list[Candidate]:
             found[candidate.resource.id] = candidate
 
     main_site = next((r for r in resources if r.type is ResourceType.MAIN_SITE), None)
-    if main_site is not None and (name in MAIN_SITE_ALIASES or text.lower() in MAIN_SITE_ALIASES):
+    if main_site is not None and (
+        normalize_name(text) in MAIN_SITE_ALIASES or text.lower() in MAIN_SITE_ALIASES
+    ):
         offer(Candidate(main_site, EXACT, "main site"))
     for resource in resources:
         if text in (resource.extension_number, resource.id):
             what = "extension" if text == resource.extension_number else "id"
             offer(Candidate(resource, EXACT, f"{what} {text}"))
         for menu in resource.ivr_menus:
-            if text == menu.extension_number or normalize_name(menu.name) in (name, core):
+            by_menu = _name_score(query, menu.name)
+            if text == menu.extension_number or by_menu == EXACT:
                 offer(Candidate(resource, EXACT_VIA_IVR, f"IVR menu {menu.name}"))
-        score = _name_score(name, core, resource.name)
+            elif by_menu == WORD_PREFIX:
+                offer(Candidate(resource, WORD_PREFIX_VIA_IVR, f"IVR menu {menu.name}"))
+        score = _name_score(query, resource.name)
         if score:
             offer(Candidate(resource, score, f"name {resource.name}"))
     return sorted(found.values(), key=lambda c: (-c.score, c.resource.name.lower()))
 
 
-def _name_score(name: str, core: str, resource_name: str) -> float:
-    target = normalize_name(resource_name)
-    target_core = strip_kind_words(target)
-    if name in (target, target_core) or core in (target, target_core):
+def _name_score(query: _Words, name: str) -> float:
+    """How well a query matches a name: exactly, by word prefixes, or as a fragment."""
+    target = _Words.of(normalize_name(name))
+    target_core = target.core().canonical
+    exact = {target.canonical}
+    if any(not w.isdecimal() for w in target_core.split()):
+        exact.add(target_core)  # but `Site 001` is not called `1`
+    query_core = query.core()
+    if query.canonical in exact or query_core.canonical in exact:
         return EXACT
-    words = target.split()
-    if all(any(word.startswith(part) for word in words) for part in core.split()):
+    words = target.plain.split()
+    if all(any(_word_matches(p, w) for w in words) for p in query_core.plain.split()):
         return WORD_PREFIX
-    if core.replace(" ", "") in target.replace(" ", ""):
+    fragment = query_core.plain.replace(" ", "")
+    if len(fragment) >= MIN_SUBSTRING and fragment in target.plain.replace(" ", ""):
         return SUBSTRING
     return 0.0
 
@@ -199,13 +268,13 @@ def _resolve(query: str, candidates: Sequence[Candidate]) -> LookupResult:
         return LookupResult(
             query=query, status=LookupStatus.FOUND, resource=only.resource, candidates=(), note=note
         )
-    listed = ", ".join(describe(c.resource) for c in unique)
+    listed = _listed([describe(c.resource) for c in unique], limit=LISTED_CANDIDATES)
     return LookupResult(
         query=query,
         status=LookupStatus.AMBIGUOUS,
         candidates=tuple(unique),
         note=(
-            f'Several resources match "{query.strip()}": {listed}. '
+            f"Several resources match {_quoted(query)}: {listed}. "
             "Be more specific, or use the extension number."
         ),
     )
@@ -232,17 +301,26 @@ def _not_found(query: str, text: str, resources: Sequence[Resource]) -> LookupRe
     hint = (
         f" Closest names: {', '.join(describe(c.resource) for c in suggestions)}."
         if suggestions
-        else f" Known resources: {_some_names(resources)}."
+        else f" Known resources: {_listed([r.name for r in resources], limit=6)}."
     )
     return LookupResult(
         query=query,
         status=LookupStatus.NOT_FOUND,
         candidates=suggestions,
-        note=f'Nothing matches "{query.strip()}".{hint}',
+        note=f"Nothing matches {_quoted(query)}.{hint}",
     )
 
 
-def _some_names(resources: Iterable[Resource], limit: int = 6) -> str:
-    names = list(dict.fromkeys(r.name for r in resources))
-    shown = ", ".join(names[:limit])
-    return f"{shown} and {len(names) - limit} more" if len(names) > limit else shown or "none"
+def _listed(names: Sequence[str], *, limit: int) -> str:
+    """`A, B, C and 12 more`: at most `limit` names (duplicates once), then a count."""
+    unique = list(dict.fromkeys(names))
+    shown = ", ".join(unique[:limit])
+    return f"{shown} and {len(unique) - limit} more" if len(unique) > limit else shown or "none"
+
+
+def _quoted(query: str) -> str:
+    """The query in quotes for a message, cut short when long."""
+    text = " ".join(query.split())
+    if len(text) > SHOWN_QUERY_CHARACTERS:
+        text = text[: SHOWN_QUERY_CHARACTERS - 1] + "…"
+    return f'"{text}"'

@@ -107,3 +107,84 @@ def test_an_extension_number_no_resource_has_says_so() -> None:
         "No site, call queue or IVR menu has extension 999 "
         "(users' extensions have no SMS handlers of their own)."
     )
+
+
+BOSTON = Resource(
+    id="20",
+    type=ResourceType.SITE,
+    name="Boston Office",
+    extension_number="200",
+    ivr_menus=(IvrMenu("21", "Boston After Hours", "210"),),
+)
+ZURICH = Resource(id="30", type=ResourceType.SITE, name="Büro Zürich", extension_number="300")
+SITE_1 = Resource(id="41", type=ResourceType.SITE, name="Site 001", extension_number="2001")
+SITE_10 = Resource(id="42", type=ResourceType.SITE, name="Site 010", extension_number="2010")
+PORTLAND = Resource(id="50", type=QUEUE, name="Portland Dispatch", extension_number="500")
+MORE = (*ALL, BOSTON, ZURICH, SITE_1, SITE_10, PORTLAND)
+
+
+def test_part_of_an_ivr_menus_name_leads_to_its_site_with_a_note() -> None:
+    result = match_resource("after hours", MORE)
+
+    assert result.resource is BOSTON
+    assert result.note == (
+        "Boston After Hours is an IVR menu on Boston Office: its numbers are handled by "
+        "Boston Office's SMS handlers."
+    )
+
+
+def test_accents_and_case_do_not_matter() -> None:
+    assert normalize_name("Büro ZÜRICH") == "buro zurich"
+    assert match_resource("buro zurich", MORE).resource is ZURICH
+    assert match_resource("Zürich", MORE).resource is ZURICH
+
+
+def test_numbers_in_names_match_without_their_leading_zeros() -> None:
+    assert match_resource("site 1", MORE).resource is SITE_1
+    assert match_resource("Site 10", MORE).resource is SITE_10
+    assert match_resource("site 001", MORE).resource is SITE_1
+
+
+def test_the_best_kind_of_partial_match_wins() -> None:
+    # "port" starts a word of Portland Dispatch, and is only inside "Support".
+    assert match_resource("port", MORE).resource is PORTLAND
+
+
+def test_a_fragment_of_one_or_two_characters_is_not_a_match() -> None:
+    result = match_resource("es", MORE)
+
+    assert result.status is LookupStatus.NOT_FOUND
+
+
+def test_a_kind_alone_lists_the_resources_of_that_kind() -> None:
+    queues = match_resource("queues", MORE)
+    sites = match_resource("site", MORE)
+
+    assert queues.status is LookupStatus.AMBIGUOUS
+    assert {c.resource.id for c in queues.candidates} == {"2", "3", "4", "50"}
+    assert {c.resource.id for c in sites.candidates} == {"1", "20", "30", "41", "42"}
+
+
+def test_a_long_list_of_candidates_is_cut_short_in_the_message() -> None:
+    many = tuple(
+        Resource(id=str(i), type=QUEUE, name=f"Help {i:02d}", extension_number=str(i))
+        for i in range(1, 31)
+    )
+    result = match_resource("help", many)
+
+    assert len(result.candidates) == 30
+    assert result.note == (
+        'Several resources match "help": '
+        + ", ".join(f"Help {i:02d} (call queue, ext {i})" for i in range(1, 9))
+        + " and 22 more. Be more specific, or use the extension number."
+    )
+
+
+def test_a_very_long_query_is_refused_without_repeating_it_whole() -> None:
+    result = match_resource("support " * 100, ALL)
+
+    assert result.status is LookupStatus.NOT_FOUND
+    assert result.note is not None
+    assert result.note.startswith('"support support')
+    assert '…" is too long to be a name' in result.note
+    assert len(result.note) < 200

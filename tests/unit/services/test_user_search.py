@@ -40,3 +40,10 @@ def test_nothing_matches_nonsense_and_an_empty_query_lists_everyone() -> None:
     assert names("zzz") == []
     assert len(rank_users("", USERS)) == 4
     assert len(rank_users("", USERS, limit=2)) == 2
+
+
+def test_accents_do_not_matter_in_names() -> None:
+    people = (*USERS, UserExtension("5", "José Núñez", "1200", "jnunez@acme.example"))
+
+    assert [u.name for u in rank_users("jose nunez", people)] == ["José Núñez"]
+    assert [u.name for u in rank_users("Núñ", people)] == ["José Núñez"]

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.ringcentral.auth import Credentials, TokenProvider
-from bot.ringcentral.errors import RingCentralAuthError
+from bot.ringcentral.errors import RingCentralAuthError, RingCentralTimeout
 from bot.sandbox.ringcentral import Fault, SandboxOptions, SandboxServer
 from tests.support.rc_sandbox import (
     credentials_for,
@@ -195,3 +195,22 @@ async def test_a_busy_token_endpoint_is_waited_out(rc_sandbox: SandboxServer, fa
 
     assert len(recipients) == 2
     assert [r.status for r in token_requests(rc_sandbox)] == [fault.status] * fault.times + [200]
+
+
+async def test_a_hanging_token_endpoint_ends_in_a_timeout_not_a_hang(
+    rc_sandbox: SandboxServer,
+) -> None:
+    # The SDK itself sets no timeout; the provider gives its HTTP calls one.
+    rc_sandbox.inject_fault(Fault(r"/oauth/token$", hang=True))
+    provider = TokenProvider(credentials=credentials_for(rc_sandbox), timeout_seconds=0.3)
+    try:
+        with pytest.raises(RingCentralTimeout) as caught:
+            await provider.token()
+        assert str(caught.value) == (
+            "RingCentral did not answer in time while logging in with the JWT: "
+            "the token endpoint timed out."
+        )
+        assert await provider.token()  # the next attempt logs in
+    finally:
+        provider.close()
+    assert [r.status for r in token_requests(rc_sandbox)] == [0, 200]

@@ -32,12 +32,10 @@ from bot.views.modals import (
     RequestModalInput,
     ReviewInput,
     loading_modal,
-    message_modal,
     request_modal,
     review_modal,
 )
-from bot.views.mrkdwn import escape
-from bot.views.requests import status_line
+from bot.views.requests import decided_modal
 from bot.views.resources import resource_warnings
 
 
@@ -288,11 +286,6 @@ async def on_reject(
         rejected = await services.requests.reject(
             request_id=_request_id(body), approver=await actor_of(services, body), comment=comment
         )
-        text = f"Request #{rejected.id} for *{escape(rejected.resource_name)}*\n"
-        await update_view(
-            client,
-            view_id=view_id,
-            view=message_modal(title="Rejected", text=text + status_line(rejected)),
-        )
+        await update_view(client, view_id=view_id, view=decided_modal(rejected, title="Rejected"))
 
     after_ack(services, reject(), body=body, client=client, view_id=view_id)

@@ -117,7 +117,9 @@ def _who(label: str, name: str, known: HandledBy, *, plan: ScanPlan | None = Non
 async def _person(services: Container, *, query: str) -> tuple[str, PersonChoice | None]:
     """What to call the person asked about, and their RingCentral user (if any)."""
     if not query:
-        raise SmsHandlersError("Say whom to look for: `/sms-handlers who @person` (or an email).")
+        raise SmsHandlersError(
+            "Say whom to look for: `/sms-handlers who @person`, an email or a name."
+        )
     label, email = query, None
     if mention := MENTION.match(query):
         profile = await services.slack_users.profile(mention.group(1))

@@ -14,9 +14,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.container import Container
 from bot.errors import SmsHandlersError
 from bot.views.common import Message
-from bot.views.modals import message_modal
-from bot.views.mrkdwn import escape
-from bot.views.requests import GENERIC_APOLOGY, error_message
+from bot.views.requests import GENERIC_APOLOGY, error_message, problem_modal
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +110,7 @@ async def _deliver(text: str, *, body: Body, client: AsyncWebClient, view_id: st
         await update_view(
             client,
             view_id=str(modal_id),
-            view=message_modal(title="Sorry", text=f":warning: {escape(text)}"),
+            view=problem_modal(title="Sorry", text=text),
         )
         return
     if await reply(body, error_message(text)):

@@ -7,20 +7,24 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.container import Container
-from bot.domain import ChangeRequest
 from bot.errors import SmsHandlersError
 from bot.listeners.actions import actor_of
 from bot.listeners.replies import after_ack, update_view, user_id_of
 from bot.listeners.state import input_text, selected_values
 from bot.services.requests import ChangeDraft, InvalidRequestError, RequestField
 from bot.views import ids
-from bot.views.modals import RequestModalMetadata, message_modal
-from bot.views.mrkdwn import escape
-from bot.views.requests import GENERIC_APOLOGY, status_line
+from bot.views.modals import RequestModalMetadata
+from bot.views.requests import (
+    GENERIC_APOLOGY,
+    approving_modal,
+    decided_modal,
+    problem_modal,
+    sent_modal,
+    still_checking_modal,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,19 +81,12 @@ async def on_request_submitted(
     try:
         draft = draft_from(view)
     except (KeyError, ValueError):
-        await ack(response_action="update", view=message_modal(title="Sorry", text=GENERIC_APOLOGY))
+        await ack(response_action="update", view=problem_modal(title="Sorry", text=GENERIC_APOLOGY))
         raise
     creating = asyncio.ensure_future(_create(services, body, draft))
     done, _ = await asyncio.wait({creating}, timeout=SUBMIT_BUDGET_SECONDS)
     if not done:
-        await ack(
-            response_action="update",
-            view=message_modal(
-                title="Sending request",
-                text="RingCentral is slow to answer; your request is still being checked. "
-                "You will get a direct message when it is sent (or if it cannot be).",
-            ),
-        )
+        await ack(response_action="update", view=still_checking_modal())
         after_ack(services, _finish_late(creating), body=body, client=client)
         return
     error = creating.exception()
@@ -100,7 +97,7 @@ async def on_request_submitted(
         text = str(error) if isinstance(error, SmsHandlersError) else GENERIC_APOLOGY
         await ack(
             response_action="update",
-            view=message_modal(title="Request not sent", text=f":warning: {escape(text)}"),
+            view=problem_modal(title="Request not sent", text=text),
         )
         if not isinstance(error, SmsHandlersError):
             logger.error(
@@ -113,23 +110,6 @@ async def on_request_submitted(
     await ack(
         response_action="update",
         view=sent_modal(request, channel=services.settings.approval_channel),
-    )
-
-
-def sent_modal(request: ChangeRequest, *, channel: str | None) -> View:
-    """What the requester sees once the request is stored (and whether approvers were told)."""
-    what = f"Request #{request.id} for *{escape(request.resource_name)}*"
-    if request.slack_message_ts is None:
-        return message_modal(
-            title="Request saved",
-            text=f":warning: {what} was saved, but it could not be posted to the approvers' "
-            f"channel <#{channel}>. Please tell an approver; the app's administrators can see "
-            "why in the logs.",
-        )
-    return message_modal(
-        title="Request sent",
-        text=f":white_check_mark: {what} was sent to the approvers in <#{channel}>. You will get "
-        "a direct message when it is decided; you can cancel it from there.",
     )
 
 
@@ -152,22 +132,15 @@ async def on_review_submitted(
     view = body["view"]
     request_id = int(view["private_metadata"])
     comment = input_text(view, ids.COMMENT_BLOCK, ids.COMMENT_ACTION)
-    await ack(
-        response_action="update",
-        view=message_modal(
-            title="Approving",
-            text=f":gear: Approving request #{request_id} and applying it in RingCentral…",
-        ),
-    )
+    await ack(response_action="update", view=approving_modal(request_id))
     view_id = str(view["id"])
 
     async def approve() -> None:
         done = await services.requests.approve(
             request_id=request_id, approver=await actor_of(services, body), comment=comment
         )
-        text = f"Request #{done.id} for *{escape(done.resource_name)}*\n" + status_line(done)
         await update_view(
-            client, view_id=view_id, view=message_modal(title=f"Request #{done.id}", text=text)
+            client, view_id=view_id, view=decided_modal(done, title=f"Request #{done.id}")
         )
 
     after_ack(services, approve(), body=body, client=client, view_id=view_id)

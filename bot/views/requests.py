@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, ConfirmObject, PlainTextObject
+from slack_sdk.models.views import View
 
 from bot.domain import ChangeRequest, RequestStatus
 from bot.views import ids
@@ -15,7 +16,7 @@ from bot.views.common import (
     context,
     section,
 )
-from bot.views.modals import refs_lines
+from bot.views.modals import message_modal, refs_lines
 from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user, truncate
 
 REASON_SHOWN = 1500
@@ -162,3 +163,48 @@ GENERIC_APOLOGY = (
     "Sorry, something went wrong on our side and nothing was changed. "
     "Please try again in a minute; if it keeps failing, tell the app's administrators."
 )
+
+
+def problem_modal(*, title: str, text: str) -> View:
+    """A modal saying what went wrong (`text` is unescaped)."""
+    return message_modal(title=title, text=f":warning: {escape(text)}")
+
+
+def decided_modal(request: ChangeRequest, *, title: str) -> View:
+    """What the approver sees once their decision went through: the request's outcome."""
+    text = f"Request #{request.id} for *{escape(request.resource_name)}*\n" + status_line(request)
+    return message_modal(title=title, text=text)
+
+
+def approving_modal(request_id: int) -> View:
+    """The review modal right after Approve, while the change is applied."""
+    return message_modal(
+        title="Approving",
+        text=f":gear: Approving request #{request_id} and applying it in RingCentral…",
+    )
+
+
+def still_checking_modal() -> View:
+    """A submission RingCentral was too slow to check within Slack's 3 seconds."""
+    return message_modal(
+        title="Sending request",
+        text="RingCentral is slow to answer; your request is still being checked. "
+        "You will get a direct message when it is sent (or if it cannot be).",
+    )
+
+
+def sent_modal(request: ChangeRequest, *, channel: str | None) -> View:
+    """What the requester sees once the request is stored (and whether approvers were told)."""
+    what = f"Request #{request.id} for *{escape(request.resource_name)}*"
+    if request.slack_message_ts is None:
+        return message_modal(
+            title="Request saved",
+            text=f":warning: {what} was saved, but it could not be posted to the approvers' "
+            f"channel <#{channel}>. Please tell an approver; the app's administrators can see "
+            "why in the logs.",
+        )
+    return message_modal(
+        title="Request sent",
+        text=f":white_check_mark: {what} was sent to the approvers in <#{channel}>. You will get "
+        "a direct message when it is decided; you can cancel it from there.",
+    )

@@ -74,13 +74,7 @@ def build_inventory(
     sites = {s.id: s for s in by_type[SITE]}
     ivr_menus = {m.id: m for m in by_type[IVR_MENU]}
     queues = {q.id: q for q in by_type[CALL_QUEUE]}
-
-    def site_of(record: ExtensionRecord) -> str | None:
-        """The owning site's id (the company's id for the main site), or None when unknown."""
-        site_id = record.site.id if record.site else None
-        if site_id is None or site_id == MAIN_SITE_REF or (company and site_id == company.id):
-            return company.id if company else None
-        return site_id if site_id in sites else None
+    site_of = _site_resolver(company, sites)
 
     owned: dict[str, list[SharedNumber]] = defaultdict(list)
     for number in numbers:
@@ -106,12 +100,16 @@ def build_inventory(
     for site in sites.values():
         resources.append(_resource(site, ResourceType.SITE, owned, menus_by_site))
     for queue in queues.values():
-        site_id = queue.site.id if queue.site else None
+        site_id = site_of(queue)
         site_name = queue.site.name if queue.site else None
-        if site_id in (None, MAIN_SITE_REF) or (company and site_id == company.id):
+        if company is not None and site_id == company.id:
             site_id, site_name = MAIN_SITE_REF, company_name
-        elif site_id in sites:
+        elif site_id is not None:
             site_name = sites[site_id].display_name
+        elif queue.site is None:
+            site_id, site_name = MAIN_SITE_REF, company_name
+        else:
+            site_id = queue.site.id
         resources.append(
             _resource(
                 queue,
@@ -124,6 +122,37 @@ def build_inventory(
         )
     resources.sort(key=lambda r: (_TYPE_ORDER[r.type], r.name.lower(), r.id))
     return Inventory(resources=tuple(resources))
+
+
+def _site_resolver(
+    company: ExtensionRecord | None, sites: Mapping[str, ExtensionRecord]
+) -> Callable[[ExtensionRecord], str | None]:
+    """Finds the id of an extension's site (the company's id for the main site).
+
+    No `site` means the main site (accounts without multi-site omit it). A `site` may carry
+    only a name (the spec makes `id` optional): it is then matched to a site of that name.
+    An unknown site gives None.
+    """
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for site in sites.values():
+        by_name[site.display_name.casefold()].append(site.id)
+    main_id = company.id if company else None
+
+    def site_of(record: ExtensionRecord) -> str | None:
+        ref = record.site
+        if ref is None:
+            return main_id
+        if ref.id is not None:
+            if ref.id == MAIN_SITE_REF or ref.id == main_id:
+                return main_id
+            return ref.id if ref.id in sites else None
+        name = (ref.name or "").casefold()
+        if company is not None and name == company.display_name.casefold():
+            return main_id
+        named = by_name.get(name, [])
+        return named[0] if len(named) == 1 else None
+
+    return site_of
 
 
 def _assign(

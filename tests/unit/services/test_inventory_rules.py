@@ -117,3 +117,21 @@ def test_a_number_listed_twice_is_shown_once() -> None:
     )
 
     assert inventory.main_site is not None and len(inventory.main_site.phone_numbers) == 1
+
+
+def test_a_site_given_only_by_name_is_found_by_that_name() -> None:
+    # The spec makes `site.id` optional: a menu or queue may name its site without an id.
+    menu = ext(8, "IvrMenu", "Lab Night", {"name": "Lab"})
+    queue = ext(9, "Department", "Lab Desk", {"name": "Lab"})
+    hq_menu = ext(10, "IvrMenu", "HQ Night", {"name": "Whatever We Call HQ"})
+    inventory = build_inventory(
+        extensions=[COMPANY, SITE, menu, queue, hq_menu],
+        numbers=[num("+1020", "DirectNumber", 8), num("+1021", "DirectNumber", 10)],
+    )
+
+    lab, main, desk = inventory.get("2"), inventory.main_site, inventory.get("9")
+    assert lab is not None and [m.name for m in lab.ivr_menus] == ["Lab Night"]
+    assert [n.phone_number for n in lab.phone_numbers] == ["+1020"]
+    assert main is not None and [m.name for m in main.ivr_menus] == ["HQ Night"]
+    assert [n.phone_number for n in main.phone_numbers] == ["+1021"]
+    assert desk is not None and (desk.site_id, desk.site_name) == ("2", "Lab")

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.container import Container
 from bot.views import ids
-from bot.views.modals import user_option
+from bot.views.modals import RequestModalMetadata, user_option
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +24,20 @@ async def on_user_search(ack: AsyncAck, body: dict[str, Any], services: Containe
     """Users by name, extension number or email; those who cannot be added say why."""
     query = str(body.get("value") or "")
     try:
-        choices = await services.people.search(query=query, limit=MAX_OPTIONS)
+        handlers = await _handlers_of_modal_resource(services, body)
+        choices = await services.people.search(query=query, limit=MAX_OPTIONS, handlers=handlers)
     except Exception:
         # Slack shows "no results"; the picker stays usable for the next keystroke.
         logger.exception("searching RingCentral users for %r failed", query)
         await ack(options=[])
         return
     await ack(options=[user_option(c.user, problem=c.problem).to_dict() for c in choices])
+
+
+async def _handlers_of_modal_resource(services: Container, body: dict[str, Any]) -> frozenset[str]:
+    """Who handles SMS on the request modal's resource, as read when the modal was filled."""
+    view = body.get("view") or {}
+    if view.get("callback_id") != ids.REQUEST_MODAL:
+        return frozenset()
+    metadata = RequestModalMetadata.from_json(str(view.get("private_metadata") or ""))
+    return await services.handlers.last_seen_ids(resource_id=metadata.resource_id)

@@ -112,6 +112,12 @@ class HandlerIndex:
         except Exception:
             logger.exception("could not save the handler snapshot of %s", resource.id)
 
+    async def last_seen_ids(self, *, resource_id: str) -> frozenset[str]:
+        """The extension ids last read as this resource's handlers (empty if never read)."""
+        async with self._database.reader() as repo:
+            snapshot = await repo.latest_snapshot(resource_id=resource_id)
+        return frozenset() if snapshot is None else frozenset(r.id for r in snapshot.recipients)
+
     # -- who ----------------------------------------------------------------------------------
 
     async def handled_by(self, *, user_id: str) -> HandledBy:

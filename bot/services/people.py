@@ -8,13 +8,15 @@ are learnt from every handler list the app reads (`remember`); the extension lis
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.domain import Recipient, UserExtension
 from bot.ringcentral.client import RingCentralClient
 from bot.services.cache import SharedLoad
 from bot.services.users import rank_users
+
+ALREADY_A_HANDLER = "already a handler here"
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,16 @@ class People:
         """The ids whose assignable / licence flags are unknown (never read on a handler list)."""
         return tuple(i for i in ids if i not in self._flags)
 
-    async def search(self, *, query: str, limit: int = 20) -> list[PersonChoice]:
-        """Users matching a name, extension number or email, best first, with their problems."""
-        return [self._choice(u) for u in rank_users(query, await self._users.get(), limit=limit)]
+    async def search(
+        self, *, query: str, limit: int = 20, handlers: Collection[str] = ()
+    ) -> list[PersonChoice]:
+        """Users matching a name, extension number or email, best first, with their problems
+        (`handlers`: ids already handling SMS on the resource being changed)."""
+        found = rank_users(query, await self._users.get(), limit=limit)
+        return [
+            PersonChoice(u, ALREADY_A_HANDLER) if u.id in handlers else self._choice(u)
+            for u in found
+        ]
 
     async def choices(self, *, ids: Sequence[str]) -> dict[str, PersonChoice]:
         """The users with these extension ids (ids that are not users are left out)."""

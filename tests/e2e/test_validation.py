@@ -49,6 +49,9 @@ async def test_blank_reason(app: Harness) -> None:
 async def test_adding_someone_already_a_handler(app: Harness) -> None:
     modal = await open_request_modal(app, app.carla)
     ava = option(await users(app, modal, "ava"), "6001")
+    assert ava["text"]["text"] == "Ava Chen · ext. 1001 — already a handler here"
+    carla = option(await users(app, modal, "carla"), "6003")
+    assert "already" not in carla["text"]["text"]
     errors = await submit_errors(app, {ids.ADD_BLOCK: [ava]}, modal)
     assert errors == {ids.ADD_BLOCK: "Ava Chen already handles SMS for Support."}
 

@@ -22,6 +22,7 @@ from ringcentral.platform import Platform
 from bot.ringcentral.errors import (
     RingCentralAuthError,
     RingCentralError,
+    RingCentralRateLimited,
     RingCentralTimeout,
     RingCentralUnavailable,
     error_for_response,
@@ -30,6 +31,7 @@ from bot.ringcentral.errors import (
 logger = logging.getLogger(__name__)
 
 APP_NAME = "sms-handlers"
+DEFAULT_RETRY_AFTER_SECONDS = 30.0  # RingCentral's advice for a 429 without Retry-After
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ class TokenProvider:
         self._access_token: str | None = None
         self._expires_at = 0.0
         self._renew_at = 0.0
+        # After a 429 from the token endpoint: no token call before then (each one made during
+        # RingCentral's penalty would restart it).
+        self._held_until = 0.0
         self.logins = 0  # successful JWT logins (observability; tests read it)
         self.refreshes = 0  # successful refresh-token exchanges
 
@@ -113,6 +118,21 @@ class TokenProvider:
         self._http.close()
 
     async def _renew(self) -> str:
+        wait = self._held_until - self._clock()
+        if wait > 0:
+            raise RingCentralRateLimited(
+                operation="logging in",
+                retry_after=wait,
+                detail="RingCentral asked the app to wait before asking for a token again.",
+            )
+        try:
+            return await self._renew_now()
+        except RingCentralRateLimited as exc:
+            held = DEFAULT_RETRY_AFTER_SECONDS if exc.retry_after is None else exc.retry_after
+            self._held_until = self._clock() + held
+            raise
+
+    async def _renew_now(self) -> str:
         auth = self._platform.auth()
         if self._access_token is not None or auth.access_token():
             refresh_token_valid = bool(auth.refresh_token()) and auth.refresh_token_valid()
@@ -121,6 +141,8 @@ class TokenProvider:
                     await self._exchange(self._platform.refresh, "refreshing the access token")
                     self.refreshes += 1
                     return self._adopt()
+                except (RingCentralRateLimited, RingCentralUnavailable):
+                    raise  # a login now would meet the same limit or outage
                 except RingCentralError as exc:
                     logger.warning("Token refresh failed (%s); logging in again with the JWT", exc)
         await self._exchange(

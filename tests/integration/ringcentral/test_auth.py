@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.ringcentral.auth import Credentials, TokenProvider
-from bot.ringcentral.errors import RingCentralAuthError, RingCentralTimeout
+from bot.ringcentral.errors import RingCentralAuthError, RingCentralRateLimited, RingCentralTimeout
 from bot.sandbox.ringcentral import Fault, SandboxOptions, SandboxServer
 from tests.support.rc_sandbox import (
     credentials_for,
@@ -214,3 +214,37 @@ async def test_a_hanging_token_endpoint_ends_in_a_timeout_not_a_hang(
     finally:
         provider.close()
     assert [r.status for r in token_requests(rc_sandbox)] == [0, 200]
+
+
+async def test_a_rate_limited_token_endpoint_is_asked_once_not_by_every_waiting_call() -> None:
+    # Each token request made during RingCentral's penalty would restart it.
+    options = SandboxOptions(window_seconds=0.3, penalty_seconds=0.3)
+    options.limits["Auth"] = 1
+    async with running_sandbox(options=options) as server:
+        async with sandbox_client(server) as other:  # another instance used the Auth budget
+            await other.get_sms_recipients(extension_id=SUPPORT)
+        async with sandbox_client(server) as client:
+            results = await asyncio.gather(
+                *(client.get_sms_recipients(extension_id=SUPPORT) for _ in range(5))
+            )
+
+        assert all(len(r) == 2 for r in results)
+        assert [r.status for r in token_requests(server)] == [200, 429, 200]
+
+
+async def test_a_rate_limited_refresh_is_not_followed_by_a_login_into_the_same_limit(
+    rc_sandbox: SandboxServer,
+) -> None:
+    provider = TokenProvider(credentials=credentials_for(rc_sandbox))
+    try:
+        first = await provider.token()
+        rc_sandbox.inject_fault(Fault(r"/oauth/token$", status=429, retry_after=0.2))
+        with pytest.raises(RingCentralRateLimited) as caught:
+            await provider.renew_after_rejection(first)
+        with pytest.raises(RingCentralRateLimited):
+            await provider.renew_after_rejection(first)  # still held: not even sent
+    finally:
+        provider.close()
+
+    assert caught.value.retry_after == 0.2
+    assert [r.status for r in token_requests(rc_sandbox)] == [200, 429]

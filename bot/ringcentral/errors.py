@@ -7,6 +7,7 @@ message and the operation that failed, and reads as a sentence a person understa
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from bot.errors import SmsHandlersError
@@ -78,7 +79,7 @@ class RingCentralRateLimited(RingCentralError):
     def _compose(self) -> str:
         base = super()._compose()
         if self.retry_after is not None:
-            return f"{base} Try again in {self.retry_after:.0f} s."
+            return f"{base} Try again in {max(1, math.ceil(self.retry_after))} s."
         return base
 
 

@@ -113,6 +113,12 @@ def test_a_rate_limit_error_tells_when_to_try_again() -> None:
     assert str(error).endswith("Try again in 60 s.")
 
 
+def test_a_wait_under_a_second_is_not_shown_as_zero_seconds() -> None:
+    for wait, shown in ((0.2, "1 s"), (1.5, "2 s"), (59.01, "60 s")):
+        error = RingCentralRateLimited(operation=OPERATION, status=429, retry_after=wait)
+        assert str(error).endswith(f"Try again in {shown}."), wait
+
+
 def test_credentials_never_show_their_secrets() -> None:
     from bot.ringcentral.auth import Credentials
 

@@ -3,7 +3,6 @@ Cancel, Retry, and Reject inside the review modal."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,7 +10,6 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.container import Container
-from bot.domain import RequestStatus
 from bot.listeners.answers import card, list_page
 from bot.listeners.replies import (
     Body,
@@ -24,7 +22,7 @@ from bot.listeners.replies import (
 )
 from bot.listeners.state import input_text
 from bot.services.history import resource_history
-from bot.services.requests import Actor, AlreadyDecidedError, ReviewState
+from bot.services.requests import Actor, ReviewState
 from bot.views import ids
 from bot.views.history import HistoryCursor, history_modal
 from bot.views.modals import (
@@ -138,26 +136,18 @@ async def fill_request_modal(
     services: Container, client: AsyncWebClient, *, body: Body, view_id: str
 ) -> None:
     """Read the resource, its handlers and the requester's RingCentral user; show the form."""
-    directory = services.directory
-    resource = await directory.resource(resource_id=_value(body))
-    profile, recipients, feature, _ = await asyncio.gather(
-        services.slack_users.profile(user_id_of(body), fallback_name=user_name_of(body)),
-        directory.recipients(resource_id=resource.id),
-        directory.thread_messaging(),
-        services.people.warm(),
-    )
-    services.people.remember(recipients)
-    me = await services.people.by_email(email=profile.email) if profile.email else None
+    profile = await services.slack_users.profile(user_id_of(body), fallback_name=user_name_of(body))
+    form = await services.requests.form(resource_id=_value(body), requester_email=profile.email)
     channel = body.get("channel") or {}
     data = RequestModalInput(
-        resource=resource,
-        recipients=recipients,
+        resource=form.resource,
+        recipients=form.recipients,
         requester=RequesterMatch(
-            extension=me.user if me is not None else None,
+            extension=form.me.user if form.me is not None else None,
             slack_email=profile.email,
-            problem=me.problem if me is not None else None,
+            problem=form.me.problem if form.me is not None else None,
         ),
-        warnings=resource_warnings(resource, feature),
+        warnings=resource_warnings(form.resource, form.feature),
         channel_id=channel.get("id"),
     )
     await update_view(client, view_id=view_id, view=request_modal(data))
@@ -214,10 +204,9 @@ async def on_review(
     reviewer_id = user_id_of(body)
 
     async def check() -> None:
-        request = await services.requests.get(request_id=_request_id(body))
-        if request.status is not RequestStatus.PENDING:
-            raise AlreadyDecidedError(request)
-        await services.policy.check_can_decide(user_id=reviewer_id, request=request)
+        await services.requests.check_can_review(
+            request_id=_request_id(body), reviewer_id=reviewer_id
+        )
 
     async def fill(view_id: str) -> None:
         state = await services.requests.review(

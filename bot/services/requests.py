@@ -8,6 +8,7 @@ knows about Slack payloads.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +23,8 @@ from bot.domain import (
     ExtensionRef,
     Recipient,
     RequestStatus,
+    Resource,
+    ThreadMessagingFeature,
     UserExtension,
 )
 from bot.errors import SmsHandlersError
@@ -93,6 +96,16 @@ class ReviewState:
     warnings: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class RequestForm:
+    """The data of a new request form."""
+
+    resource: Resource
+    recipients: tuple[Recipient, ...]
+    feature: ThreadMessagingFeature
+    me: PersonChoice | None  # the requester's RingCentral user, matched by email
+
+
 def describe_decision(request: ChangeRequest) -> str:
     """`Request #3 was already approved by Alex.` and the like, for whoever came second."""
     who = request.decided_by_name or "someone"
@@ -156,6 +169,19 @@ class RequestService:
             return await repo.pending_requests()
 
     # -- creating -----------------------------------------------------------------------------
+
+    async def form(self, *, resource_id: str, requester_email: str | None) -> RequestForm:
+        """What the request form shows: the resource, its live handlers, the feature's state,
+        and the requester's own RingCentral user (for "Add me")."""
+        resource = await self.directory.resource(resource_id=resource_id)
+        recipients, feature, _ = await asyncio.gather(
+            self.directory.recipients(resource_id=resource.id),
+            self.directory.thread_messaging(),
+            self.people.warm(),
+        )
+        self.people.remember(recipients)
+        me = await self.people.by_email(email=requester_email) if requester_email else None
+        return RequestForm(resource=resource, recipients=recipients, feature=feature, me=me)
 
     async def create(
         self, *, draft: ChangeDraft, requester: Actor, idempotency_key: str | None = None
@@ -283,12 +309,17 @@ class RequestService:
 
     # -- reviewing ----------------------------------------------------------------------------
 
-    async def review(self, *, request_id: int, reviewer_id: str) -> ReviewState:
-        """The live state an approver decides on (refused for non-approvers and the requester)."""
+    async def check_can_review(self, *, request_id: int, reviewer_id: str) -> ChangeRequest:
+        """The pending request, if this person may decide it; a clear refusal otherwise."""
         request = await self.get(request_id=request_id)
         if request.status is not RequestStatus.PENDING:
             raise AlreadyDecidedError(request)
         await self.policy.check_can_decide(user_id=reviewer_id, request=request)
+        return request
+
+    async def review(self, *, request_id: int, reviewer_id: str) -> ReviewState:
+        """The live state an approver decides on (refused for non-approvers and the requester)."""
+        request = await self.check_can_review(request_id=request_id, reviewer_id=reviewer_id)
         current = await self.directory.recipients(resource_id=request.resource_id)
         self.people.remember(current)
         state = review_state(request, current)

@@ -172,22 +172,25 @@ class TokenProvider:
         try:
             await asyncio.to_thread(call)
         except ApiException as exc:
-            raise _auth_error(exc, operation) from None
+            raise _auth_error(exc, operation, self._credentials.server_url) from None
         except Exception as exc:
             # The SDK raises a plain Exception (e.g. "Refresh token has expired").
             raise RingCentralAuthError(operation=operation, detail=_safe_reason(exc)) from None
 
 
-def _auth_error(exc: Any, operation: str) -> RingCentralError:
+def _auth_error(exc: Any, operation: str, server_url: str) -> RingCentralError:
     api_response = exc.api_response()
     response = api_response.response() if api_response is not None else None
     if response is None:
         cause = exc.__context__
         if isinstance(cause, requests.Timeout):
-            return RingCentralTimeout(operation=operation, detail="the token endpoint timed out.")
+            return RingCentralTimeout(
+                operation=operation, detail=f"the token endpoint of {server_url} timed out."
+            )
         return RingCentralUnavailable(
             operation=operation,
-            detail=f"could not reach the token endpoint ({type(cause).__name__}).",
+            detail=f"could not reach {server_url} ({type(cause).__name__}); "
+            "check RINGCENTRAL_SERVER_URL and the network.",
         )
     retry_after = _retry_after_header(response.headers.get("Retry-After"))
     error = error_for_response(

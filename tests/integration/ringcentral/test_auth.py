@@ -8,7 +8,12 @@ import logging
 import pytest
 
 from bot.ringcentral.auth import Credentials, TokenProvider
-from bot.ringcentral.errors import RingCentralAuthError, RingCentralRateLimited, RingCentralTimeout
+from bot.ringcentral.errors import (
+    RingCentralAuthError,
+    RingCentralRateLimited,
+    RingCentralTimeout,
+    RingCentralUnavailable,
+)
 from bot.sandbox.ringcentral import Fault, SandboxOptions, SandboxServer
 from tests.support.rc_sandbox import (
     credentials_for,
@@ -208,7 +213,7 @@ async def test_a_hanging_token_endpoint_ends_in_a_timeout_not_a_hang(
             await provider.token()
         assert str(caught.value) == (
             "RingCentral did not answer in time while logging in with the JWT: "
-            "the token endpoint timed out."
+            f"the token endpoint of {rc_sandbox.url} timed out."
         )
         assert await provider.token()  # the next attempt logs in
     finally:
@@ -248,3 +253,19 @@ async def test_a_rate_limited_refresh_is_not_followed_by_a_login_into_the_same_l
 
     assert caught.value.retry_after == 0.2
     assert [r.status for r in token_requests(rc_sandbox)] == [200, 429]
+
+
+async def test_an_unreachable_server_is_named_in_the_error() -> None:
+    async with running_sandbox() as server:
+        url = server.url  # stopped on leaving: nothing listens there any more
+    provider = TokenProvider(credentials=Credentials(url, "id", "secret", "a.b.c"))
+    try:
+        with pytest.raises(RingCentralUnavailable) as caught:
+            await provider.token()
+    finally:
+        provider.close()
+
+    assert str(caught.value) == (
+        f"RingCentral is unavailable while logging in with the JWT: could not reach {url} "
+        "(ConnectionError); check RINGCENTRAL_SERVER_URL and the network."
+    )

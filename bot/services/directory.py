@@ -210,7 +210,18 @@ class Directory:
                 )
             except RingCentralError as exc:
                 raise await self._failed(resource, before, exc) from exc
-        after = await self._read_recipients(resource)
+        try:
+            after = await self._read_recipients(resource)
+        except RingCentralError as exc:
+            if not calls:
+                raise
+            raise ChangeFailed(
+                f"The change to {describe(resource)} was sent, but its handlers could not be "
+                f"read back to check it: {exc} Check them before retrying.",
+                cause=exc,
+                before=before,
+                after=None,
+            ) from exc
         expected = (current - set(to_remove)) | set(to_add)
         present = {r.id for r in after}
         return ChangeOutcome(

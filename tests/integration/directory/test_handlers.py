@@ -225,6 +225,27 @@ async def test_a_large_change_failing_part_way_reports_the_part_applied() -> Non
     assert "Part of the change was applied" in str(failure)
 
 
+async def test_a_change_sent_but_not_readable_afterwards_says_it_was_sent(
+    rc_sandbox: SandboxServer, rc_directory: Directory
+) -> None:
+    # The read before the change succeeds; every read after it fails.
+    rc_sandbox.inject_fault(
+        Fault(r"/4001/sms-recipients$", method="GET", status=503, skip=1, times=9)
+    )
+    with pytest.raises(ChangeFailed) as caught:
+        await rc_directory.apply_change(resource_id=SUPPORT, added=["6003"])
+
+    failure = caught.value
+    assert isinstance(failure.cause, RingCentralUnavailable)
+    assert failure.after is None
+    assert str(failure).startswith(
+        "The change to Support (call queue, ext 104) was sent, but its handlers could not be "
+        "read back to check it: RingCentral is unavailable"
+    )
+    assert str(failure).endswith("Check them before retrying.")
+    assert "6003" in rc_sandbox.sms_recipients(SUPPORT)
+
+
 async def test_thread_messaging_on_for_everything_allows_every_resource(
     rc_directory: Directory,
 ) -> None:

@@ -14,11 +14,11 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from bot.domain import Recipient, Resource, ResourceType, ThreadMessagingFeature, UserExtension
+from bot.domain import Recipient, Resource, ResourceType, ThreadMessagingFeature
 from bot.errors import SmsHandlersError
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.errors import RingCentralError
-from bot.ringcentral.models import ExtensionRecord, SmsRecipientRecord
+from bot.ringcentral.models import SmsRecipientRecord
 from bot.services.cache import SharedLoad
 from bot.services.inventory import (
     INVENTORY_EXTENSION_TYPES,
@@ -27,7 +27,6 @@ from bot.services.inventory import (
     build_inventory,
 )
 from bot.services.lookup import LookupResult, describe, match_resource
-from bot.services.users import rank_users
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +104,6 @@ class Directory:
         self.client = client
         self._recipient_slots = asyncio.Semaphore(max(1, recipient_concurrency))
         self._inventory = SharedLoad(self._load_inventory, ttl_seconds=ttl_seconds, clock=clock)
-        self._users = SharedLoad(self._load_users, ttl_seconds=ttl_seconds, clock=clock)
         self._feature = SharedLoad(self._load_feature, ttl_seconds=ttl_seconds, clock=clock)
         self._observers: list[RecipientsSeen] = []
 
@@ -134,14 +132,13 @@ class Directory:
         return match_resource(query, (await self.inventory()).resources)
 
     def invalidate(self) -> None:
-        """Forget the cached inventory, users and feature state.
+        """Forget the cached inventory and feature state.
 
         A change of SMS handlers does not call this: it cannot alter resources, numbers, users
         or the feature, and reloading a large account's numbers costs up to the whole Heavy
         rate limit (10 calls a minute), so a reload right after a change would be penalised.
         """
         self._inventory.invalidate()
-        self._users.invalidate()
         self._feature.invalidate()
 
     async def _load_inventory(self) -> Inventory:
@@ -260,27 +257,6 @@ class Directory:
             after=after,
         )
 
-    # -- people -----------------------------------------------------------------------------
-
-    async def assignable_users(self, *, refresh: bool = False) -> tuple[UserExtension, ...]:
-        """Users who may become SMS handlers: type User, Enabled, with an email (cached)."""
-        return await self._users.get(refresh=refresh)
-
-    async def search_users(self, *, query: str, limit: int = 20) -> tuple[UserExtension, ...]:
-        """Assignable users matching a name, an extension number or an email, best first."""
-        return rank_users(query, await self.assignable_users(), limit=limit)
-
-    async def user_by_email(self, *, email: str) -> UserExtension | None:
-        """The assignable user with this contact email (case-insensitive), if any."""
-        wanted = email.strip().lower()
-        users = await self.assignable_users()
-        return next((u for u in users if u.email and u.email.lower() == wanted), None)
-
-    async def _load_users(self) -> tuple[UserExtension, ...]:
-        records = await self.client.list_extensions(types=("User",), statuses=("Enabled",))
-        users = [_user(r) for r in records if r.email and r.status in (None, "Enabled")]
-        return tuple(sorted(users, key=lambda u: (u.name.lower(), u.id)))
-
     # -- feature ----------------------------------------------------------------------------
 
     async def thread_messaging(self, *, refresh: bool = False) -> ThreadMessagingFeature:
@@ -341,15 +317,4 @@ def _recipient(record: SmsRecipientRecord) -> Recipient:
         extension_type=record.extension_type,
         assignable=record.assignable,
         has_license=record.has_license,
-    )
-
-
-def _user(record: ExtensionRecord) -> UserExtension:
-    return UserExtension(
-        id=record.id,
-        name=record.display_name,
-        extension_number=record.extension_number,
-        email=record.email,
-        status=record.status,
-        site_name=record.site.name if record.site else None,
     )

@@ -56,54 +56,6 @@ async def test_an_unknown_resource_id_is_a_clear_error(rc_directory: Directory) 
         await rc_directory.recipients(resource_id="5001")  # an IVR menu, not a resource
 
 
-async def test_assignable_users_are_enabled_users_with_an_email(rc_directory: Directory) -> None:
-    users = await rc_directory.assignable_users()
-    names = [u.name for u in users]
-
-    assert "Isabel Rossi" not in names  # Disabled
-    assert "Maya Singh" not in names  # NotActivated
-    assert "Jamal Wright" not in names  # no email
-    assert {"Ava Chen", "Ben Ortiz", "Grace Kim", "Liam O'Brien"} <= set(names)
-    assert names == sorted(names, key=str.lower)
-    assert all(u.email for u in users)
-
-
-@pytest.mark.parametrize(
-    ("query", "first"),
-    [
-        ("carla", "Carla Diaz"),
-        ("Diaz", "Carla Diaz"),
-        ("1004", "Dan Miller"),
-        ("dan.miller@acme.example", "Dan Miller"),
-        ("o'brien", "Liam O'Brien"),
-        ("ben ort", "Ben Ortiz"),
-    ],
-)
-async def test_users_are_searchable_by_name_extension_or_email(
-    rc_directory: Directory, query: str, first: str
-) -> None:
-    found = await rc_directory.search_users(query=query)
-
-    assert found and found[0].name == first
-
-
-async def test_the_user_list_is_cached(rc_sandbox: SandboxServer, rc_directory: Directory) -> None:
-    await rc_directory.search_users(query="ava")
-    await rc_directory.search_users(query="ben")
-    await rc_directory.user_by_email(email="AVA.CHEN@acme.example")
-
-    user_lists = [r for r in data_requests(rc_sandbox) if ("type", "User") in r.query]
-    assert len(user_lists) == 1
-
-
-async def test_a_user_is_found_by_email_regardless_of_case(rc_directory: Directory) -> None:
-    user = await rc_directory.user_by_email(email=" Ava.Chen@ACME.example ")
-    nobody = await rc_directory.user_by_email(email="nobody@acme.example")
-
-    assert user is not None and (user.id, user.extension_number) == ("6001", "1001")
-    assert nobody is None
-
-
 async def test_reverse_lookup_lists_what_a_user_handles(rc_directory: Directory) -> None:
     handled = await rc_directory.resources_handled_by(user_id="6002")
 

@@ -1,0 +1,68 @@
+"""RingCentral users for the add picker, over the sandbox: search, problems, cache, email."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ringcentral.client import RingCentralClient
+from bot.sandbox.ringcentral import SandboxServer
+from bot.services.people import People
+from tests.support.rc_sandbox import data_requests
+
+
+@pytest.fixture
+def people(rc_client: RingCentralClient) -> People:
+    return People(client=rc_client, ttl_seconds=60.0)
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("carla", "Carla Diaz"),
+        ("Diaz", "Carla Diaz"),
+        ("1004", "Dan Miller"),
+        ("dan.miller@acme.example", "Dan Miller"),
+        ("o'brien", "Liam O'Brien"),
+        ("ben ort", "Ben Ortiz"),
+    ],
+)
+async def test_users_are_searchable_by_name_extension_or_email(
+    people: People, query: str, first: str
+) -> None:
+    found = await people.search(query=query)
+
+    assert found and found[0].user.name == first
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("Ava Chen", None),
+        ("Isabel Rossi", "disabled"),
+        ("Maya Singh", "status NotActivated"),
+        ("Jamal Wright", "no email in RingCentral"),
+    ],
+)
+async def test_users_who_cannot_be_handlers_say_why(
+    people: People, name: str, problem: str | None
+) -> None:
+    found = await people.search(query=name)
+
+    assert [(c.user.name, c.problem) for c in found] == [(name, problem)]
+
+
+async def test_the_user_list_is_read_once(rc_sandbox: SandboxServer, people: People) -> None:
+    await people.search(query="ava")
+    await people.search(query="ben")
+    await people.by_email(email="AVA.CHEN@acme.example")
+
+    user_lists = [r for r in data_requests(rc_sandbox) if ("type", "User") in r.query]
+    assert len(user_lists) == 1
+
+
+async def test_a_user_is_found_by_email_regardless_of_case(people: People) -> None:
+    found = await people.by_email(email=" Ava.Chen@ACME.example ")
+    nobody = await people.by_email(email="nobody@acme.example")
+
+    assert found is not None and (found.user.id, found.user.extension_number) == ("6001", "1001")
+    assert nobody is None

@@ -26,7 +26,7 @@ from bot.views.resources import (
 
 LIST_PAGE_SIZE = 20
 # With should_escape, Slack sends a mention as <@U123|name> (or <@U123>).
-MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
 MAILTO = re.compile(r"^<mailto:([^|>]+)(?:\|[^>]*)?>$")
 FORMATTED = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
@@ -122,7 +122,9 @@ async def _person(services: Container, *, query: str) -> tuple[str, PersonChoice
         )
     label, email = query, None
     if mention := MENTION.match(query):
-        profile = await services.slack_users.profile(mention.group(1))
+        profile = await services.slack_users.profile(
+            mention.group(1), fallback_name=mention.group(2)
+        )
         label = profile.name
         email = profile.email
         if email is None:

@@ -37,3 +37,8 @@ async def test_text_arrives_formatted_like_slack_sends_it(tmp_path: Path) -> Non
         assert "No RingCentral user matches *&lt;@U0NOBODY|x&gt;*" in texts(
             app.last_ephemeral(app.nina)
         )
+
+
+async def test_who_names_a_mention_slack_cannot_describe(app: Harness) -> None:
+    await app.command(app.nina, "who <@U0GHOST|ghost>")
+    assert "Slack does not show ghost's email" in texts(app.last_ephemeral(app.nina))

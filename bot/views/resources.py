@@ -234,6 +234,10 @@ def who_message(
         lines = [_who_line(row) for row in rows]
         text = lead + "\n" + lines_within(lines, SECTION_TEXT_LIMIT - len(lead) - 1)
         fallback = f"{extension_name} handles SMS for {plural(len(rows), 'resource')}"
+    elif coverage.total and coverage.never_read == coverage.total:
+        text = f"The bot has not read any handler lists yet, so it cannot tell yet where {name} "
+        text += "handles SMS."
+        fallback = f"Where {extension_name} handles SMS is not known yet"
     else:
         text = f"{name} does not handle SMS for any shared number" + (
             "." if sure else ", as far as the bot has seen."

@@ -171,6 +171,15 @@ def test_who_while_checking_says_how_sure_and_how_long() -> None:
     assert "about 25 minutes. That is too many for one check: 550 of them will still" in text
 
 
+def test_who_before_anything_was_read_does_not_pretend() -> None:
+    coverage = WhoCoverage(total=550, unchecked=550, never_read=550, checking_seconds=1320)
+    text = all_texts(
+        render_message(who_message(person_label="a", extension_name="Ava", coverage=coverage))
+    )
+    assert "has not read any handler lists yet, so it cannot tell yet where *Ava*" in text
+    assert "does not handle" not in text
+
+
 def test_who_after_an_incomplete_check_says_what_is_unsure() -> None:
     coverage = WhoCoverage(total=550, unchecked=30, never_read=30)
     text = all_texts(

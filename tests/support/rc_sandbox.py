@@ -134,16 +134,11 @@ async def sandbox_client(
             await client.close()
 
 
-@asynccontextmanager
-async def running_sandbox(
+def running_sandbox(
     seed: Seed | None = None, options: SandboxOptions | None = None
-) -> AsyncIterator[SandboxServer]:
-    server = SandboxServer(seed=seed, options=options)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
+) -> SandboxServer:
+    """A sandbox on a free loopback port while in `async with`."""
+    return SandboxServer(seed=seed, options=options)
 
 
 @pytest.fixture

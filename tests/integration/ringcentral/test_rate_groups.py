@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.ringcentral.errors import RingCentralRateLimited
+from bot.ringcentral.errors import RingCentralRateLimited, RingCentralRequestRejected
 from bot.sandbox.ringcentral import Fault, SandboxOptions, SandboxServer, large_seed
 from tests.support.rc_sandbox import data_requests, fast_options, running_sandbox, sandbox_client
 
@@ -76,3 +76,17 @@ async def test_while_held_longer_than_the_client_waits_a_request_fails_at_once_u
     assert caught.value.retry_after is not None and 100 < caught.value.retry_after <= 120
     assert str(caught.value).startswith("RingCentral is rate limiting this app while reading")
     assert "Try again in 120 s." in str(caught.value)
+
+
+async def test_when_one_page_fails_the_other_pages_are_not_fetched_in_the_background() -> None:
+    seed = large_seed(sites=1, queues=1, users=5, numbers=40)
+    async with running_sandbox(seed) as server:
+        server.inject_fault(Fault(r"/phone-numbers$", status=400, skip=1))
+        options = fast_options(per_page=4, max_concurrency=1)
+        async with sandbox_client(server, options=options) as client:
+            with pytest.raises(RingCentralRequestRejected):
+                await client.list_account_phone_numbers()  # 10 pages; the 2nd is refused
+            await asyncio.sleep(0.3)  # room for abandoned page requests to show up
+        pages = [r for r in data_requests(server) if r.path.endswith("/phone-numbers")]
+
+    assert len(pages) <= 3  # page 1, page 2, perhaps page 3 already on its way

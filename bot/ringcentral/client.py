@@ -31,6 +31,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from bot.ringcentral.auth import Credentials, TokenProvider
+from bot.ringcentral.concurrency import gather_or_cancel
 from bot.ringcentral.errors import (
     RingCentralBadResponse,
     RingCentralError,
@@ -340,16 +341,9 @@ class RingCentralClient:
         total_pages = paging.get("totalPages") if isinstance(paging, Mapping) else None
         if isinstance(total_pages, int) and not isinstance(total_pages, bool):
             numbers = range(2, min(total_pages, MAX_PAGES) + 1)
-            tasks = [
-                asyncio.ensure_future(self._get_json(page_url(n), operation=operation))
-                for n in numbers
-            ]
-            try:
-                pages = await asyncio.gather(*tasks)
-            except BaseException:
-                for task in tasks:  # one page failed: the others would only spend rate budget
-                    task.cancel()
-                raise
+            pages = await gather_or_cancel(
+                *(self._get_json(page_url(n), operation=operation) for n in numbers)
+            )
             for page in pages:
                 records.extend(records_of(page))
             return records

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from bot.domain import Recipient, Resource, ResourceType, ThreadMessagingFeature
 from bot.errors import SmsHandlersError
 from bot.ringcentral.client import RingCentralClient
+from bot.ringcentral.concurrency import gather_or_cancel
 from bot.ringcentral.errors import RingCentralError
 from bot.ringcentral.models import SmsRecipientRecord
 from bot.services.cache import SharedLoad
@@ -142,7 +143,7 @@ class Directory:
         self._feature.invalidate()
 
     async def _load_inventory(self) -> Inventory:
-        extensions, numbers = await asyncio.gather(
+        extensions, numbers = await gather_or_cancel(
             self.client.list_extensions(types=INVENTORY_EXTENSION_TYPES),
             self.client.list_account_phone_numbers(usage_types=SHARED_USAGE_TYPES),
         )

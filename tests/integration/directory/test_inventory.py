@@ -5,9 +5,19 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+import pytest
+
 from bot.domain import NumberSource, Resource, ResourceType
 from bot.ringcentral.client import RingCentralClient
-from bot.sandbox.ringcentral import SandboxOptions, SandboxServer, Seed, demo_seed, large_seed
+from bot.ringcentral.errors import RingCentralRequestRejected
+from bot.sandbox.ringcentral import (
+    Fault,
+    SandboxOptions,
+    SandboxServer,
+    Seed,
+    demo_seed,
+    large_seed,
+)
 from bot.services.directory import Directory
 from tests.support.rc_sandbox import (
     RequestCapture,
@@ -195,3 +205,17 @@ async def test_a_smaller_page_size_still_reads_everything() -> None:
 
     assert len(inventory.of_type(ResourceType.CALL_QUEUE)) == 40
     assert len(inventory.of_type(ResourceType.SITE)) == 3
+
+
+async def test_when_one_list_fails_the_other_is_not_read_on_in_the_background() -> None:
+    seed = large_seed(sites=1, queues=1, users=5, numbers=40)
+    async with running_sandbox(seed) as server:
+        server.inject_fault(Fault(r"/extension$", status=400))
+        options = fast_options(per_page=4, max_concurrency=1)
+        async with sandbox_client(server, options=options) as client:
+            with pytest.raises(RingCentralRequestRejected):
+                await Directory(client=client).inventory()
+            await asyncio.sleep(0.3)  # room for abandoned page requests to show up
+        pages = [r for r in data_requests(server) if r.path.endswith("/phone-numbers")]
+
+    assert len(pages) <= 2  # not the 10 pages of numbers

@@ -21,7 +21,10 @@ _QUEUE_WORDS = frozenset({"queue", "queues", "call", "cq"})
 _SITE_WORDS = frozenset({"site", "sites"})
 MAIN_SITE_ALIASES = frozenset({"main", "main site", "mainsite", "main-site", "company"})
 # "ext 104", "ext. 104", "extension 104", "x104", "#104": an extension number, said as one.
+MAX_EXTENSION_DIGITS = 8
 _EXTENSION = re.compile(r"^(?:ext(?:ension)?\.?|x|#)\s*(\d{1,8})$", re.IGNORECASE)
+# 555-0100, 555.0100, 555 0100: seven digits, said as a phone number but missing its area code.
+_LOCAL_PHONE = re.compile(r"^\d{3}[-. ]\d{4}$")
 
 EXACT = 1.0
 EXACT_VIA_IVR = 0.95
@@ -148,6 +151,17 @@ def match_resource(query: str, resources: Sequence[Resource]) -> LookupResult:
     partial = [c for c in candidates if c.score >= PARTIAL]
     if partial:
         return _resolve(query, [c for c in partial if c.score == partial[0].score])
+    if text.isdecimal() and len(text) <= MAX_EXTENSION_DIGITS:
+        return _no_extension(query, text)
+    if _LOCAL_PHONE.match(text):
+        return LookupResult(
+            query=query,
+            status=LookupStatus.NOT_FOUND,
+            note=(
+                f"{_quoted(query)} looks like a phone number without its area code: "
+                "type the whole number, like (650) 555-0100."
+            ),
+        )
     return _not_found(query, text, resources)
 
 
@@ -195,6 +209,10 @@ def _by_extension(query: str, number: str, resources: Sequence[Resource]) -> Loo
     candidates = [c for c in _rank(number, resources) if c.score >= STRONG]
     if candidates:
         return _resolve(query, candidates)
+    return _no_extension(query, number)
+
+
+def _no_extension(query: str, number: str) -> LookupResult:
     return LookupResult(
         query=query,
         status=LookupStatus.NOT_FOUND,

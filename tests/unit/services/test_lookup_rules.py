@@ -188,3 +188,22 @@ def test_a_very_long_query_is_refused_without_repeating_it_whole() -> None:
     assert result.note.startswith('"support support')
     assert '…" is too long to be a name' in result.note
     assert len(result.note) < 200
+
+
+def test_an_extension_number_nothing_has_says_so_even_without_ext() -> None:
+    result = match_resource("1001", ALL)  # a user's extension, say
+
+    assert result.note == (
+        "No site, call queue or IVR menu has extension 1001 "
+        "(users' extensions have no SMS handlers of their own)."
+    )
+
+
+def test_a_phone_number_without_its_area_code_asks_for_it() -> None:
+    for query in ("555-0104", "555.0104", "555 0104"):
+        result = match_resource(query, ALL)
+        assert result.status is LookupStatus.NOT_FOUND
+        assert result.note == (
+            f'"{query}" looks like a phone number without its area code: '
+            "type the whole number, like (650) 555-0100."
+        )

@@ -145,12 +145,12 @@ def match_resource(query: str, resources: Sequence[Resource]) -> LookupResult:
     strong = [c for c in candidates if c.score >= STRONG]
     if strong:
         return _resolve(query, [c for c in strong if c.score == strong[0].score])
-    of_kind = _of_kind(normalize_name(text), resources)
-    if of_kind:
-        return _resolve(query, of_kind)
     partial = [c for c in candidates if c.score >= PARTIAL]
     if partial:
         return _resolve(query, [c for c in partial if c.score == partial[0].score])
+    of_kind = _of_kind(normalize_name(text), resources)
+    if of_kind:
+        return _resolve(query, of_kind)
     if text.isdecimal() and len(text) <= MAX_EXTENSION_DIGITS:
         return _no_extension(query, text)
     if _LOCAL_PHONE.match(text):

@@ -158,11 +158,18 @@ def test_a_fragment_of_one_or_two_characters_is_not_a_match() -> None:
 
 def test_a_kind_alone_lists_the_resources_of_that_kind() -> None:
     queues = match_resource("queues", MORE)
-    sites = match_resource("site", MORE)
+    sites = match_resource("sites", MORE)
 
     assert queues.status is LookupStatus.AMBIGUOUS
     assert {c.resource.id for c in queues.candidates} == {"2", "3", "4", "50"}
     assert {c.resource.id for c in sites.candidates} == {"1", "20", "30", "41", "42"}
+
+
+def test_a_name_containing_a_kind_word_beats_the_kind() -> None:
+    call_center = Resource(id="60", type=QUEUE, name="Call Center", extension_number="600")
+    result = match_resource("call", (*MORE, call_center))
+
+    assert result.resource is call_center
 
 
 def test_a_long_list_of_candidates_is_cut_short_in_the_message() -> None:

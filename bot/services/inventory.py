@@ -204,9 +204,11 @@ def _resource(
     site_id: str | None = None,
     site_name: str | None = None,
 ) -> Resource:
-    numbers = sorted(
+    numbers: dict[str, SharedNumber] = {}  # one entry per number, the most specific source
+    for number in sorted(
         owned.get(record.id, []), key=lambda n: (_SOURCE_ORDER[n.source], n.phone_number)
-    )
+    ):
+        numbers.setdefault(number.phone_number, number)
     menus = sorted(menus_by_site.get(record.id, []), key=lambda m: m.name.lower())
     return Resource(
         id=record.id,
@@ -215,6 +217,6 @@ def _resource(
         extension_number=record.extension_number,
         site_id=site_id,
         site_name=site_name,
-        phone_numbers=tuple(dict.fromkeys(numbers)),
+        phone_numbers=tuple(numbers.values()),
         ivr_menus=tuple(menus),
     )

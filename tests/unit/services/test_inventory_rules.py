@@ -135,3 +135,17 @@ def test_a_site_given_only_by_name_is_found_by_that_name() -> None:
     assert main is not None and [m.name for m in main.ivr_menus] == ["HQ Night"]
     assert [n.phone_number for n in main.phone_numbers] == ["+1021"]
     assert desk is not None and (desk.site_id, desk.site_name) == ("2", "Lab")
+
+
+def test_a_number_listed_under_two_usage_types_is_shown_once() -> None:
+    # e.g. read on two pages while an admin changed it: the main company number wins.
+    inventory = build_inventory(
+        extensions=[COMPANY],
+        numbers=[num("+1001", "CompanyNumber"), num("+1001", "MainCompanyNumber")],
+    )
+
+    main = inventory.main_site
+    assert main is not None
+    assert [(n.phone_number, n.source) for n in main.phone_numbers] == [
+        ("+1001", NumberSource.MAIN_COMPANY_NUMBER)
+    ]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_PHONE_CHARACTERS = re.compile(r"^\+?[\d\s().\-/]+$")
+_PHONE_CHARACTERS = re.compile(r"^\+?[0-9\s().\-/]+$")
+# Dashes that word processors and web pages put in numbers: hyphen, en dash, minus sign...
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63]")
 NANP_COUNTRY_CODE = "1"
 
 
@@ -15,7 +18,7 @@ def normalize_phone(text: str) -> str | None:
     `0044 20 7946 0958` and `tel:+1...`. Ten digits without a country code are taken as a North
     American number. Short digit strings (extension numbers) are not phone numbers.
     """
-    candidate = text.strip()
+    candidate = _DASHES.sub("-", unicodedata.normalize("NFKC", text)).strip()
     if candidate.lower().startswith("tel:"):
         candidate = candidate[4:]
     if not candidate or not _PHONE_CHARACTERS.match(candidate):

@@ -20,6 +20,10 @@ from bot.services.phone import format_phone, normalize_phone
         "+16505550100",
         "tel:+16505550100",
         " 650 555 0100 ",
+        "(650) 555\u20130100",  # an en dash, as copied from a document
+        "650\u2011555\u20110100",  # non-breaking hyphens
+        "+1\u00a0650\u00a0555\u00a00100",  # non-breaking spaces
+        "\uff16\uff15\uff10\uff15\uff15\uff15\uff10\uff11\uff10\uff10",  # full-width digits
     ],
 )
 def test_common_us_formats(typed: str) -> None:

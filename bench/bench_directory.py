@@ -1,7 +1,8 @@
 """The directory's inventory against the guide's sample algorithm, on a large sandbox account.
 
 Account: 50 sites, 500 call queues, 5,000 users, 10,000 numbers; 20 ms latency per request,
-rate limits off so both algorithms run to the end. The guide's algorithm (reimplemented from its
+rate limits off so both algorithms run to the end (and, last, the directory once more under
+RingCentral's default limits). The guide's algorithm (reimplemented from its
 description in RINGCENTRAL.md) reads the first page of each list and asks for each sub-site's
 numbers one call at a time. Times are shown as ratios to the directory's cold load in the same run.
 """
@@ -74,6 +75,7 @@ async def run() -> list[str]:
     finally:
         await server.stop()
 
+    limited_calls, rate_limited, heavy = await _under_default_limits(seed)
     queues = len(inventory.of_type(ResourceType.CALL_QUEUE))
     site_numbers = sum(
         1
@@ -90,4 +92,21 @@ async def run() -> list[str]:
         f"   guide's algorithm: {guide_calls} calls, time {guide / cold:.2f}, "
         f"{guide_queues}/500 call queues, {guide_site_numbers} site numbers "
         f"(directory: {site_numbers})",
+        f"   directory under RingCentral's default limits: {limited_calls} calls, "
+        f"{rate_limited} answered 429, {heavy} of the 10 Heavy calls a minute used",
     ]
+
+
+async def _under_default_limits(seed: Any) -> tuple[int, int, int]:
+    """(calls, 429 answers, Heavy calls) of a cold inventory load with the default limits."""
+    server = SandboxServer(seed=seed, options=SandboxOptions())
+    await server.start()
+    try:
+        credentials = Credentials(server.url, server.client_id, server.client_secret, server.jwt)
+        async with RingCentralClient.from_credentials(credentials) as client:
+            await Directory(client=client).inventory()
+    finally:
+        await server.stop()
+    data = [r for r in server.requests if not r.path.endswith("/oauth/token")]
+    heavy = sum(1 for r in data if r.rate_group == "Heavy")
+    return len(data), sum(1 for r in data if r.status == 429), heavy

@@ -170,7 +170,7 @@ class Directory:
 
         RingCentral has no reverse lookup: this reads the handlers of every resource, one call
         each (Light group), at most `recipient_concurrency` at a time. On a large account it is
-        slow and uses much of the Light rate limit: for the CLI only. The Slack app answers
+        slow and uses much of the Light rate limit, so the Slack app does not call it: it answers
         `who` from snapshots and refreshes them within a budget (services/handler_index.py).
         """
         inventory = await self.inventory()

@@ -8,8 +8,8 @@ import errno
 from typing import Any
 
 from bot.errors import SmsHandlersError
+from bot.sandbox.loopback import LOOPBACK_HOSTS
 from bot.sandbox.ringcentral import SandboxOptions, SandboxServer, Seed, demo_seed, large_seed
-from bot.sandbox.ringcentral.server import LOOPBACK_HOSTS
 
 SIZE_OPTIONS = ("sites", "queues", "users", "numbers")
 

@@ -10,10 +10,10 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from types import TracebackType
 
 from aiohttp import web
 
+from bot.sandbox.loopback import LoopbackServer
 from bot.sandbox.ringcentral.account import Account
 from bot.sandbox.ringcentral.errors import (
     ApiError,
@@ -32,7 +32,6 @@ from bot.sandbox.ringcentral.tokens import TokenStore
 logger = logging.getLogger(__name__)
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 Handler = Callable[[web.Request, dict[str, str]], Awaitable[web.Response]]
 
@@ -58,7 +57,7 @@ def _sandbox_jwt(account_id: str, owner_id: int) -> str:
     return f"{header}.{payload}.sandbox"
 
 
-class SandboxServer:
+class SandboxServer(LoopbackServer):
     """A local RingCentral for tests and demos, seeded with one account."""
 
     client_id = "sandbox-client-id"
@@ -76,43 +75,23 @@ class SandboxServer:
         self._limiter = RateLimiter(self.options)
         self._faults = FaultBook()
         self._routes = self._build_routes()
-        self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
 
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Listen on `host:port` (port 0 picks a free one); only loopback addresses."""
-        if host not in LOOPBACK_HOSTS:
-            raise ValueError(f"the sandbox listens on loopback only (127.0.0.1), not {host!r}")
+        self._stopping = asyncio.Event()
+        self.url = await self._listen(host, port)
+
+    def _application(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._stopping = asyncio.Event()
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        bound_port = int(self._runner.addresses[0][1])
-        shown_host = f"[{host}]" if ":" in host else host
-        self.url = f"http://{shown_host}:{bound_port}"
+        return app
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> SandboxServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        self._stopping.set()  # ends hanging requests
+        await super().stop()
 
     # -- test controls ---------------------------------------------------------------------
 

@@ -14,11 +14,11 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from types import TracebackType
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from bot.sandbox.loopback import LoopbackServer
 from bot.sandbox.slack.objects import BotIdentity, JsonDict
 from bot.sandbox.slack.workspace import (
     ApiError,
@@ -57,7 +57,7 @@ class _ScriptedFailure:
     retry_after: int | None
 
 
-class SlackStandIn(Workspace):
+class SlackStandIn(LoopbackServer, Workspace):
     """The Slack Web API of one workspace, on loopback, for tests and the demo."""
 
     def __init__(
@@ -89,40 +89,19 @@ class SlackStandIn(Workspace):
         self.calls: list[ApiCall] = []
         self._failures: list[_ScriptedFailure] = []
         self._call_made = asyncio.Event()
-        self._runner: web.AppRunner | None = None
         self._base_url = ""
 
     # ----- lifecycle -------------------------------------------------------------------------
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Serve on host:port (port 0 picks a free one); api_url is valid afterwards."""
+        self._base_url = await self._listen(host, port)
+
+    def _application(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{key}", self._handle_response_url)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        bound_host, bound_port = self._runner.addresses[0][:2]
-        self._base_url = f"http://{bound_host}:{bound_port}"
-
-    async def stop(self) -> None:
-        """Stop serving."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> SlackStandIn:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        return app
 
     @property
     def base_url(self) -> str:

@@ -39,13 +39,16 @@ def test_estimates_time_and_reach() -> None:
 
 
 async def test_spend_waits_for_room() -> None:
-    budget = CallBudget(calls=2, window_seconds=0.2)
+    clock = Clock()
+    budget = CallBudget(calls=2, window_seconds=0.05, clock=clock)
     await budget.spend()
     await budget.spend()
     third = asyncio.ensure_future(budget.spend())
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)  # several real windows pass, but the budget's clock stands still
     assert not third.done()
+    clock.now += 0.05
     await asyncio.wait_for(third, 2)
+    assert budget.available() == 1  # the first two slid out; the third is spent
 
 
 def test_rejects_an_empty_budget() -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from bot.domain import NumberSource, ResourceType, SharedNumber, ThreadMessagingFeature
 from bot.views import ids
 from bot.views.history import home_view
@@ -88,8 +90,12 @@ def test_card_explains_ivr_menu_resolution_and_escapes_names() -> None:
 def test_card_with_hundreds_of_handlers_stays_within_limits() -> None:
     recipients = [recipient(i, "A very long name " * 3) for i in range(400)]
     blocks = render_message(resource_card(resource=support_queue(), recipients=recipients))
-    assert "more" in all_texts(blocks)
-    assert "SMS handlers (400)" in all_texts(blocks)
+    text = all_texts(blocks)
+    assert "SMS handlers (400)" in text
+    shown = re.findall(r"^• A very long name .*\(ext\. (1\d{3})\)$", text, re.MULTILINE)
+    left_out = re.findall(r"^…and (\d+) more$", text, re.MULTILINE)
+    assert shown[:2] == ["1000", "1001"]
+    assert len(left_out) == 1 and len(shown) + int(left_out[0]) == 400
 
 
 def test_candidates_have_one_show_button_each() -> None:

@@ -131,11 +131,6 @@ class RequestStatus(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
 
-    @property
-    def is_open(self) -> bool:
-        """Still waiting for a decision or for its outcome."""
-        return self in {RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.APPLYING}
-
 
 class AuditAction(StrEnum):
     REQUESTED = "requested"

@@ -17,7 +17,6 @@ CALL_QUEUE = "Department"
 IVR_MENU = "IvrMenu"
 USER = "User"
 
-COMMON_RESOURCE_TYPES = frozenset({COMPANY, SITE, CALL_QUEUE})
 RECIPIENT_TYPES = frozenset({"User", "DigitalUser", "ApplicationExtension"})
 
 

@@ -158,10 +158,10 @@ class HandlerIndex:
                 joins_running_scan=True,
             )
         handled_ids = {s.resource.id for s in answer.handled}
-        old = sorted(answer.old, key=lambda s: (s.resource.id not in handled_ids, s.seen_at))
-        wanted = [*(s.resource for s in old if s.resource.id in handled_ids)]
+        old = [s.resource for s in sorted(answer.old, key=lambda s: s.seen_at)]
+        wanted = [r for r in old if r.id in handled_ids]
         wanted += answer.never_read
-        wanted += [s.resource for s in old if s.resource.id not in handled_ids]
+        wanted += [r for r in old if r.id not in handled_ids]
         reachable = self.budget.calls_within(self._max_scan_seconds)
         to_read = tuple(wanted[:reachable])
         return ScanPlan(

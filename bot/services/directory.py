@@ -245,12 +245,12 @@ class Directory:
                 "Could not read back %s after a failed change: %s", resource.id, read_error
             )
             after = None
-        changed = "unknown" if after is None else ("no" if after == before else "some")
-        state = {
-            "unknown": "Its handlers could not be read back; check them before retrying.",
-            "no": "Nothing was changed.",
-            "some": "Part of the change was applied; see the current handlers.",
-        }[changed]
+        if after is None:
+            state = "Its handlers could not be read back; check them before retrying."
+        elif after == before:
+            state = "Nothing was changed."
+        else:
+            state = "Part of the change was applied; see the current handlers."
         return ChangeFailed(
             f"The change to {describe(resource)} failed: {error} {state}",
             cause=error,

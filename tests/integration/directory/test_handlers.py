@@ -235,3 +235,20 @@ async def test_thread_messaging_off_for_the_account_says_so(
     assert not feature.available and not feature.supports(ResourceType.CALL_QUEUE)
     with pytest.raises(FeatureUnavailable, match="not available on this RingCentral account"):
         await rc_directory.ensure_supported(resource=support)
+
+
+async def test_a_failed_change_whose_handlers_cannot_be_read_back_says_to_check_them(
+    rc_sandbox: SandboxServer, rc_directory: Directory
+) -> None:
+    rc_sandbox.inject_fault(Fault(r"/bulk-assign$", status=500))
+    rc_sandbox.inject_fault(
+        Fault(r"/4001/sms-recipients$", method="GET", status=503, skip=1, times=9)
+    )
+    with pytest.raises(ChangeFailed) as caught:
+        await rc_directory.apply_change(resource_id=SUPPORT, added=["6003"])
+
+    failure = caught.value
+    assert isinstance(failure.cause, RingCentralUnavailable)
+    assert [r.id for r in failure.before] == ["6001", "6002"] and failure.after is None
+    assert str(failure).startswith("The change to Support (call queue, ext 104) failed: ")
+    assert str(failure).endswith("Its handlers could not be read back; check them before retrying.")

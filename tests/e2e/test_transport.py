@@ -76,7 +76,7 @@ async def test_healthz_reports_database_and_ringcentral(app: Harness) -> None:
         }
 
 
-async def test_healthz_names_an_unreachable_ringcentral(tmp_path: Path) -> None:
+async def test_healthz_says_what_ringcentral_refused(tmp_path: Path) -> None:
     async with running_app(tmp_path) as app:
         app.sandbox.inject_fault(Fault(path_pattern=r"/sites$", status=403, times=10))
         async with app.http.get(app.url.replace("/slack/events", "/healthz")) as response:
@@ -84,7 +84,10 @@ async def test_healthz_names_an_unreachable_ringcentral(tmp_path: Path) -> None:
             body = await response.json()
         assert body["database"] == {"ok": True}
         assert body["ringcentral"]["ok"] is False
-        assert "RingCentral" in body["ringcentral"]["error"]
+        assert body["status"] == "unavailable"
+        assert body["ringcentral"]["error"].startswith(
+            "RingCentral denied permission (CMN-401) while listing sites: "
+        )
 
 
 async def test_modal_opens_in_the_trigger_window_while_ringcentral_is_slow(tmp_path: Path) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from bot.sandbox.slack.render import MessageSource, Numbering, Renderer
+import ast
+import re
+from pathlib import Path
+
+import bot.views
+from bot.sandbox.slack.render import MessageSource, Numbering, Renderer, emoji
 
 NAMES = {"U1": "Riley", "U2": "Alex"}
 SOURCE = MessageSource("C1", "1.000001", False)
@@ -18,6 +23,30 @@ def test_dates_channels_and_emoji_are_shown_as_slack_shows_them() -> None:
         " :unknown_code:"
     )
     assert shown == "✅ sent to #sms-approvals on Nov 26 at 21:03:45 :unknown_code:"
+
+
+def emoji_codes_the_app_sends() -> set[str]:
+    """Every :name: code in a string literal of bot/views (f-string parts included)."""
+    codes: set[str] = set()
+    for package_dir in bot.views.__path__:
+        for module in Path(package_dir).rglob("*.py"):
+            for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    codes.update(re.findall(r":([a-z][a-z0-9_+-]*):", node.value))
+    return codes
+
+
+def test_every_emoji_code_the_app_sends_is_shown_as_its_character() -> None:
+    codes = emoji_codes_the_app_sends()
+    assert {"heavy_multiplication_x", "white_check_mark", "warning"} <= codes
+    raw = sorted(code for code in codes if emoji(f":{code}:") == f":{code}:")
+    assert raw == [], f"add these to render.EMOJI: {raw}"
+
+
+def test_cancelled_requests_show_the_cross_slack_shows() -> None:
+    assert emoji(":heavy_multiplication_x: *Cancelled* by the requester.") == (
+        "✖️ *Cancelled* by the requester."
+    )
 
 
 def test_mrkdwn_is_made_readable() -> None:

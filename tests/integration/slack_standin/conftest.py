@@ -14,7 +14,7 @@ TOKEN = "xoxb-test-token"
 
 @pytest.fixture
 async def standin() -> AsyncIterator[SlackStandIn]:
-    stand_in = SlackStandIn(bot_token=TOKEN, trigger_ttl_seconds=0.2)
+    stand_in = SlackStandIn(bot_token=TOKEN)  # trigger_ids live 3 s, as in Slack
     stand_in.add_user(id="U1", name="riley", real_name="Riley Lead", email="riley@example.com")
     stand_in.add_user(id="U2", name="alex", real_name="Alex Admin", email="alex@example.com")
     stand_in.add_usergroup(id="S1", handle="telephony-admins", users=["U2"])

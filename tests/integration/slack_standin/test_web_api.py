@@ -146,8 +146,9 @@ async def test_views_open_returns_the_full_view(
 async def test_trigger_id_expires_after_its_ttl(
     standin: SlackStandIn, client: AsyncWebClient
 ) -> None:
+    standin.trigger_ttl_seconds = 0.05
     trigger_id = standin.new_trigger_id("U1")
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.1)  # at least this long: the trigger_id has expired, however slow
     error = await api_error(client.views_open(trigger_id=trigger_id, view=modal()))
     assert error.response.data == load("error_expired_trigger_id")
     assert standin.views() == {}

@@ -11,6 +11,10 @@ from bot.sandbox.ringcentral.errors import ApiError
 from bot.sandbox.ringcentral.options import SandboxOptions
 
 
+def _now() -> float:
+    return time.monotonic()
+
+
 @dataclass
 class _Session:
     session_id: str
@@ -37,7 +41,7 @@ class TokenStore:
     def refresh(self, refresh_token: str, *, requested_ttl: int | None = None) -> dict[str, Any]:
         """New tokens for the session of `refresh_token`; its old access token stops working."""
         session = self._by_refresh.get(refresh_token)
-        if session is None or time.monotonic() >= session.refresh_expires_at:
+        if session is None or _now() >= session.refresh_expires_at:
             raise KeyError(refresh_token)
         self._by_access.pop(session.access_token, None)
         self._by_refresh.pop(refresh_token, None)
@@ -48,7 +52,7 @@ class TokenStore:
         ttl = options.token_ttl_seconds
         if requested_ttl is not None and requested_ttl > 0:
             ttl = min(ttl, requested_ttl)
-        now = time.monotonic()
+        now = _now()
         session.access_token = "SBX-A-" + secrets.token_urlsafe(24)
         session.access_expires_at = now + ttl
         self._by_access[session.access_token] = session
@@ -71,7 +75,7 @@ class TokenStore:
 
     def expire_all(self) -> None:
         """Every access token issued so far stops working now (refresh tokens still work)."""
-        now = time.monotonic()
+        now = _now()
         for session in self._by_access.values():
             session.access_expires_at = min(session.access_expires_at, now)
 
@@ -85,5 +89,5 @@ class TokenStore:
         session = self._by_access.get(token.strip())
         if session is None:
             raise ApiError(401, "OAU-129", "Access token corrupted")
-        if time.monotonic() >= session.access_expires_at:
+        if _now() >= session.access_expires_at:
             raise ApiError(401, "OAU-128", "Access token expired")

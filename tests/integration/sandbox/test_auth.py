@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
+import pytest
 
 from bot.sandbox.ringcentral import SandboxOptions, SandboxServer
+from bot.sandbox.ringcentral import tokens as sandbox_tokens
 from tests.integration.sandbox.conftest import JWT_GRANT, Api, basic
 
 SITES = "/restapi/v1.0/account/~/sites"
@@ -90,14 +90,21 @@ async def test_expire_tokens_makes_every_issued_token_fail(
     assert (await api.get(SITES)).status == 200
 
 
-async def test_token_expires_after_its_lifetime(http: aiohttp.ClientSession) -> None:
+async def test_token_expires_after_its_lifetime(
+    http: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(sandbox_tokens, "_now", lambda: clock[0])
     async with SandboxServer(options=SandboxOptions(token_ttl_seconds=1)) as sandbox:
         client = Api(sandbox, http)
         tokens = await client.login()
         assert tokens["expires_in"] == 1
+        clock[0] += 0.5
         assert (await client.get(SITES)).status == 200
-        await asyncio.sleep(1.1)
-        assert (await client.get(SITES)).status == 401
+        clock[0] += 0.5  # the token's whole lifetime
+        answer = await client.get(SITES)
+        assert answer.status == 401
+        assert answer.json["errors"][0]["errorCode"] == "OAU-128"
 
 
 async def test_refresh_issues_new_tokens_and_the_old_access_token_stops_at_once(

@@ -228,8 +228,10 @@ async def test_a_hanging_token_endpoint_ends_in_a_timeout_not_a_hang(
 
 
 async def test_a_rate_limited_token_endpoint_is_asked_once_not_by_every_waiting_call() -> None:
-    # Each token request made during RingCentral's penalty would restart it.
-    options = SandboxOptions(window_seconds=0.3, penalty_seconds=0.3)
+    # Each token request made during RingCentral's penalty would restart it. (Retry-After is
+    # whole seconds, so a 1 s window costs no more time than a shorter one, and leaves the
+    # second login a whole second to land in the same window as the first.)
+    options = SandboxOptions(window_seconds=1.0, penalty_seconds=1.0)
     options.limits["Auth"] = 1
     async with running_sandbox(options=options) as server:
         async with sandbox_client(server) as other:  # another instance used the Auth budget

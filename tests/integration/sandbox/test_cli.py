@@ -17,7 +17,7 @@ from tests.integration.sandbox.conftest import JWT_GRANT, basic
     ("argv", "message"),
     [
         (["--host", "0.0.0.0"], "--host 0.0.0.0 is not a loopback address"),
-        (["--host", "192.168.1.10"], "not a loopback address"),
+        (["--host", "192.168.1.10"], "--host 192.168.1.10 is not a loopback address"),
         (["--sites", "3"], "--sites: sizes can only be given with --seed large"),
         (["--seed", "large", "--users", "-1"], "--users must be 0 or more"),
         (["--token-ttl", "0"], "--token-ttl must be at least 1 second"),

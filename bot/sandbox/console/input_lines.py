@@ -55,6 +55,7 @@ class StdinLines:
         self._out.flush()
         line = await self._queue.get()
         if line is None:
+            self._out.write("\n")  # end the prompt's line when input ends (Ctrl-D, end of pipe)
             return None
         if self._echo:
             self._out.write(line if line.endswith("\n") else line + "\n")

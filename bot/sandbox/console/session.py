@@ -133,7 +133,9 @@ class ConsoleSession:
             raise ConsoleError(f"{number_text!r} is not a number; use the [N] shown") from None
         target = self.screen.numbering.targets.get(number)
         if target is None:
-            raise ConsoleError(f"there is no [{number}] on screen; `modal` or `channel` shows them")
+            raise ConsoleError(
+                f"there is no [{number}] on screen; `modal`, `channel` or `dm` shows them"
+            )
         return target
 
     def open_view_of(self, target: Target) -> JsonDict:

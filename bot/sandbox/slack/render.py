@@ -25,6 +25,8 @@ SELECTS = {
 }
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 _EMOJI_CODE = re.compile(r":([a-z0-9_+-]+):")
+_QUOTED_LINE = re.compile(r"^> ?", re.MULTILINE)  # a typed > is &gt;, so this is a quote
+QUOTE_BAR = "▎ "
 EMOJI = {
     "white_check_mark": "✅",
     "heavy_check_mark": "✔️",
@@ -115,7 +117,7 @@ class Renderer:
         self._channel_name = channel_name
 
     def mrkdwn(self, text: str) -> str:
-        """mrkdwn made readable: mentions and links resolved, &amp; &lt; &gt; unescaped."""
+        """mrkdwn made readable: mentions, links and quotes shown, &amp; &lt; &gt; unescaped."""
 
         def link(match: re.Match[str]) -> str:
             target, label = match.group(1), match.group(2)
@@ -131,7 +133,7 @@ class Renderer:
                 return "@" + (label or target[1:].split("^", 1)[0])
             return f"{label} ({target})" if label and label != target else target
 
-        readable = emoji(_LINK.sub(link, text))
+        readable = emoji(_QUOTED_LINE.sub(QUOTE_BAR, _LINK.sub(link, text)))
         return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
     def text(self, obj: Any) -> str:

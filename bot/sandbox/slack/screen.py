@@ -66,7 +66,12 @@ class Screen:
         self.numbering = Numbering()
         for channel_id, message, edited in changed:
             self.show_message(channel_id, message, edited=edited)
-        if view is not None:
+        if view is not None and changed and view["hash"] == seen.view_hash:
+            # New messages under an unchanged modal: a reminder reads better than a reprint.
+            title = self.renderer.text(view.get("title")) or "modal"
+            self.say(f"(“{title}” is still open: `modal` shows it, `close` closes it)")
+            self.say()
+        elif view is not None:
             seen.view_hash = view["hash"]
             self.show_view(view)
         elif seen.view_hash is not None:

@@ -58,6 +58,18 @@ async def replay(standin: SlackStandIn, app_url: str, script: str) -> tuple[int,
     return code, out.getvalue()
 
 
+async def typed(
+    standin: SlackStandIn, app_url: str, monkeypatch: pytest.MonkeyPatch, stdin: str
+) -> tuple[int, str]:
+    """Run the console on piped stdin."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    out = io.StringIO()
+    code = await run_console(
+        app_url=app_url, signing_secret=SECRET, slack=standin, users=USERS, out=out
+    )
+    return code, out.getvalue()
+
+
 async def test_request_and_approval_replay(standin: SlackStandIn, app_url: str) -> None:
     code, output = await replay(standin, app_url, REQUEST_AND_APPROVE)
     assert code == 0, output
@@ -111,7 +123,7 @@ async def test_mistakes_get_a_clear_message_and_a_failing_exit_code(
     script = "press 4\nbogus\nsubmit\nas nobody\nfill x y\nchoose 1\n"
     code, output = await replay(standin, app_url, script)
     assert code == 1
-    assert "! there is no [4] on screen; `modal` or `channel` shows them" in output
+    assert "! there is no [4] on screen; `modal`, `channel` or `dm` shows them" in output
     assert "! unknown command 'bogus'; type `help`" in output
     assert "! no modal is open" in output
     assert "! no demo user called 'nobody'; try one of: Riley, Alex" in output
@@ -145,14 +157,10 @@ async def test_a_wrong_signing_secret_shows_the_apps_refusal(
 async def test_interactive_input_comes_from_stdin(
     standin: SlackStandIn, app_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("users\nhelp\nquit\n"))
-    out = io.StringIO()
-    code = await run_console(
-        app_url=app_url, signing_secret=SECRET, slack=standin, users=USERS, out=out
-    )
+    code, output = await typed(standin, app_url, monkeypatch, "users\nhelp\nquit\n")
     assert code == 0
-    assert "riley> users\n → Riley (team lead)  <riley@example.com>  U1" in out.getvalue()
-    assert "press N               press button N" in out.getvalue()
+    assert "riley> users\n → Riley (team lead)  <riley@example.com>  U1" in output
+    assert "press N               press button N" in output
 
 
 async def test_home_tab(standin: SlackStandIn, app_url: str) -> None:
@@ -229,3 +237,23 @@ async def test_a_menu_in_a_message_sends_the_choice(standin: SlackStandIn, app_u
     assert "── #general — only visible to you (edited)\n  Showing 20 a page" in output
     [message] = standin.messages("C0GENERAL")
     assert message["text"] == "Showing 20 a page"
+
+
+async def test_an_unchanged_open_modal_is_recalled_in_one_line_under_new_messages(
+    standin: SlackStandIn, app_url: str
+) -> None:
+    script = "/sms-handlers support\npress 1\n/sms-handlers help\nmodal\n"
+    code, output = await replay(standin, app_url, script)
+    assert code == 0, output
+    after_help = output.split("> /sms-handlers help\n", 1)[1]
+    assert "  Usage: /sms-handlers QUERY" in after_help
+    assert "(“Request change” is still open: `modal` shows it, `close` closes it)" in after_help
+    assert after_help.count("┌─ Request change") == 1  # only where `modal` asked for it
+
+
+async def test_stdin_ending_ends_the_prompt_line(
+    standin: SlackStandIn, app_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, output = await typed(standin, app_url, monkeypatch, "users\n")
+    assert code == 0
+    assert output.endswith("U2\nriley> \n")

@@ -60,6 +60,16 @@ def test_mrkdwn_is_made_readable() -> None:
     )
 
 
+def test_quoted_lines_show_a_bar_and_an_escaped_angle_bracket_stays() -> None:
+    shown = renderer().mrkdwn("*Reason*\n>Anna covers evenings\n> and weekends\n&gt; not a quote")
+    assert shown.splitlines() == [
+        "*Reason*",
+        "▎ Anna covers evenings",
+        "▎ and weekends",
+        "> not a quote",
+    ]
+
+
 def test_message_blocks_number_every_button() -> None:
     numbering = Numbering()
     message = {

@@ -376,7 +376,7 @@ async def test_history_rejects_a_silly_page_size(database: Database) -> None:
 
 
 async def test_snapshot_replaces_the_previous_one(database: Database) -> None:
-    first_time = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    first_time = datetime.now(UTC) - timedelta(hours=1)  # before "now", whatever the date
     async with database.transaction() as repo:
         assert await repo.latest_snapshot(resource_id="cq-1") is None
         await repo.save_snapshot(resource_id="cq-1", recipients=[BOB, CARA], taken_at=first_time)

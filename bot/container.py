@@ -23,7 +23,7 @@ from bot.services.directory import Directory
 from bot.services.handler_index import HandlerIndex
 from bot.services.notifier import RequestNotifier
 from bot.services.people import People
-from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy, UserGroups
+from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy
 from bot.services.requests import RequestService
 from bot.slackapi.notifier import SlackNotifier
 from bot.slackapi.usergroups import SlackUserGroups
@@ -70,7 +70,6 @@ async def build_container(
     settings: Settings,
     *,
     slack: AsyncWebClient | None = None,
-    user_groups: UserGroups | None = None,
     notifier: RequestNotifier | None = None,
     approver_cache_seconds: float = DEFAULT_CACHE_SECONDS,
     scan_budget: CallBudget | None = None,
@@ -100,7 +99,7 @@ async def build_container(
     people = People(client=ringcentral, ttl_seconds=settings.inventory_ttl_seconds)
     policy = ApprovalPolicy(
         approvers=settings.approver_entries,
-        groups=user_groups or SlackUserGroups(web),
+        groups=SlackUserGroups(web),
         allow_self_approval=settings.allow_self_approval,
         cache_seconds=approver_cache_seconds,
     )

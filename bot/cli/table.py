@@ -7,17 +7,16 @@ from collections.abc import Sequence
 Cell = str | Sequence[str]
 
 
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, gap: int = 2) -> str:
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
     """The rows under the headers, each column as wide as its widest line."""
     split_rows = [[_lines(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in split_rows:
         for index, lines in enumerate(row):
             widths[index] = max([widths[index], *(len(line) for line in lines)])
-    spacer = " " * gap
 
     def line(cells: Sequence[str]) -> str:
-        return spacer.join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     out = [line(headers), line(["-" * w for w in widths])]
     for row in split_rows:

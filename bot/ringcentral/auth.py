@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 APP_NAME = "sms-handlers"
 DEFAULT_RETRY_AFTER_SECONDS = 30.0  # RingCentral's advice for a 429 without Retry-After
+RENEW_MARGIN_SECONDS = 60.0  # renew a token this long before it expires
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,6 @@ class TokenProvider:
         *,
         credentials: Credentials,
         timeout_seconds: float = 10.0,
-        renew_margin_seconds: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._credentials = credentials
@@ -83,7 +83,6 @@ class TokenProvider:
             credentials.server_url.rstrip("/"),
             APP_NAME,
         )
-        self._renew_margin = renew_margin_seconds
         self._clock = clock
         self._lock = asyncio.Lock()
         self._access_token: str | None = None
@@ -164,7 +163,7 @@ class TokenProvider:
         self._access_token = token
         self._expires_at = now + lifetime
         # Renew ahead of expiry; a short-lived token renews after 80 % of its life.
-        self._renew_at = self._expires_at - min(self._renew_margin, lifetime * 0.2)
+        self._renew_at = self._expires_at - min(RENEW_MARGIN_SECONDS, lifetime * 0.2)
         logger.info("RingCentral access token obtained, valid for %.0f s", lifetime)
         return token
 

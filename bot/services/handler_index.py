@@ -87,17 +87,14 @@ class HandlerIndex:
         database: Database,
         directory: Directory,
         budget: CallBudget,
-        fresh_seconds: float = FRESH_SECONDS,
         max_scan_seconds: float = MAX_SCAN_SECONDS,
-        concurrency: int = SCAN_CONCURRENCY,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._database = database
         self._directory = directory
         self.budget = budget
-        self._fresh = timedelta(seconds=fresh_seconds)
+        self._fresh = timedelta(seconds=FRESH_SECONDS)
         self._max_scan_seconds = max_scan_seconds
-        self._concurrency = max(1, concurrency)
         self._clock = clock
         self._scan: asyncio.Task[None] | None = None
         self._scan_left = 0
@@ -187,7 +184,7 @@ class HandlerIndex:
             await asyncio.gather(self._scan, return_exceptions=True)
 
     async def _run_scan(self, resources: Sequence[Resource]) -> None:
-        slots = asyncio.Semaphore(self._concurrency)
+        slots = asyncio.Semaphore(SCAN_CONCURRENCY)
         self._scan_left = len(resources)
         failed: list[Resource] = []
         stop = asyncio.Event()

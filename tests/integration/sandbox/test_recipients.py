@@ -97,7 +97,7 @@ async def test_set_sms_recipients_changes_them_outside_the_bot(
         ({"addedExtensionIds": "6005"}, "addedExtensionIds", "list of extension ids"),
         ({"addedExtensionIds": ["4002"]}, "addedExtensionIds", "only users"),
         ({"addedExtensionIds": ["6005"], "removedExtensionIds": ["6005"]}, "removedExtensionIds",
-         "both"),
+         "Extension [6005] is both in addedExtensionIds and removedExtensionIds"),
     ],
 )  # fmt: skip
 async def test_invalid_bulk_assign_is_a_400_and_changes_nothing(

@@ -19,7 +19,10 @@ async def test_wrong_method_is_a_405(api: Api) -> None:
     answer = await api.request("DELETE", "/restapi/v1.0/account/~/extension/4001/sms-recipients")
 
     assert answer.status == 405
-    assert answer.json["errors"][0]["message"]
+    assert answer.json["errors"][0] == {
+        "errorCode": "CMN-405",
+        "message": "Method is not allowed",
+    }
 
 
 async def test_real_account_id_and_trailing_slash_are_accepted(

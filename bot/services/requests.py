@@ -210,7 +210,13 @@ class RequestService:
         add_ids = tuple(dict.fromkeys(draft.add_ids))
         remove_ids = tuple(dict.fromkeys(draft.remove_ids))
         if not add_ids and not remove_ids:
-            problems[RequestField.ADD] = "Choose at least one person to add or to remove."
+            if draft.remove_all_confirmed:
+                problems[RequestField.REMOVE] = (
+                    "To remove everyone, pick every current handler here; the box below only "
+                    "confirms it."
+                )
+            else:
+                problems[RequestField.ADD] = "Choose at least one person to add or to remove."
             raise InvalidRequestError(problems)
         resource = await self.directory.resource(resource_id=draft.resource_id)
         await self.directory.ensure_supported(resource=resource)

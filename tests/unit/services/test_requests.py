@@ -86,6 +86,11 @@ async def test_concurrent_submissions_with_one_key_announce_once(world: World) -
         ({"reason": "   "}, RequestField.REASON, "Say why the change is needed."),
         ({"add": (), "remove": ()}, RequestField.ADD, "Choose at least one person"),
         (
+            {"add": (), "remove": (), "confirm": True},
+            RequestField.REMOVE,
+            "To remove everyone, pick every current handler here",
+        ),
+        (
             {"add": ("6002",), "remove": ()},
             RequestField.ADD,
             "Ben Ortiz already handles SMS for Support",

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -17,7 +15,13 @@ from bot.cli import main
 from bot.sandbox.ringcentral import SandboxOptions, SandboxServer
 from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.slack_payloads import send, slash_command
-from tests.support.app_harness import APPROVALS, GENERAL, SIGNING_SECRET, populate
+from tests.support.app_harness import (
+    GENERAL,
+    SIGNING_SECRET,
+    free_port,
+    populate,
+    serve_environment,
+)
 
 
 def test_http_mode_needs_the_signing_secret(capsys: pytest.CaptureFixture[str]) -> None:
@@ -33,30 +37,18 @@ def test_socket_mode_needs_the_app_token(capsys: pytest.CaptureFixture[str]) -> 
     assert "SLACK_APP_TOKEN is not set." in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_serve_http_answers_slack_and_healthz_then_stops(tmp_path: Path) -> None:
     options = SandboxOptions(rate_limits_enabled=False)
     async with SandboxServer(options=options) as sandbox, SlackStandIn() as slack:
         populate(slack)
-        port = _free_port()
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "RINGCENTRAL_SERVER_URL": sandbox.url,
-            "RINGCENTRAL_CLIENT_ID": sandbox.client_id,
-            "RINGCENTRAL_CLIENT_SECRET": sandbox.client_secret,
-            "RINGCENTRAL_JWT": sandbox.jwt,
-            "SLACK_BOT_TOKEN": slack.bot_token,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.api_url,
-            "SMS_HANDLERS_APPROVERS": "U0ALEX",
-            "SMS_HANDLERS_APPROVAL_CHANNEL": APPROVALS,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
-        }
+        port = free_port()
+        env = serve_environment(
+            sandbox=sandbox,
+            slack_token=slack.bot_token,
+            slack_api_url=slack.api_url,
+            database=tmp_path / "serve.db",
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        )
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

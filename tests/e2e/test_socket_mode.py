@@ -8,9 +8,7 @@ method is passed on to the Slack stand-in.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,7 +21,7 @@ from aiohttp import web
 from bot.sandbox.ringcentral import SandboxOptions, SandboxServer
 from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.slack_payloads import slash_command
-from tests.support.app_harness import APPROVALS, GENERAL, populate, texts
+from tests.support.app_harness import GENERAL, free_port, populate, serve_environment, texts
 
 APP_TOKEN = "xapp-1-A0001-socket-mode-test"
 
@@ -78,12 +76,6 @@ class Gateway:
             )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @asynccontextmanager
 async def running_gateway(standin: SlackStandIn) -> AsyncIterator[Gateway]:
     gateway = Gateway(standin)
@@ -112,19 +104,13 @@ async def test_serve_in_socket_mode_answers_commands(tmp_path: Path) -> None:
     ):
         populate(standin)
         health_port = free_port()
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "RINGCENTRAL_SERVER_URL": sandbox.url,
-            "RINGCENTRAL_CLIENT_ID": sandbox.client_id,
-            "RINGCENTRAL_CLIENT_SECRET": sandbox.client_secret,
-            "RINGCENTRAL_JWT": sandbox.jwt,
-            "SLACK_BOT_TOKEN": standin.bot_token,
-            "SLACK_APP_TOKEN": APP_TOKEN,
-            "SLACK_API_URL": f"{gateway.url}/api/",
-            "SMS_HANDLERS_APPROVERS": "U0ALEX",
-            "SMS_HANDLERS_APPROVAL_CHANNEL": APPROVALS,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'socket.db'}",
-        }
+        env = serve_environment(
+            sandbox=sandbox,
+            slack_token=standin.bot_token,
+            slack_api_url=f"{gateway.url}/api/",
+            database=tmp_path / "socket.db",
+            SLACK_APP_TOKEN=APP_TOKEN,
+        )
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

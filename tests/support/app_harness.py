@@ -11,6 +11,8 @@ and the real app served by aiohttp, driven by signed requests like Slack sends.
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -380,3 +382,29 @@ async def running_app(
             await container.tasks.drain(timeout_seconds=10)
             await runner.cleanup()
             await container.aclose()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now (for a subprocess to bind)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve_environment(
+    *, sandbox: SandboxServer, slack_token: str, slack_api_url: str, database: Path, **extra: str
+) -> dict[str, str]:
+    """The environment of an `sms-handlers serve` subprocess wired to the stand-ins."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "RINGCENTRAL_SERVER_URL": sandbox.url,
+        "RINGCENTRAL_CLIENT_ID": sandbox.client_id,
+        "RINGCENTRAL_CLIENT_SECRET": sandbox.client_secret,
+        "RINGCENTRAL_JWT": sandbox.jwt,
+        "SLACK_BOT_TOKEN": slack_token,
+        "SLACK_API_URL": slack_api_url,
+        "SMS_HANDLERS_APPROVERS": "U0ALEX",
+        "SMS_HANDLERS_APPROVAL_CHANNEL": APPROVALS,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        **extra,
+    }

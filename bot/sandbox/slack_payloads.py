@@ -1,6 +1,6 @@
 """The requests Slack sends to the app, built and signed like Slack does.
 
-Field names and nesting follow the captures in shared/slack/payloads (Slack's SDK fixtures and
+Field names and nesting follow the captures in tests/fixtures/slack/payloads (Slack's SDK fixtures and
 docs examples): slash commands are form fields; interactivity and options loads are one form
 field `payload` holding compact JSON; Events API callbacks are a JSON body. Every request is
 signed with the app's signing secret (`v0=` HMAC-SHA256 of `v0:{timestamp}:{body}`).

@@ -1,4 +1,4 @@
-"""Check bodies against RingCentral's OpenAPI description (`shared/ringcentral/`).
+"""Check bodies against RingCentral's OpenAPI description (`tests/fixtures/ringcentral/`).
 
 `validate_response`, `validate_request_body` and `validate_query` raise `SpecViolation` (an
 AssertionError, so pytest shows it as a failed check) listing every mismatch with its location.
@@ -27,12 +27,12 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPEC_DIR = Path(__file__).resolve().parents[3] / "shared" / "ringcentral"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "ringcentral"
 SPEC_FILE = SPEC_DIR / "relevant-operations.json"
 _BASE = "urn:ringcentral:relevant-operations"
 
-# components/parameters are not part of the extracted file; these are copied from
-# rc-public-openapi.yml (components.parameters.AccountId/ExtensionId/Page/PerPage).
+# components/parameters are not part of the extracted file; these are copied from RingCentral's
+# public OpenAPI description, rc-public-openapi.yml (components.parameters.AccountId/ExtensionId/Page/PerPage).
 _SHARED_PARAMETERS: dict[str, dict[str, Any]] = {
     "AccountId": {"name": "accountId", "in": "path", "schema": {"type": "string"}},
     "ExtensionId": {"name": "extensionId", "in": "path", "schema": {"type": "string"}},

@@ -1,4 +1,4 @@
-"""Slack payload fixtures from shared/slack/payloads (collected from Slack's SDKs and docs)."""
+"""Slack payload fixtures from tests/fixtures/slack/payloads (collected from Slack's SDKs and docs)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-# tests/support/slack_fixtures.py -> parents[2] is the repository root; shared/ sits beside it.
-PAYLOADS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "slack" / "payloads"
+PAYLOADS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "slack" / "payloads"
 
 
 def load_with_metadata(name: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@
         assert sandbox.sms_recipients("4001") == ["6001", "6002"]
         [r.path for r in sandbox.requests]
 
-Paths accept `~` or the seed's account id. Answers follow `shared/ringcentral/` (see
+Paths accept `~` or the seed's account id. Answers follow RingCentral's OpenAPI description (see
 tests/support/rc_spec.py); the company extension's type is `CompanyExtension`, and `site`
 references name the main site `main-site`. Every option may be changed while it runs.
 """

@@ -1,4 +1,4 @@
-"""Objects the Slack stand-in answers with, shaped like Slack's own (see shared/slack/payloads)."""
+"""Objects the Slack stand-in answers with, shaped like Slack's own (see tests/fixtures/slack/payloads)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bot
+	$(BIN)/mypy -p bot -p sms_handlers_sandbox
 
 test: lint
 	$(BIN)/pytest

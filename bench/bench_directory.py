@@ -17,8 +17,8 @@ import aiohttp
 from bot.domain import ResourceType
 from bot.ringcentral.auth import Credentials, TokenProvider
 from bot.ringcentral.client import RingCentralClient
-from bot.sandbox.ringcentral import SandboxOptions, SandboxServer, large_seed
 from bot.services.directory import Directory
+from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer, large_seed
 
 LATENCY = 0.02
 

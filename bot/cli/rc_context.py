@@ -39,7 +39,7 @@ async def open_directory(
 
 @asynccontextmanager
 async def _sandbox_client(settings: Settings | None) -> AsyncIterator[RingCentralClient]:
-    from bot.sandbox.ringcentral import SandboxServer
+    from sms_handlers_sandbox.ringcentral import SandboxServer
 
     server = SandboxServer()
     await server.start()  # a free port on 127.0.0.1

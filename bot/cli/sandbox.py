@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import SmsHandlersError
-from bot.sandbox.loopback import LOOPBACK_HOSTS
-from bot.sandbox.ringcentral import SandboxOptions, SandboxServer, Seed, demo_seed, large_seed
+
+if TYPE_CHECKING:
+    # The stand-ins are a separate package, loaded only when this command runs.
+    from sms_handlers_sandbox.ringcentral import SandboxOptions, Seed
 
 SIZE_OPTIONS = ("sites", "queues", "users", "numbers")
 
@@ -51,6 +53,8 @@ def register(subparsers: Any) -> None:
 
 
 def _seed(args: argparse.Namespace) -> Seed:
+    from sms_handlers_sandbox.ringcentral import demo_seed, large_seed
+
     sizes = {name: getattr(args, name) for name in SIZE_OPTIONS if getattr(args, name) is not None}
     negative = [f"--{name}" for name, value in sizes.items() if value < 0]
     if negative:
@@ -64,6 +68,8 @@ def _seed(args: argparse.Namespace) -> Seed:
 
 
 def _options(args: argparse.Namespace) -> SandboxOptions:
+    from sms_handlers_sandbox.ringcentral import SandboxOptions
+
     if args.token_ttl < 1:
         raise SmsHandlersError("--token-ttl must be at least 1 second")
     if args.latency < 0:
@@ -78,6 +84,9 @@ def _options(args: argparse.Namespace) -> SandboxOptions:
 
 async def run_sandbox(args: argparse.Namespace) -> int:
     """Serve until interrupted, after printing the settings that point the bot at it."""
+    from sms_handlers_sandbox.loopback import LOOPBACK_HOSTS
+    from sms_handlers_sandbox.ringcentral import SandboxServer
+
     if args.host not in LOOPBACK_HOSTS:
         raise SmsHandlersError(
             f"--host {args.host} is not a loopback address: the sandbox only listens on "

@@ -26,8 +26,8 @@ from bot.config import Settings, load_settings
 from bot.container import Container, build_container
 
 if TYPE_CHECKING:
-    from bot.sandbox.console import DemoWorkspace
-    from bot.sandbox.slack import SlackStandIn
+    from sms_handlers_sandbox.console import DemoWorkspace
+    from sms_handlers_sandbox.slack import SlackStandIn
 
 logger = logging.getLogger(__name__)
 
@@ -155,9 +155,9 @@ def run_demo(args: argparse.Namespace) -> Any:
 
 
 async def _demo(*, script: list[str] | None, database: Path | None) -> int:
-    from bot.sandbox.console import seed_demo_workspace
-    from bot.sandbox.ringcentral import SandboxServer
-    from bot.sandbox.slack import SlackStandIn
+    from sms_handlers_sandbox.console import seed_demo_workspace
+    from sms_handlers_sandbox.ringcentral import SandboxServer
+    from sms_handlers_sandbox.slack import SlackStandIn
 
     for noisy in ("bot.bolt", "slack_bolt", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
@@ -212,7 +212,7 @@ def _demo_settings(
 async def _run_console(
     container: Container, slack: SlackStandIn, workspace: DemoWorkspace, script: list[str] | None
 ) -> int:
-    from bot.sandbox.console import run_console
+    from sms_handlers_sandbox.console import run_console
 
     app = build_app(container)
     async with serving_http(

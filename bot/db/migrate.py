@@ -1,5 +1,8 @@
 """Upgrade, downgrade and inspect the database schema with the Alembic scripts in the package.
 
+The scripts are in the repository's top-level `migrations/`, installed as `bot.migrations` (see
+pyproject.toml), so they are found the same way in a checkout, an editable install and a wheel.
+
 The async functions run Alembic on a connection of the app's own engine (`connection.run_sync`),
 so they can be awaited from inside the running event loop; `upgrade()` is the blocking form.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -19,7 +23,8 @@ from sqlalchemy.engine import Connection
 from bot.db.errors import DatabaseNotMigratedError
 from bot.db.session import Database
 
-SCRIPT_LOCATION = Path(__file__).resolve().parent / "migrations"
+# A folder on disk: Alembic reads the scripts by path (packages are installed unzipped).
+SCRIPT_LOCATION = Path(str(files("bot.migrations")))
 
 
 def alembic_config(*, database_url: str | None = None) -> Config:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.ringcentral import SandboxOptions, large_seed
 from bot.services.budget import CallBudget
+from sms_handlers_sandbox.ringcentral import SandboxOptions, large_seed
 from tests.support.app_harness import Harness, running_app, texts
 
 LIMITS = {"Light": 30, "Medium": 40, "Heavy": 10, "Auth": 5}  # per one-second window

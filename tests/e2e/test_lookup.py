@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.sandbox.ringcentral import demo_seed
+from sms_handlers_sandbox.ringcentral import demo_seed
 from tests.support.app_harness import Harness, running_app, texts
 
 

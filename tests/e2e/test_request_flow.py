@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.ringcentral import Fault
-from bot.sandbox.slack_payloads import view_state, view_submission
 from bot.views import ids
 from bot.views.requests import GENERIC_APOLOGY
+from sms_handlers_sandbox.ringcentral import Fault
+from sms_handlers_sandbox.slack_payloads import view_state, view_submission
 from tests.support.app_harness import APPROVALS, Harness, Person, running_app, texts
 
 SUPPORT = "4001"

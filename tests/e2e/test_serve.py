@@ -12,9 +12,9 @@ import aiohttp
 import pytest
 
 from bot.cli import main
-from bot.sandbox.ringcentral import SandboxOptions, SandboxServer
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.slack_payloads import send, slash_command
+from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer
+from sms_handlers_sandbox.slack import SlackStandIn
+from sms_handlers_sandbox.slack_payloads import send, slash_command
 from tests.support.app_harness import (
     GENERAL,
     SIGNING_SECRET,

@@ -18,9 +18,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.sandbox.ringcentral import SandboxOptions, SandboxServer
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.slack_payloads import slash_command
+from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer
+from sms_handlers_sandbox.slack import SlackStandIn
+from sms_handlers_sandbox.slack_payloads import slash_command
 from tests.support.app_harness import GENERAL, free_port, populate, serve_environment, texts
 
 APP_TOKEN = "xapp-1-A0001-socket-mode-test"

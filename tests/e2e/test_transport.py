@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.sandbox.ringcentral import Fault, SandboxOptions
-from bot.sandbox.slack_payloads import app_home_opened_event
 from bot.views import ids
+from sms_handlers_sandbox.ringcentral import Fault, SandboxOptions
+from sms_handlers_sandbox.slack_payloads import app_home_opened_event
 from tests.e2e.test_request_flow import open_request_modal, option, send_request
 from tests.support.app_harness import Harness, running_app, texts
 

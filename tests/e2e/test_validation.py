@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.ringcentral import ThreadMessaging
 from bot.views import ids
+from sms_handlers_sandbox.ringcentral import ThreadMessaging
 from tests.e2e.test_request_flow import SUPPORT, find_block, open_request_modal, option
 from tests.support.app_harness import Harness, texts
 

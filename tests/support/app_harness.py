@@ -25,10 +25,11 @@ from aiohttp import web
 from bot.app import EVENTS_PATH, build_app, build_web_app
 from bot.config import Settings, load_settings
 from bot.container import Container, build_container
-from bot.sandbox.ringcentral import SandboxOptions, SandboxServer, Seed
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.slack.server import ApiCall, SubmissionOutcome
-from bot.sandbox.slack_payloads import (
+from bot.services.budget import CallBudget
+from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer, Seed
+from sms_handlers_sandbox.slack import SlackStandIn
+from sms_handlers_sandbox.slack.server import ApiCall, SubmissionOutcome
+from sms_handlers_sandbox.slack_payloads import (
     SlackUser,
     as_delivered,
     block_actions,
@@ -39,7 +40,6 @@ from bot.sandbox.slack_payloads import (
     view_state,
     view_submission,
 )
-from bot.services.budget import CallBudget
 
 JsonDict = dict[str, Any]
 SIGNING_SECRET = "e2e-signing-secret"

@@ -22,8 +22,8 @@ from yarl import URL
 
 from bot.ringcentral.auth import Credentials, TokenProvider
 from bot.ringcentral.client import ClientOptions, RetryPolicy, RingCentralClient
-from bot.sandbox.ringcentral import RequestRecord, SandboxOptions, SandboxServer, Seed
 from bot.services.directory import Directory
+from sms_handlers_sandbox.ringcentral import RequestRecord, SandboxOptions, SandboxServer, Seed
 
 TOKEN_PATH = "/restapi/oauth/token"
 

@@ -32,7 +32,8 @@ SPEC_FILE = SPEC_DIR / "relevant-operations.json"
 _BASE = "urn:ringcentral:relevant-operations"
 
 # components/parameters are not part of the extracted file; these are copied from RingCentral's
-# public OpenAPI description, rc-public-openapi.yml (components.parameters.AccountId/ExtensionId/Page/PerPage).
+# public OpenAPI description, rc-public-openapi.yml
+# (components.parameters.AccountId/ExtensionId/Page/PerPage).
 _SHARED_PARAMETERS: dict[str, dict[str, Any]] = {
     "AccountId": {"name": "accountId", "in": "path", "schema": {"type": "string"}},
     "ExtensionId": {"name": "extensionId", "in": "path", "schema": {"type": "string"}},

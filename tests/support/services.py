@@ -13,8 +13,8 @@ from bot.db.session import Database
 from bot.domain import ChangeRequest
 from bot.ringcentral.auth import Credentials
 from bot.ringcentral.client import ClientOptions, RetryPolicy, RingCentralClient
-from bot.sandbox.ringcentral import SandboxOptions, SandboxServer
 from bot.services.notifier import MessageRefs
+from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer
 
 FAST_RETRIES = ClientOptions(
     timeout_seconds=5.0,

@@ -1,4 +1,4 @@
-"""Slack payload fixtures from tests/fixtures/slack/payloads (collected from Slack's SDKs and docs)."""
+"""Slack payload fixtures from tests/fixtures/slack/payloads (from Slack's SDKs and docs)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.cli import main
-from bot.sandbox.ringcentral import SandboxServer
+from sms_handlers_sandbox.ringcentral import SandboxServer
 
 SOURCES = {
     "MainCompanyNumber",

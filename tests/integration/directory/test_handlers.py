@@ -6,7 +6,6 @@ import pytest
 
 from bot.domain import ResourceType
 from bot.ringcentral.errors import RingCentralRequestRejected, RingCentralUnavailable
-from bot.sandbox.ringcentral import Fault, SandboxServer, large_seed
 from bot.services.directory import (
     ChangeFailed,
     Directory,
@@ -14,6 +13,7 @@ from bot.services.directory import (
     InvalidChange,
     UnknownResource,
 )
+from sms_handlers_sandbox.ringcentral import Fault, SandboxServer, large_seed
 from tests.support.rc_sandbox import data_requests, running_sandbox, sandbox_client
 
 SUPPORT, SALES, BOSTON, MAIN = "4001", "4002", "2000", "1000"

@@ -10,7 +10,8 @@ import pytest
 from bot.domain import NumberSource, Resource, ResourceType
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.errors import RingCentralRequestRejected
-from bot.sandbox.ringcentral import (
+from bot.services.directory import Directory
+from sms_handlers_sandbox.ringcentral import (
     Fault,
     SandboxOptions,
     SandboxServer,
@@ -18,7 +19,6 @@ from bot.sandbox.ringcentral import (
     demo_seed,
     large_seed,
 )
-from bot.services.directory import Directory
 from tests.support.rc_sandbox import (
     RequestCapture,
     data_requests,

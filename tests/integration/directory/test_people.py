@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.ringcentral.client import RingCentralClient
-from bot.sandbox.ringcentral import SandboxServer
 from bot.services.people import People
+from sms_handlers_sandbox.ringcentral import SandboxServer
 from tests.support.rc_sandbox import data_requests
 
 

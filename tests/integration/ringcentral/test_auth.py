@@ -14,8 +14,8 @@ from bot.ringcentral.errors import (
     RingCentralTimeout,
     RingCentralUnavailable,
 )
-from bot.sandbox.ringcentral import Fault, SandboxOptions, SandboxServer
-from bot.sandbox.ringcentral import tokens as sandbox_tokens
+from sms_handlers_sandbox.ringcentral import Fault, SandboxOptions, SandboxServer
+from sms_handlers_sandbox.ringcentral import tokens as sandbox_tokens
 from tests.support.rc_sandbox import (
     credentials_for,
     data_requests,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.ringcentral import SandboxOptions, SandboxServer
+from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer
 from tests.support.rc_sandbox import (
     RequestCapture,
     data_requests,
@@ -75,7 +75,7 @@ async def test_a_plus_in_a_phone_number_filter_is_sent_as_percent_2b(
 
 
 async def test_large_account_lists_are_complete(rc_options: SandboxOptions) -> None:
-    from bot.sandbox.ringcentral import large_seed
+    from sms_handlers_sandbox.ringcentral import large_seed
     from tests.support.rc_sandbox import running_sandbox
 
     seed = large_seed(sites=5, queues=120, users=300, numbers=700)

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.ringcentral.errors import RingCentralRateLimited, RingCentralRequestRejected
-from bot.sandbox.ringcentral import Fault, SandboxOptions, SandboxServer, large_seed
+from sms_handlers_sandbox.ringcentral import Fault, SandboxOptions, SandboxServer, large_seed
 from tests.support.rc_sandbox import data_requests, fast_options, running_sandbox, sandbox_client
 
 SUPPORT = "4001"

@@ -15,7 +15,7 @@ from bot.ringcentral.errors import (
     RingCentralTimeout,
     RingCentralUnavailable,
 )
-from bot.sandbox.ringcentral import Fault, SandboxServer
+from sms_handlers_sandbox.ringcentral import Fault, SandboxServer
 from tests.support.rc_sandbox import (
     FAST_RETRY,
     RequestCapture,

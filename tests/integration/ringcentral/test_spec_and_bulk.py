@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.ringcentral.client import BULK_ASSIGN_MAX_IDS
-from bot.sandbox.ringcentral import SandboxServer, large_seed
+from sms_handlers_sandbox.ringcentral import SandboxServer, large_seed
 from tests.support.rc_sandbox import (
     RequestCapture,
     data_requests,

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot.db.session import Database
-from bot.sandbox.ringcentral import SandboxServer
 from bot.services.directory import Directory
 from bot.services.people import People
 from bot.services.policy import ApprovalPolicy
 from bot.services.requests import RequestService
+from sms_handlers_sandbox.ringcentral import SandboxServer
 from tests.support.services import (
     RecordingNotifier,
     migrated_sqlite,

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.db.session import Database
-from bot.sandbox.ringcentral import Fault, SandboxServer
 from bot.services.budget import CallBudget
 from bot.services.directory import Directory
 from bot.services.handler_index import HandlerIndex
+from sms_handlers_sandbox.ringcentral import Fault, SandboxServer
 from tests.support.services import migrated_sqlite, running_sandbox, sandbox_client
 
 BEN = "6002"  # handles Support (4001) and Sales (4002)

@@ -8,7 +8,6 @@ import pytest
 
 from bot.domain import AuditAction, RequestStatus
 from bot.errors import SmsHandlersError
-from bot.sandbox.ringcentral import Fault, ThreadMessaging
 from bot.services.directory import FeatureUnavailable
 from bot.services.policy import NotAnApproverError, NotTheRequesterError, SelfApprovalError
 from bot.services.requests import (
@@ -19,6 +18,7 @@ from bot.services.requests import (
     InvalidRequestError,
     RequestField,
 )
+from sms_handlers_sandbox.ringcentral import Fault, ThreadMessaging
 from tests.unit.services.conftest import World
 
 SUPPORT = "4001"  # handlers: Ava Chen 6001, Ben Ortiz 6002

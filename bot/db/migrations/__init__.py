@@ -1,1 +1,0 @@
-"""Alembic scripts, shipped inside the package so an installed bot can upgrade its database."""

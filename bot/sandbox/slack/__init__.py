@@ -1,6 +1,0 @@
-"""A stand-in for the Slack Web API (and response_url), for tests and the demo."""
-
-from bot.sandbox.slack.server import ApiCall, SlackStandIn
-from bot.sandbox.slack.workspace import SubmissionOutcome
-
-__all__ = ["ApiCall", "SlackStandIn", "SubmissionOutcome"]

@@ -89,7 +89,7 @@ async def build_container(
     directory = Directory(
         client=ringcentral,
         ttl_seconds=settings.inventory_ttl_seconds,
-        recipient_concurrency=settings.ringcentral_max_concurrency,
+        handler_concurrency=settings.ringcentral_max_concurrency,
     )
     handlers = HandlerIndex(
         database=database,

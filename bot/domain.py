@@ -72,7 +72,7 @@ class Resource:
 
 
 @dataclass(frozen=True)
-class Recipient:
+class Handler:
     """One SMS handler of a resource, as RingCentral reports it."""
 
     id: str
@@ -171,8 +171,8 @@ class ChangeRequest:
     applied_at: datetime | None = None
     error_code: str | None = None
     error_message: str | None = None
-    recipients_before: tuple[ExtensionRef, ...] | None = None
-    recipients_after: tuple[ExtensionRef, ...] | None = None
+    handlers_before: tuple[ExtensionRef, ...] | None = None
+    handlers_after: tuple[ExtensionRef, ...] | None = None
     slack_channel_id: str | None = None
     slack_message_ts: str | None = None
     requester_channel_id: str | None = None
@@ -194,15 +194,15 @@ class AuditEvent:
     request_id: int | None = None
     added: tuple[ExtensionRef, ...] = ()
     removed: tuple[ExtensionRef, ...] = ()
-    recipients_before: tuple[ExtensionRef, ...] | None = None
-    recipients_after: tuple[ExtensionRef, ...] | None = None
+    handlers_before: tuple[ExtensionRef, ...] | None = None
+    handlers_after: tuple[ExtensionRef, ...] | None = None
     details: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
-class RecipientSnapshot:
+class HandlerSnapshot:
     """The SMS handlers the bot last saw on a resource (to notice changes made outside it)."""
 
     resource_id: str
-    recipients: tuple[ExtensionRef, ...]
+    handlers: tuple[ExtensionRef, ...]
     taken_at: datetime

@@ -34,8 +34,8 @@ CSV_COLUMNS = [
     "request_id",
     "added",
     "removed",
-    "recipients_before",
-    "recipients_after",
+    "handlers_before",
+    "handlers_after",
     "details",
 ]
 
@@ -247,8 +247,8 @@ async def _write_csv(events: AsyncIterator[AuditEvent], path: Path) -> int:
                     "" if event.request_id is None else event.request_id,
                     _refs_cell(event.added),
                     _refs_cell(event.removed),
-                    _refs_cell(event.recipients_before),
-                    _refs_cell(event.recipients_after),
+                    _refs_cell(event.handlers_before),
+                    _refs_cell(event.handlers_after),
                     json.dumps(event.details, sort_keys=True) if event.details else "",
                 ]
             )

@@ -31,7 +31,7 @@ async def open_directory(
         yield Directory(
             client=client,
             ttl_seconds=config.inventory_ttl_seconds,
-            recipient_concurrency=config.ringcentral_max_concurrency,
+            handler_concurrency=config.ringcentral_max_concurrency,
         )
     finally:
         await client.close()

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.cli.rc_context import open_directory
 from bot.cli.table import render_table
-from bot.domain import Recipient, Resource
+from bot.domain import Handler, Resource
 from bot.services.lookup import LookupStatus, describe
 from bot.services.phone import format_phone
 
@@ -88,15 +88,15 @@ async def run_handlers(args: argparse.Namespace) -> int:
             print(f"sms-handlers: {message}", file=sys.stderr)
             return 1
         resource = found.resource
-        recipients = await directory.recipients(resource_id=resource.id)
+        handlers = await directory.handlers(resource_id=resource.id)
     if args.json:
         body = {
             "resource": resource_json(resource),
-            "recipients": [recipient_json(r) for r in recipients],
+            "recipients": [handler_json(r) for r in handlers],
         }
         print(json.dumps(body, indent=2))
         return 0
-    print(_handlers_text(resource, recipients, found.note))
+    print(_handlers_text(resource, handlers, found.note))
     return 0
 
 
@@ -115,14 +115,14 @@ def resource_json(resource: Resource) -> dict[str, Any]:
     }
 
 
-def recipient_json(recipient: Recipient) -> dict[str, Any]:
+def handler_json(handler: Handler) -> dict[str, Any]:
     """An SMS handler in the CLI's JSON shape."""
     return {
-        "id": recipient.id,
-        "extensionNumber": recipient.extension_number,
-        "name": recipient.name,
-        "assignable": recipient.assignable,
-        "hasLicense": recipient.has_license,
+        "id": handler.id,
+        "extensionNumber": handler.extension_number,
+        "name": handler.name,
+        "assignable": handler.assignable,
+        "hasLicense": handler.has_license,
     }
 
 
@@ -131,7 +131,7 @@ def _number_line(phone_number: str, label: str, ivr_menu: str | None) -> str:
     return f"{format_phone(phone_number)}  {label}{via}"
 
 
-def _handlers_text(resource: Resource, recipients: tuple[Recipient, ...], note: str | None) -> str:
+def _handlers_text(resource: Resource, handlers: tuple[Handler, ...], note: str | None) -> str:
     where = f" on {resource.site_name}" if resource.site_name else ""
     lines = [f"{describe(resource)}{where}"]
     if note:
@@ -146,23 +146,23 @@ def _handlers_text(resource: Resource, recipients: tuple[Recipient, ...], note: 
     else:
         lines.append("Shared SMS numbers: none")
     lines.append("")
-    if not recipients:
+    if not handlers:
         lines.append("SMS handlers: none. Nobody answers SMS on these numbers.")
         return "\n".join(lines)
-    lines.append(f"SMS handlers ({len(recipients)}):")
+    lines.append(f"SMS handlers ({len(handlers)}):")
     rows = [
         [r.name, r.extension_number or "", r.id, _warnings(r)]
-        for r in sorted(recipients, key=lambda r: r.name.lower())
+        for r in sorted(handlers, key=lambda r: r.name.lower())
     ]
     table = render_table(["NAME", "EXT", "ID", "NOTES"], rows)
     lines.extend("  " + line for line in table.splitlines())
     return "\n".join(lines)
 
 
-def _warnings(recipient: Recipient) -> str:
+def _warnings(handler: Handler) -> str:
     notes = []
-    if not recipient.assignable:
+    if not handler.assignable:
         notes.append("cannot be assigned threads")
-    if not recipient.has_license:
+    if not handler.has_license:
         notes.append("no thread-messaging licence")
     return "; ".join(notes)

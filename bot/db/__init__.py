@@ -1,1 +1,1 @@
-"""Persistence: the audit log, change requests and recipient snapshots (SQLite or PostgreSQL)."""
+"""Persistence: the audit log, change requests and handler snapshots (SQLite or PostgreSQL)."""

@@ -1,4 +1,4 @@
-"""Tables: change requests, the append-only audit log, and the last recipients seen per resource.
+"""Tables: change requests, the append-only audit log, and the last handlers seen per resource.
 
 Extension lists are JSON arrays of `{"id", "name", "extension_number"}` objects. Statuses, actions
 and resource types are stored as their enum values (see bot/domain.py).
@@ -52,8 +52,8 @@ class ChangeRequestRow(Base):
     applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     error_code: Mapped[str | None] = mapped_column(String(128))
     error_message: Mapped[str | None] = mapped_column(Text)
-    recipients_before: Mapped[JsonList | None] = mapped_column(JSON)
-    recipients_after: Mapped[JsonList | None] = mapped_column(JSON)
+    handlers_before: Mapped[JsonList | None] = mapped_column(JSON)
+    handlers_after: Mapped[JsonList | None] = mapped_column(JSON)
     slack_channel_id: Mapped[str | None] = mapped_column(String(SLACK_REF_LENGTH))
     slack_message_ts: Mapped[str | None] = mapped_column(String(SLACK_REF_LENGTH))
     requester_channel_id: Mapped[str | None] = mapped_column(String(SLACK_REF_LENGTH))
@@ -81,16 +81,16 @@ class AuditEventRow(Base):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("change_requests.id"))
     added: Mapped[JsonList] = mapped_column(JSON)
     removed: Mapped[JsonList] = mapped_column(JSON)
-    recipients_before: Mapped[JsonList | None] = mapped_column(JSON)
-    recipients_after: Mapped[JsonList | None] = mapped_column(JSON)
+    handlers_before: Mapped[JsonList | None] = mapped_column(JSON)
+    handlers_after: Mapped[JsonList | None] = mapped_column(JSON)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class RecipientSnapshotRow(Base):
+class HandlerSnapshotRow(Base):
     """The SMS handlers the bot last saw on a resource, to notice changes made outside it."""
 
-    __tablename__ = "recipient_snapshots"
+    __tablename__ = "handler_snapshots"
 
     resource_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
-    recipients: Mapped[JsonList] = mapped_column(JSON)
+    handlers: Mapped[JsonList] = mapped_column(JSON)
     taken_at: Mapped[datetime] = mapped_column(UtcDateTime)

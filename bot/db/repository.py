@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import utc_now
 from bot.db.errors import RequestNotFoundError
-from bot.db.models import AuditEventRow, ChangeRequestRow, JsonList, RecipientSnapshotRow
+from bot.db.models import AuditEventRow, ChangeRequestRow, HandlerSnapshotRow, JsonList
 from bot.domain import (
     AuditAction,
     AuditEvent,
     ChangeRequest,
     ExtensionRef,
-    RecipientSnapshot,
+    HandlerSnapshot,
     RequestStatus,
     ResourceType,
 )
@@ -58,7 +58,7 @@ class HistoryPage:
 
 
 class Repository:
-    """Change requests, audit events and recipient snapshots, in the caller's transaction."""
+    """Change requests, audit events and handler snapshots, in the caller's transaction."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -76,7 +76,7 @@ class Repository:
         add: Sequence[ExtensionRef],
         remove: Sequence[ExtensionRef],
         reason: str,
-        recipients_before: Sequence[ExtensionRef] | None = None,
+        handlers_before: Sequence[ExtensionRef] | None = None,
         idempotency_key: str | None = None,
     ) -> CreateResult:
         """A new pending request and its `requested` event; the existing one for a reused key."""
@@ -98,7 +98,7 @@ class Repository:
             status=RequestStatus.PENDING.value,
             created_at=now,
             updated_at=now,
-            recipients_before=_optional_refs_to_json(recipients_before),
+            handlers_before=_optional_refs_to_json(handlers_before),
         )
         try:
             async with self._session.begin_nested():
@@ -122,7 +122,7 @@ class Repository:
             request_id=request.id,
             added=request.add,
             removed=request.remove,
-            recipients_before=request.recipients_before,
+            handlers_before=request.handlers_before,
             details={"reason": reason},
             occurred_at=now,
         )
@@ -178,8 +178,8 @@ class Repository:
         error_code: str | None = None,
         error_message: str | None = None,
         clear_error: bool = False,
-        recipients_before: Sequence[ExtensionRef] | None = None,
-        recipients_after: Sequence[ExtensionRef] | None = None,
+        handlers_before: Sequence[ExtensionRef] | None = None,
+        handlers_after: Sequence[ExtensionRef] | None = None,
         details: dict[str, object] | None = None,
     ) -> TransitionResult:
         """Move the request to `new` only if it is still in `expected`, and record `action`.
@@ -201,8 +201,8 @@ class Repository:
             "applied_at": applied_at,
             "error_code": error_code,
             "error_message": error_message,
-            "recipients_before": _optional_refs_to_json(recipients_before),
-            "recipients_after": _optional_refs_to_json(recipients_after),
+            "handlers_before": _optional_refs_to_json(handlers_before),
+            "handlers_after": _optional_refs_to_json(handlers_after),
         }
         values.update({name: value for name, value in optional.items() if value is not None})
         stmt = (
@@ -241,8 +241,8 @@ class Repository:
             request_id=request.id,
             added=request.add,
             removed=request.remove,
-            recipients_before=recipients_before,
-            recipients_after=recipients_after,
+            handlers_before=handlers_before,
+            handlers_after=handlers_after,
             details=event_details,
             occurred_at=now,
         )
@@ -296,8 +296,8 @@ class Repository:
         request_id: int | None = None,
         added: Sequence[ExtensionRef] = (),
         removed: Sequence[ExtensionRef] = (),
-        recipients_before: Sequence[ExtensionRef] | None = None,
-        recipients_after: Sequence[ExtensionRef] | None = None,
+        handlers_before: Sequence[ExtensionRef] | None = None,
+        handlers_after: Sequence[ExtensionRef] | None = None,
         details: dict[str, object] | None = None,
         occurred_at: datetime | None = None,
     ) -> AuditEvent:
@@ -313,8 +313,8 @@ class Repository:
             request_id=request_id,
             added=_refs_to_json(added),
             removed=_refs_to_json(removed),
-            recipients_before=_optional_refs_to_json(recipients_before),
-            recipients_after=_optional_refs_to_json(recipients_after),
+            handlers_before=_optional_refs_to_json(handlers_before),
+            handlers_after=_optional_refs_to_json(handlers_after),
             details=dict(details or {}),
         )
         self._session.add(row)
@@ -354,58 +354,58 @@ class Repository:
         next_before_id = events[-1].id if len(rows) > limit else None
         return HistoryPage(events=events, next_before_id=next_before_id)
 
-    # Recipient snapshots
+    # Handler snapshots
 
     async def save_snapshot(
         self,
         *,
         resource_id: str,
-        recipients: Sequence[ExtensionRef],
+        handlers: Sequence[ExtensionRef],
         taken_at: datetime | None = None,
-    ) -> RecipientSnapshot:
+    ) -> HandlerSnapshot:
         """Record the SMS handlers just seen on a resource (replaces the previous snapshot)."""
         values = {
             "resource_id": resource_id,
-            "recipients": _refs_to_json(recipients),
+            "handlers": _refs_to_json(handlers),
             "taken_at": taken_at or utc_now(),
         }
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(RecipientSnapshotRow).values(values)
+        stmt = insert(HandlerSnapshotRow).values(values)
         await self._session.execute(
             stmt.on_conflict_do_update(
-                index_elements=[RecipientSnapshotRow.resource_id],
-                set_={"recipients": stmt.excluded.recipients, "taken_at": stmt.excluded.taken_at},
+                index_elements=[HandlerSnapshotRow.resource_id],
+                set_={"handlers": stmt.excluded.handlers, "taken_at": stmt.excluded.taken_at},
             )
         )
         snapshot = await self.latest_snapshot(resource_id=resource_id)
         assert snapshot is not None
         return snapshot
 
-    async def latest_snapshot(self, *, resource_id: str) -> RecipientSnapshot | None:
+    async def latest_snapshot(self, *, resource_id: str) -> HandlerSnapshot | None:
         """The SMS handlers last recorded for the resource, or None if never recorded."""
         row = await self._session.scalar(
-            select(RecipientSnapshotRow)
-            .where(RecipientSnapshotRow.resource_id == resource_id)
+            select(HandlerSnapshotRow)
+            .where(HandlerSnapshotRow.resource_id == resource_id)
             .execution_options(populate_existing=True)
         )
         return None if row is None else _snapshot_from_row(row)
 
     async def snapshots(
         self, *, resource_ids: Collection[str] | None = None
-    ) -> dict[str, RecipientSnapshot]:
+    ) -> dict[str, HandlerSnapshot]:
         """The last recorded SMS handlers of these resources (default: all), by resource id."""
-        stmt = select(RecipientSnapshotRow).execution_options(populate_existing=True)
+        stmt = select(HandlerSnapshotRow).execution_options(populate_existing=True)
         if resource_ids is not None:
-            stmt = stmt.where(RecipientSnapshotRow.resource_id.in_(list(resource_ids)))
+            stmt = stmt.where(HandlerSnapshotRow.resource_id.in_(list(resource_ids)))
         rows = await self._session.scalars(stmt)
         return {row.resource_id: _snapshot_from_row(row) for row in rows}
 
 
-def _snapshot_from_row(row: RecipientSnapshotRow) -> RecipientSnapshot:
-    return RecipientSnapshot(
+def _snapshot_from_row(row: HandlerSnapshotRow) -> HandlerSnapshot:
+    return HandlerSnapshot(
         resource_id=row.resource_id,
-        recipients=_refs_from_json(row.recipients),
+        handlers=_refs_from_json(row.handlers),
         taken_at=row.taken_at,
     )
 
@@ -484,8 +484,8 @@ def _request_from_row(row: ChangeRequestRow) -> ChangeRequest:
         applied_at=row.applied_at,
         error_code=row.error_code,
         error_message=row.error_message,
-        recipients_before=_optional_refs_from_json(row.recipients_before),
-        recipients_after=_optional_refs_from_json(row.recipients_after),
+        handlers_before=_optional_refs_from_json(row.handlers_before),
+        handlers_after=_optional_refs_from_json(row.handlers_after),
         slack_channel_id=row.slack_channel_id,
         slack_message_ts=row.slack_message_ts,
         requester_channel_id=row.requester_channel_id,
@@ -506,7 +506,7 @@ def _event_from_row(row: AuditEventRow) -> AuditEvent:
         request_id=row.request_id,
         added=_refs_from_json(row.added),
         removed=_refs_from_json(row.removed),
-        recipients_before=_optional_refs_from_json(row.recipients_before),
-        recipients_after=_optional_refs_from_json(row.recipients_after),
+        handlers_before=_optional_refs_from_json(row.handlers_before),
+        handlers_after=_optional_refs_from_json(row.handlers_after),
         details=dict(row.details),
     )

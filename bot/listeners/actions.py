@@ -141,7 +141,7 @@ async def fill_request_modal(
     channel = body.get("channel") or {}
     data = RequestModalInput(
         resource=form.resource,
-        recipients=form.recipients,
+        handlers=form.handlers,
         requester=RequesterMatch(
             extension=form.me.user if form.me is not None else None,
             slack_email=profile.email,

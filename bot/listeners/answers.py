@@ -57,12 +57,12 @@ async def lookup(services: Container, *, query: str) -> Message:
 async def card(services: Container, *, resource_id: str, note: str | None = None) -> Message:
     """A resource's card: numbers and live handlers, with the feature's warnings."""
     resource = await services.directory.resource(resource_id=resource_id)
-    recipients, feature = await asyncio.gather(
-        services.directory.recipients(resource_id=resource.id),
+    handlers, feature = await asyncio.gather(
+        services.directory.handlers(resource_id=resource.id),
         services.directory.thread_messaging(),
     )
-    services.people.remember(recipients)
-    return resource_card(resource=resource, recipients=recipients, feature=feature, note=note)
+    services.people.remember(handlers)
+    return resource_card(resource=resource, handlers=handlers, feature=feature, note=note)
 
 
 async def list_page(services: Container, *, page: int) -> Message:

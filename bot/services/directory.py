@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from bot.domain import Recipient, Resource, ResourceType, ThreadMessagingFeature
+from bot.domain import Handler, Resource, ResourceType, ThreadMessagingFeature
 from bot.errors import SmsHandlersError
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.concurrency import gather_or_cancel
@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 THREAD_MESSAGING_FEATURE = "MessageThreads"
 
 # Told about every handler list read live (the Slack app records them as snapshots).
-RecipientsSeen = Callable[[Resource, tuple[Recipient, ...]], Awaitable[None]]
+HandlersSeen = Callable[[Resource, tuple[Handler, ...]], Awaitable[None]]
 
 
 class UnknownResource(SmsHandlersError):
@@ -57,8 +57,8 @@ class ChangeFailed(SmsHandlersError):
         message: str,
         *,
         cause: RingCentralError,
-        before: tuple[Recipient, ...],
-        after: tuple[Recipient, ...] | None,
+        before: tuple[Handler, ...],
+        after: tuple[Handler, ...] | None,
     ) -> None:
         super().__init__(message)
         self.cause = cause
@@ -76,8 +76,8 @@ class ChangeOutcome:
     """
 
     resource: Resource
-    before: tuple[Recipient, ...]
-    after: tuple[Recipient, ...]
+    before: tuple[Handler, ...]
+    after: tuple[Handler, ...]
     added: tuple[str, ...]  # ids sent as added (requested ids that were not handlers yet)
     removed: tuple[str, ...]  # ids sent as removed (requested ids that were handlers)
     already_handlers: tuple[str, ...]  # requested additions that were handlers already
@@ -99,16 +99,16 @@ class Directory:
         *,
         client: RingCentralClient,
         ttl_seconds: float = 300.0,
-        recipient_concurrency: int = 4,
+        handler_concurrency: int = 4,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
-        self._recipient_slots = asyncio.Semaphore(max(1, recipient_concurrency))
+        self._handler_slots = asyncio.Semaphore(max(1, handler_concurrency))
         self._inventory = SharedLoad(self._load_inventory, ttl_seconds=ttl_seconds, clock=clock)
         self._feature = SharedLoad(self._load_feature, ttl_seconds=ttl_seconds, clock=clock)
-        self._observers: list[RecipientsSeen] = []
+        self._observers: list[HandlersSeen] = []
 
-    def observe_recipients(self, observer: RecipientsSeen) -> None:
+    def observe_handlers(self, observer: HandlersSeen) -> None:
         """Have `observer` told of every handler list read live from now on."""
         self._observers.append(observer)
 
@@ -153,32 +153,32 @@ class Directory:
 
     # -- handlers ---------------------------------------------------------------------------
 
-    async def recipients(self, *, resource_id: str) -> tuple[Recipient, ...]:
+    async def handlers(self, *, resource_id: str) -> tuple[Handler, ...]:
         """The resource's SMS handlers, read live from RingCentral."""
         resource = await self.resource(resource_id=resource_id)
-        return await self._read_recipients(resource)
+        return await self._read_handlers(resource)
 
-    async def _read_recipients(self, resource: Resource) -> tuple[Recipient, ...]:
+    async def _read_handlers(self, resource: Resource) -> tuple[Handler, ...]:
         records = await self.client.get_sms_recipients(extension_id=resource.id)
-        recipients = tuple(_recipient(record) for record in records)
+        handlers = tuple(_handler(record) for record in records)
         for observer in self._observers:
-            await observer(resource, recipients)
-        return recipients
+            await observer(resource, handlers)
+        return handlers
 
     async def resources_handled_by(self, *, user_id: str) -> tuple[Resource, ...]:
         """The resources whose SMS handlers include this user.
 
         RingCentral has no reverse lookup: this reads the handlers of every resource, one call
-        each (Light group), at most `recipient_concurrency` at a time. On a large account it is
+        each (Light group), at most `handler_concurrency` at a time. On a large account it is
         slow and uses much of the Light rate limit, so the Slack app does not call it: it answers
         `who` from snapshots and refreshes them within a budget (services/handler_index.py).
         """
         inventory = await self.inventory()
 
         async def handles(resource: Resource) -> bool:
-            async with self._recipient_slots:
-                recipients = await self._read_recipients(resource)
-            return any(r.id == user_id for r in recipients)
+            async with self._handler_slots:
+                handlers = await self._read_handlers(resource)
+            return any(r.id == user_id for r in handlers)
 
         flags = await asyncio.gather(*(handles(r) for r in inventory.resources))
         return tuple(r for r, flag in zip(inventory.resources, flags, strict=True) if flag)
@@ -196,7 +196,7 @@ class Directory:
         if not added_ids and not removed_ids:
             raise InvalidChange("The change adds and removes nobody; pick at least one person.")
         resource = await self.resource(resource_id=resource_id)
-        before = await self._read_recipients(resource)
+        before = await self._read_handlers(resource)
         current = {r.id for r in before}
         to_add = tuple(i for i in added_ids if i not in current)
         to_remove = tuple(i for i in removed_ids if i in current)
@@ -209,7 +209,7 @@ class Directory:
             except RingCentralError as exc:
                 raise await self._failed(resource, before, exc) from exc
         try:
-            after = await self._read_recipients(resource)
+            after = await self._read_handlers(resource)
         except RingCentralError as exc:
             if not calls:
                 raise
@@ -236,10 +236,10 @@ class Directory:
         )
 
     async def _failed(
-        self, resource: Resource, before: tuple[Recipient, ...], error: RingCentralError
+        self, resource: Resource, before: tuple[Handler, ...], error: RingCentralError
     ) -> ChangeFailed:
         try:
-            after: tuple[Recipient, ...] | None = await self._read_recipients(resource)
+            after: tuple[Handler, ...] | None = await self._read_handlers(resource)
         except RingCentralError as read_error:
             logger.warning(
                 "Could not read back %s after a failed change: %s", resource.id, read_error
@@ -310,8 +310,8 @@ def _clean_ids(ids: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cleaned))
 
 
-def _recipient(record: SmsRecipientRecord) -> Recipient:
-    return Recipient(
+def _handler(record: SmsRecipientRecord) -> Handler:
+    return Handler(
         id=record.id,
         name=record.name or f"Extension {record.extension_number or record.id}",
         extension_number=record.extension_number,

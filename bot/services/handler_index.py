@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.db.base import utc_now
 from bot.db.session import Database
-from bot.domain import ExtensionRef, Recipient, RecipientSnapshot, Resource
+from bot.domain import ExtensionRef, Handler, HandlerSnapshot, Resource
 from bot.ringcentral.errors import RingCentralError, RingCentralRateLimited
 from bot.services.budget import CallBudget
 from bot.services.directory import Directory, UnknownResource
@@ -98,14 +98,14 @@ class HandlerIndex:
         self._clock = clock
         self._scan: asyncio.Task[None] | None = None
         self._scan_left = 0
-        directory.observe_recipients(self.record)
+        directory.observe_handlers(self.record)
 
-    async def record(self, resource: Resource, recipients: Sequence[Recipient]) -> None:
+    async def record(self, resource: Resource, handlers: Sequence[Handler]) -> None:
         """Save what was just read live as the resource's snapshot (a failure is only logged)."""
-        refs = [ExtensionRef(r.id, r.name, r.extension_number) for r in recipients]
+        refs = [ExtensionRef(r.id, r.name, r.extension_number) for r in handlers]
         try:
             async with self._database.transaction() as repo:
-                await repo.save_snapshot(resource_id=resource.id, recipients=refs)
+                await repo.save_snapshot(resource_id=resource.id, handlers=refs)
         except Exception:
             logger.exception("could not save the handler snapshot of %s", resource.id)
 
@@ -113,7 +113,7 @@ class HandlerIndex:
         """The extension ids last read as this resource's handlers (empty if never read)."""
         async with self._database.reader() as repo:
             snapshot = await repo.latest_snapshot(resource_id=resource_id)
-        return frozenset() if snapshot is None else frozenset(r.id for r in snapshot.recipients)
+        return frozenset() if snapshot is None else frozenset(r.id for r in snapshot.handlers)
 
     # -- who ----------------------------------------------------------------------------------
 
@@ -132,7 +132,7 @@ class HandlerIndex:
                 continue
             oldest = min(oldest or snapshot.taken_at, snapshot.taken_at)
             sighting = Sighting(resource, snapshot.taken_at)
-            if any(r.id == user_id for r in snapshot.recipients):
+            if any(r.id == user_id for r in snapshot.handlers):
                 handled.append(sighting)
             if now - snapshot.taken_at > self._fresh:
                 old.append(sighting)
@@ -198,7 +198,7 @@ class HandlerIndex:
                         failed.append(resource)
                         return
                     await self.budget.spend()
-                    await self._directory.recipients(resource_id=resource.id)
+                    await self._directory.handlers(resource_id=resource.id)
                 except RingCentralRateLimited as exc:
                     logger.warning("scan stopped: RingCentral's rate limit was reached (%s)", exc)
                     stop.set()
@@ -225,10 +225,10 @@ class HandlerIndex:
         async def count(resource: Resource) -> ListCount:
             snapshot = snapshots.get(resource.id)
             if snapshot is not None and now - snapshot.taken_at <= self._fresh:
-                return ListCount(resource, len(snapshot.recipients), None)
+                return ListCount(resource, len(snapshot.handlers), None)
             if self.budget.try_spend():
                 try:
-                    live = await self._directory.recipients(resource_id=resource.id)
+                    live = await self._directory.handlers(resource_id=resource.id)
                     return ListCount(resource, len(live), None)
                 except RingCentralError as exc:
                     logger.warning("list could not read %s: %s", resource.id, exc)
@@ -237,7 +237,7 @@ class HandlerIndex:
         return list(await asyncio.gather(*(count(r) for r in resources)))
 
 
-def _as_last_seen(resource: Resource, snapshot: RecipientSnapshot | None) -> ListCount:
+def _as_last_seen(resource: Resource, snapshot: HandlerSnapshot | None) -> ListCount:
     if snapshot is None:
         return ListCount(resource, None, None)
-    return ListCount(resource, len(snapshot.recipients), snapshot.taken_at)
+    return ListCount(resource, len(snapshot.handlers), snapshot.taken_at)

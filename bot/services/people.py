@@ -1,6 +1,6 @@
 """RingCentral users for the "add handlers" picker, each marked with why they cannot be added.
 
-RingCentral reports `assignable` and `hasLicense` only on SMS recipient records, so those flags
+RingCentral reports `assignable` and `hasLicense` only on SMS handler records, so those flags
 are learnt from every handler list the app reads (`remember`); the extension list tells the rest
 (disabled or not activated users, users without an email).
 """
@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.domain import Recipient, UserExtension
+from bot.domain import Handler, UserExtension
 from bot.ringcentral.client import RingCentralClient
 from bot.services.cache import SharedLoad
 from bot.services.users import rank_users
@@ -47,10 +47,10 @@ class People:
         self._users = SharedLoad(self._load, ttl_seconds=ttl_seconds, clock=clock)
         self._flags: dict[str, _Flags] = {}
 
-    def remember(self, recipients: Iterable[Recipient]) -> None:
+    def remember(self, handlers: Iterable[Handler]) -> None:
         """Learn RingCentral's assignable / licence flags from a handler list just read."""
-        for recipient in recipients:
-            self._flags[recipient.id] = _Flags(recipient.assignable, recipient.has_license)
+        for handler in handlers:
+            self._flags[handler.id] = _Flags(handler.assignable, handler.has_license)
 
     def never_seen_as_handlers(self, ids: Iterable[str]) -> tuple[str, ...]:
         """The ids whose assignable / licence flags are unknown (never read on a handler list)."""

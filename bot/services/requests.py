@@ -21,7 +21,7 @@ from bot.domain import (
     AuditAction,
     ChangeRequest,
     ExtensionRef,
-    Recipient,
+    Handler,
     RequestStatus,
     Resource,
     ThreadMessagingFeature,
@@ -89,7 +89,7 @@ class ReviewState:
     """What an approver needs to decide: the live handlers and how the request relates to them."""
 
     request: ChangeRequest
-    current: tuple[Recipient, ...]
+    current: tuple[Handler, ...]
     proposed: tuple[ExtensionRef, ...]
     added_since: tuple[ExtensionRef, ...]
     removed_since: tuple[ExtensionRef, ...]
@@ -101,7 +101,7 @@ class RequestForm:
     """The data of a new request form."""
 
     resource: Resource
-    recipients: tuple[Recipient, ...]
+    handlers: tuple[Handler, ...]
     feature: ThreadMessagingFeature
     me: PersonChoice | None  # the requester's RingCentral user, matched by email
 
@@ -126,7 +126,7 @@ def describe_decision(request: ChangeRequest) -> str:
     return f"Request #{request.id} is still waiting for a decision."
 
 
-def ref_of(person: Recipient | UserExtension) -> ExtensionRef:
+def ref_of(person: Handler | UserExtension) -> ExtensionRef:
     """An extension reference (id, name, number) as stored with requests and events."""
     return ExtensionRef(id=person.id, name=person.name, extension_number=person.extension_number)
 
@@ -174,14 +174,14 @@ class RequestService:
         """What the request form shows: the resource, its live handlers, the feature's state,
         and the requester's own RingCentral user (for "Add me")."""
         resource = await self.directory.resource(resource_id=resource_id)
-        recipients, feature, _ = await asyncio.gather(
-            self.directory.recipients(resource_id=resource.id),
+        handlers, feature, _ = await asyncio.gather(
+            self.directory.handlers(resource_id=resource.id),
             self.directory.thread_messaging(),
             self.people.warm(),
         )
-        self.people.remember(recipients)
+        self.people.remember(handlers)
         me = await self.people.by_email(email=requester_email) if requester_email else None
-        return RequestForm(resource=resource, recipients=recipients, feature=feature, me=me)
+        return RequestForm(resource=resource, handlers=handlers, feature=feature, me=me)
 
     async def create(
         self, *, draft: ChangeDraft, requester: Actor, idempotency_key: str | None = None
@@ -220,7 +220,7 @@ class RequestService:
             raise InvalidRequestError(problems)
         resource = await self.directory.resource(resource_id=draft.resource_id)
         await self.directory.ensure_supported(resource=resource)
-        current = await self.directory.recipients(resource_id=resource.id)
+        current = await self.directory.handlers(resource_id=resource.id)
         self.people.remember(current)
         choices = await self.people.choices(ids=add_ids)
         current_by_id = {r.id: r for r in current}
@@ -240,7 +240,7 @@ class RequestService:
                 add=[ref_of(choices[i].user) for i in add_ids],
                 remove=[ref_of(current_by_id[i]) for i in remove_ids],
                 reason=reason,
-                recipients_before=[ref_of(r) for r in current],
+                handlers_before=[ref_of(r) for r in current],
                 idempotency_key=idempotency_key,
             )
         if not stored.created:
@@ -252,7 +252,7 @@ class RequestService:
     @staticmethod
     def _check_additions(
         add_ids: Sequence[str],
-        current: Mapping[str, Recipient],
+        current: Mapping[str, Handler],
         choices: Mapping[str, PersonChoice],
         *,
         resource_name: str,
@@ -282,7 +282,7 @@ class RequestService:
         draft: ChangeDraft,
         add_ids: Sequence[str],
         remove_ids: Sequence[str],
-        current: Mapping[str, Recipient],
+        current: Mapping[str, Handler],
     ) -> dict[RequestField, str]:
         gone = [i for i in remove_ids if i not in current]
         if gone:
@@ -326,7 +326,7 @@ class RequestService:
     async def review(self, *, request_id: int, reviewer_id: str) -> ReviewState:
         """The live state an approver decides on (refused for non-approvers and the requester)."""
         request = await self.check_can_review(request_id=request_id, reviewer_id=reviewer_id)
-        current = await self.directory.recipients(resource_id=request.resource_id)
+        current = await self.directory.handlers(resource_id=request.resource_id)
         self.people.remember(current)
         state = review_state(request, current)
         current_ids = {r.id for r in current}
@@ -520,8 +520,8 @@ class RequestService:
                     if unready
                     else None
                 ),
-                recipients_before=[ref_of(r) for r in outcome.before],
-                recipients_after=[ref_of(r) for r in outcome.after],
+                handlers_before=[ref_of(r) for r in outcome.before],
+                handlers_after=[ref_of(r) for r in outcome.after],
                 details={
                     "sent_added": list(outcome.added),
                     "sent_removed": list(outcome.removed),
@@ -531,7 +531,7 @@ class RequestService:
             if result.won:
                 await repo.save_snapshot(
                     resource_id=request.resource_id,
-                    recipients=[ref_of(r) for r in outcome.after],
+                    handlers=[ref_of(r) for r in outcome.after],
                 )
         return result.request
 
@@ -541,8 +541,8 @@ class RequestService:
         *,
         code: str | None,
         message: str,
-        before: Sequence[Recipient] | None = None,
-        after: Sequence[Recipient] | None = None,
+        before: Sequence[Handler] | None = None,
+        after: Sequence[Handler] | None = None,
     ) -> ChangeRequest:
         logger.warning("request #%s failed to apply: %s", request.id, message)
         async with self.database.transaction() as repo:
@@ -555,8 +555,8 @@ class RequestService:
                 action=AuditAction.APPLY_FAILED,
                 error_code=code or "ERROR",
                 error_message=message,
-                recipients_before=None if before is None else [ref_of(r) for r in before],
-                recipients_after=None if after is None else [ref_of(r) for r in after],
+                handlers_before=None if before is None else [ref_of(r) for r in before],
+                handlers_after=None if after is None else [ref_of(r) for r in after],
             )
         return result.request
 
@@ -569,13 +569,13 @@ class RequestService:
             logger.exception("could not update the messages of request #%s", request.id)
 
 
-def review_state(request: ChangeRequest, current: Sequence[Recipient]) -> ReviewState:
+def review_state(request: ChangeRequest, current: Sequence[Handler]) -> ReviewState:
     """Compare a request with the live handlers: proposed list, changes since, warnings."""
     current_ids = {r.id for r in current}
     remove_ids = {r.id for r in request.remove}
     proposed = [ref_of(r) for r in current if r.id not in remove_ids]
     proposed += [r for r in request.add if r.id not in current_ids]
-    before = request.recipients_before or ()
+    before = request.handlers_before or ()
     before_ids = {r.id for r in before}
     added_since = tuple(ref_of(r) for r in current if r.id not in before_ids)
     removed_since = tuple(r for r in before if r.id not in current_ids)

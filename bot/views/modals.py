@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain import ChangeRequest, ExtensionRef, Recipient, Resource, UserExtension
+from bot.domain import ChangeRequest, ExtensionRef, Handler, Resource, UserExtension
 from bot.views import ids
 from bot.views.common import (
     SECTION_TEXT_LIMIT,
@@ -33,7 +33,7 @@ from bot.views.common import (
     warning_blocks,
 )
 from bot.views.mrkdwn import escape, lines_within, person, slack_date, slack_user, truncate
-from bot.views.resources import recipient_line, resource_title
+from bot.views.resources import handler_line, resource_title
 
 OPTION_TEXT_LIMIT = 75
 MAX_STATIC_OPTIONS = 100
@@ -77,12 +77,12 @@ def user_option(user: UserExtension, *, problem: str | None = None) -> Option:
     return Option(value=user.id, text=PlainTextObject(text=truncate(label, OPTION_TEXT_LIMIT)))
 
 
-def recipient_option(recipient: Recipient) -> Option:
+def handler_option(handler: Handler) -> Option:
     """A current handler as a select option (value: the extension id)."""
-    label = recipient.name
-    if recipient.extension_number:
-        label += f" · ext. {recipient.extension_number}"
-    return Option(value=recipient.id, text=PlainTextObject(text=truncate(label, OPTION_TEXT_LIMIT)))
+    label = handler.name
+    if handler.extension_number:
+        label += f" · ext. {handler.extension_number}"
+    return Option(value=handler.id, text=PlainTextObject(text=truncate(label, OPTION_TEXT_LIMIT)))
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class RequesterMatch:
 @dataclass(frozen=True)
 class RequestModalInput:
     resource: Resource
-    recipients: Sequence[Recipient]
+    handlers: Sequence[Handler]
     requester: RequesterMatch
     warnings: Sequence[str] = field(default_factory=tuple)
     channel_id: str | None = None
@@ -160,8 +160,8 @@ def _add_me_block(requester: RequesterMatch, handler_ids: set[str]) -> Block:
 def request_modal(data: RequestModalInput) -> View:
     """The "Request change" modal: users to add, handlers to remove, reason."""
     resource = data.resource
-    handler_ids = [r.id for r in data.recipients]
-    current = bullet_lines([recipient_line(r) for r in data.recipients], empty="_nobody_")
+    handler_ids = [r.id for r in data.handlers]
+    current = bullet_lines([handler_line(r) for r in data.handlers], empty="_nobody_")
     blocks: list[Block] = [
         section(
             f"*{escape(resource_title(resource))}*\n*Current handlers*\n"
@@ -185,8 +185,8 @@ def request_modal(data: RequestModalInput) -> View:
         )
     )
     blocks.append(_add_me_block(data.requester, set(handler_ids)))
-    if data.recipients:
-        options = [recipient_option(r) for r in data.recipients[:MAX_STATIC_OPTIONS]]
+    if data.handlers:
+        options = [handler_option(r) for r in data.handlers[:MAX_STATIC_OPTIONS]]
         blocks.append(
             InputBlock(
                 block_id=ids.REMOVE_BLOCK,
@@ -256,7 +256,7 @@ class ReviewInput:
     """What the review modal shows: the request, the live handlers and what changed since."""
 
     request: ChangeRequest
-    current: Sequence[Recipient]
+    current: Sequence[Handler]
     proposed: Sequence[ExtensionRef]
     added_since: Sequence[ExtensionRef] = ()
     removed_since: Sequence[ExtensionRef] = ()
@@ -281,7 +281,7 @@ def review_modal(data: ReviewInput) -> View:
         section(
             "*Current handlers (live from RingCentral)*\n"
             + lines_within(
-                bullet_lines([recipient_line(r) for r in data.current], empty="_nobody_"),
+                bullet_lines([handler_line(r) for r in data.current], empty="_nobody_"),
                 SECTION_TEXT_LIMIT - 60,
             )
         ),

@@ -73,11 +73,11 @@ def _outcome_blocks(request: ChangeRequest) -> list[Block]:
     blocks: list[Block] = [section(status_line(request))]
     if request.decision_comment:
         blocks.append(context("Comment: " + escape(truncate(request.decision_comment, 1000))))
-    if request.status is RequestStatus.APPLIED and request.recipients_after is not None:
+    if request.status is RequestStatus.APPLIED and request.handlers_after is not None:
         blocks.append(
             section(
                 "*Handlers now*\n"
-                + lines_within(refs_lines(request.recipients_after), SECTION_TEXT_LIMIT - 20)
+                + lines_within(refs_lines(request.handlers_after), SECTION_TEXT_LIMIT - 20)
             )
         )
     return blocks

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import Block, DividerBlock
 
-from bot.domain import Recipient, Resource, ResourceType, ThreadMessagingFeature
+from bot.domain import Handler, Resource, ResourceType, ThreadMessagingFeature
 from bot.views import ids
 from bot.views.common import (
     SECTION_TEXT_LIMIT,
@@ -32,15 +32,15 @@ def resource_title(resource: Resource) -> str:
     return f"{resource.name} ({resource.type.label.lower()}{ext})"
 
 
-def recipient_line(recipient: Recipient) -> str:
+def handler_line(handler: Handler) -> str:
     """One handler with its warning flags, escaped for mrkdwn."""
     flags = []
-    if not recipient.assignable:
+    if not handler.assignable:
         flags.append("not assignable")
-    if not recipient.has_license:
+    if not handler.has_license:
         flags.append("no licence")
     suffix = f" — :warning: {', '.join(flags)}" if flags else ""
-    return person(recipient.name, recipient.extension_number) + suffix
+    return person(handler.name, handler.extension_number) + suffix
 
 
 def resource_warnings(resource: Resource, feature: ThreadMessagingFeature | None) -> list[str]:
@@ -70,15 +70,15 @@ def _numbers_text(resource: Resource) -> str:
     return "*Shared SMS numbers*\n" + lines_within(lines, SECTION_TEXT_LIMIT - 30)
 
 
-def _handlers_text(recipients: Sequence[Recipient]) -> str:
-    lines = bullet_lines([recipient_line(r) for r in recipients], empty="_nobody_")
-    return f"*SMS handlers ({len(recipients)})*\n" + lines_within(lines, SECTION_TEXT_LIMIT - 30)
+def _handlers_text(handlers: Sequence[Handler]) -> str:
+    lines = bullet_lines([handler_line(r) for r in handlers], empty="_nobody_")
+    return f"*SMS handlers ({len(handlers)})*\n" + lines_within(lines, SECTION_TEXT_LIMIT - 30)
 
 
 def resource_card(
     *,
     resource: Resource,
-    recipients: Sequence[Recipient],
+    handlers: Sequence[Handler],
     feature: ThreadMessagingFeature | None = None,
     note: str | None = None,
 ) -> Message:
@@ -91,7 +91,7 @@ def resource_card(
         facts.append(f":information_source: {escape(note)}")
     blocks.append(section("\n".join(facts)))
     blocks.append(section(_numbers_text(resource)))
-    blocks.append(section(_handlers_text(recipients)))
+    blocks.append(section(_handlers_text(handlers)))
     blocks += warning_blocks(resource_warnings(resource, feature))
     blocks.append(
         actions(

@@ -26,7 +26,7 @@ from bot.db.session import Database
 from bot.domain import AuditAction
 from tests.support.postgres import isolated_schema, postgres_url_or_skip
 
-TABLES = {"alembic_version", "audit_events", "change_requests", "recipient_snapshots"}
+TABLES = {"alembic_version", "audit_events", "change_requests", "handler_snapshots"}
 
 
 def _differences(connection: Connection) -> list[object]:
@@ -128,3 +128,45 @@ async def test_audit_events_cannot_be_truncated_on_postgresql() -> None:
                     await connection.execute(text("TRUNCATE audit_events"))
         finally:
             await database.dispose()
+
+
+async def test_renaming_to_handlers_keeps_every_row_and_the_append_only_guard(
+    database_url: str,
+) -> None:
+    """0002 renames recipients → handlers in place: rows written at 0001 survive up and down."""
+    await upgrade_async(database_url, "0001")
+    database = Database.from_url(database_url)
+    bob = '[{"id": "101", "name": "Bob", "extension_number": "1001"}]'
+    try:
+        async with database.engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO audit_events (occurred_at, actor_id, action, resource_id, added,"
+                    " removed, recipients_before, details) VALUES (CURRENT_TIMESTAMP, 'U1',"
+                    f" 'applied', 'cq-1', '[]', '[]', '{bob}', '{{}}')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO recipient_snapshots (resource_id, recipients, taken_at)"
+                    f" VALUES ('cq-1', '{bob}', CURRENT_TIMESTAMP)"
+                )
+            )
+
+        await upgrade_async(database_url, "0002")
+
+        async with database.reader() as repo:
+            [event] = (await repo.history()).events
+            snapshot = await repo.latest_snapshot(resource_id="cq-1")
+        assert [r.name for r in event.handlers_before or ()] == ["Bob"]
+        assert snapshot is not None and [r.name for r in snapshot.handlers] == ["Bob"]
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with database.engine.begin() as connection:
+                await connection.execute(text("DELETE FROM audit_events"))
+
+        await downgrade_async(database_url, "0001")
+        async with database.engine.connect() as connection:
+            kept = await connection.scalar(text("SELECT recipients FROM recipient_snapshots"))
+        assert "Bob" in str(kept)
+    finally:
+        await database.dispose()

@@ -28,8 +28,8 @@ async def _bulk_insert(database: Database) -> None:
             "request_id": None,
             "added": [],
             "removed": [],
-            "recipients_before": None,
-            "recipients_after": None,
+            "handlers_before": None,
+            "handlers_after": None,
             "details": {"n": n},
         }
         for n in range(EVENTS)

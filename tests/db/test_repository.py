@@ -40,7 +40,7 @@ async def new_request(
         add=[BOB],
         remove=[CARA],
         reason="Bob joins the support rota",
-        recipients_before=[CARA, DAN],
+        handlers_before=[CARA, DAN],
         idempotency_key=idempotency_key,
     )
     return result.request
@@ -71,7 +71,7 @@ async def test_create_request_stores_everything_and_records_requested(database: 
     assert stored.status is RequestStatus.PENDING
     assert stored.resource_type is ResourceType.CALL_QUEUE
     assert stored.add == (BOB,) and stored.remove == (CARA,)
-    assert stored.recipients_before == (CARA, DAN)
+    assert stored.handlers_before == (CARA, DAN)
     assert stored.created_at.tzinfo is not None and stored.created_at.utcoffset() == timedelta(0)
     [event] = page.events
     assert event.action is AuditAction.REQUESTED
@@ -169,8 +169,8 @@ async def test_transition_records_the_outcome_of_applying(database: Database) ->
             action=AuditAction.APPLIED,
             clear_error=True,
             applied_at=applied_at,
-            recipients_before=[CARA, DAN],
-            recipients_after=[DAN, BOB],
+            handlers_before=[CARA, DAN],
+            handlers_after=[DAN, BOB],
         )
 
     assert failed.won and failed.request.error_code == "CMN-102"
@@ -180,11 +180,11 @@ async def test_transition_records_the_outcome_of_applying(database: Database) ->
     assert retried.request.status is RequestStatus.APPLIED
     assert (retried.request.error_code, retried.request.error_message) == (None, None)
     assert retried.request.applied_at == applied_at
-    assert retried.request.recipients_after == (DAN, BOB)
+    assert retried.request.handlers_after == (DAN, BOB)
     assert retried.request.decided_by_id == "U_BOSS"
     assert retried.event is not None and retried.event.actor_id == SYSTEM_ACTOR
-    assert retried.event.recipients_before == (CARA, DAN)
-    assert retried.event.recipients_after == (DAN, BOB)
+    assert retried.event.handlers_before == (CARA, DAN)
+    assert retried.event.handlers_after == (DAN, BOB)
 
 
 async def test_transition_from_the_wrong_status_changes_nothing(database: Database) -> None:
@@ -342,8 +342,8 @@ async def test_history_filters_combine(database: Database) -> None:
             resource_type=ResourceType.CALL_QUEUE,
             resource_name="Sales_100%",
             added=[DAN],
-            recipients_before=[],
-            recipients_after=[DAN],
+            handlers_before=[],
+            handlers_after=[DAN],
             details={"seen_by": "snapshot"},
         )
     async with database.reader() as repo:
@@ -359,7 +359,7 @@ async def test_history_filters_combine(database: Database) -> None:
 
     [external] = by_resource.events
     assert external.action is AuditAction.EXTERNAL_CHANGE
-    assert external.added == (DAN,) and external.recipients_before == ()
+    assert external.added == (DAN,) and external.handlers_before == ()
     assert external.details == {"seen_by": "snapshot"}
     assert [e.request_id for e in by_actor.events] == [created.id]
     assert [e.resource_id for e in by_name.events] == ["site-9"]
@@ -379,18 +379,18 @@ async def test_snapshot_replaces_the_previous_one(database: Database) -> None:
     first_time = datetime.now(UTC) - timedelta(hours=1)  # before "now", whatever the date
     async with database.transaction() as repo:
         assert await repo.latest_snapshot(resource_id="cq-1") is None
-        await repo.save_snapshot(resource_id="cq-1", recipients=[BOB, CARA], taken_at=first_time)
-        await repo.save_snapshot(resource_id="cq-2", recipients=[DAN])
+        await repo.save_snapshot(resource_id="cq-1", handlers=[BOB, CARA], taken_at=first_time)
+        await repo.save_snapshot(resource_id="cq-2", handlers=[DAN])
     async with database.transaction() as repo:
-        saved = await repo.save_snapshot(resource_id="cq-1", recipients=[CARA])
+        saved = await repo.save_snapshot(resource_id="cq-1", handlers=[CARA])
     async with database.reader() as repo:
         latest = await repo.latest_snapshot(resource_id="cq-1")
         other = await repo.latest_snapshot(resource_id="cq-2")
 
     assert latest == saved
-    assert latest is not None and latest.recipients == (CARA,)
+    assert latest is not None and latest.handlers == (CARA,)
     assert latest.taken_at > first_time and latest.taken_at.tzinfo is not None
-    assert other is not None and other.recipients == (DAN,)
+    assert other is not None and other.handlers == (DAN,)
 
 
 async def test_readers_do_not_wait_for_an_open_write(database: Database) -> None:

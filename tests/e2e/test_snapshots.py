@@ -12,7 +12,7 @@ SUPPORT = "4001"
 async def snapshot_ids(app: Harness, resource_id: str) -> list[str] | None:
     async with app.container.database.reader() as repo:
         snapshot = await repo.latest_snapshot(resource_id=resource_id)
-    return None if snapshot is None else sorted(r.id for r in snapshot.recipients)
+    return None if snapshot is None else sorted(r.id for r in snapshot.handlers)
 
 
 async def test_card_review_and_apply_each_save_what_they_read(app: Harness) -> None:

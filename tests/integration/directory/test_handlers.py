@@ -22,9 +22,9 @@ SUPPORT, SALES, BOSTON, MAIN = "4001", "4002", "2000", "1000"
 async def test_handlers_are_read_live_every_time(
     rc_sandbox: SandboxServer, rc_directory: Directory
 ) -> None:
-    first = await rc_directory.recipients(resource_id=SUPPORT)
+    first = await rc_directory.handlers(resource_id=SUPPORT)
     rc_sandbox.set_sms_recipients(SUPPORT, ["6003"])  # changed outside the bot
-    second = await rc_directory.recipients(resource_id=SUPPORT)
+    second = await rc_directory.handlers(resource_id=SUPPORT)
 
     assert [(r.id, r.name, r.extension_number) for r in first] == [
         ("6001", "Ava Chen", "1001"),
@@ -38,22 +38,22 @@ async def test_handler_flags_come_through(
 ) -> None:
     rc_sandbox.set_sms_recipients(SALES, ["6007", "6008"])
 
-    recipients = {r.name: r for r in await rc_directory.recipients(resource_id=SALES)}
+    handlers = {r.name: r for r in await rc_directory.handlers(resource_id=SALES)}
 
-    assert recipients["Grace Kim"].assignable is False
-    assert recipients["Hiro Tanaka"].has_license is False
-    assert recipients["Hiro Tanaka"].assignable is True
+    assert handlers["Grace Kim"].assignable is False
+    assert handlers["Hiro Tanaka"].has_license is False
+    assert handlers["Hiro Tanaka"].assignable is True
 
 
 async def test_the_main_site_answers_to_main_site_as_an_id(rc_directory: Directory) -> None:
-    recipients = await rc_directory.recipients(resource_id="main-site")
+    handlers = await rc_directory.handlers(resource_id="main-site")
 
-    assert [r.name for r in recipients] == ["Carla Diaz"]
+    assert [r.name for r in handlers] == ["Carla Diaz"]
 
 
 async def test_an_unknown_resource_id_is_a_clear_error(rc_directory: Directory) -> None:
     with pytest.raises(UnknownResource, match="No site or call queue has the id 5001"):
-        await rc_directory.recipients(resource_id="5001")  # an IVR menu, not a resource
+        await rc_directory.handlers(resource_id="5001")  # an IVR menu, not a resource
 
 
 async def test_reverse_lookup_lists_what_a_user_handles(rc_directory: Directory) -> None:
@@ -95,7 +95,7 @@ async def test_a_change_keeps_the_cached_inventory_and_shows_new_handlers_at_onc
     await rc_directory.inventory()
     await rc_directory.apply_change(resource_id=SUPPORT, added=["6003"])
     await rc_directory.inventory()
-    handlers = await rc_directory.recipients(resource_id=SUPPORT)
+    handlers = await rc_directory.handlers(resource_id=SUPPORT)
 
     assert "6003" in {h.id for h in handlers}
     listed = [

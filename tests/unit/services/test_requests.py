@@ -51,7 +51,7 @@ async def test_create_stores_pending_request_and_announces_it(world: World) -> N
     assert request.resource_name == "Support"
     assert [r.name for r in request.add] == ["Carla Diaz"]
     assert [r.name for r in request.remove] == ["Ava Chen"]
-    assert {r.name for r in request.recipients_before or ()} == {"Ava Chen", "Ben Ortiz"}
+    assert {r.name for r in request.handlers_before or ()} == {"Ava Chen", "Ben Ortiz"}
     assert (request.slack_channel_id, request.slack_message_ts) == (
         "C0APPROVALS",
         f"{request.id}.100",
@@ -125,7 +125,7 @@ async def test_flags_learnt_from_handler_lists_refuse_unassignable_and_unlicense
     world: World,
 ) -> None:
     world.sandbox.set_sms_recipients("4002", ["6007", "6008"])
-    world.service.people.remember(await world.directory.recipients(resource_id="4002"))
+    world.service.people.remember(await world.directory.handlers(resource_id="4002"))
     with pytest.raises(InvalidRequestError) as caught:
         await world.service.create(draft=draft(add=("6007", "6008"), remove=()), requester=RITA)
     assert (
@@ -169,7 +169,7 @@ async def test_approve_applies_verifies_and_records_everything(world: World) -> 
     assert done.decided_by_name == "Alex Approver"
     assert done.decision_comment == "fine"
     assert done.applied_at is not None
-    assert {r.name for r in done.recipients_after or ()} == {"Ben Ortiz", "Carla Diaz"}
+    assert {r.name for r in done.handlers_after or ()} == {"Ben Ortiz", "Carla Diaz"}
     assert sorted(world.sandbox.sms_recipients(SUPPORT)) == ["6002", "6003"]
     assert await actions_of(world, request.id) == [
         AuditAction.REQUESTED,
@@ -184,7 +184,7 @@ async def test_approve_applies_verifies_and_records_everything(world: World) -> 
     ]
     async with world.database.reader() as repo:
         snapshot = await repo.latest_snapshot(resource_id=SUPPORT)
-    assert snapshot is not None and {r.id for r in snapshot.recipients} == {"6002", "6003"}
+    assert snapshot is not None and {r.id for r in snapshot.handlers} == {"6002", "6003"}
 
 
 async def test_two_approvers_at_once_apply_once(world: World) -> None:

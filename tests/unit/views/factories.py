@@ -10,8 +10,8 @@ from bot.domain import (
     AuditEvent,
     ChangeRequest,
     ExtensionRef,
+    Handler,
     NumberSource,
-    Recipient,
     RequestStatus,
     Resource,
     ResourceType,
@@ -36,7 +36,7 @@ def support_queue(**changes: Any) -> Resource:
     return Resource(**values)
 
 
-def recipient(index: int, name: str | None = None, **changes: Any) -> Recipient:
+def handler(index: int, name: str | None = None, **changes: Any) -> Handler:
     values: dict[str, Any] = {
         "id": str(6000 + index),
         "name": name or f"User {index}",
@@ -44,7 +44,7 @@ def recipient(index: int, name: str | None = None, **changes: Any) -> Recipient:
         "extension_type": "User",
     }
     values.update(changes)
-    return Recipient(**values)
+    return Handler(**values)
 
 
 def user(index: int, name: str | None = None, **changes: Any) -> UserExtension:

@@ -16,7 +16,7 @@ from bot.views.modals import (
     user_option,
 )
 from tests.unit.views.blockkit import all_texts, mrkdwn_texts, render_view, walk
-from tests.unit.views.factories import change_request, recipient, ref, support_queue, user
+from tests.unit.views.factories import change_request, handler, ref, support_queue, user
 
 
 def _block(view: dict[str, object], block_id: str) -> dict[str, object]:
@@ -40,7 +40,7 @@ def test_message_modal_cuts_long_titles() -> None:
 def test_request_modal_inputs_and_metadata() -> None:
     data = RequestModalInput(
         resource=support_queue(),
-        recipients=[recipient(1, "Ava Chen"), recipient(2, "Ben Ortiz")],
+        handlers=[handler(1, "Ava Chen"), handler(2, "Ben Ortiz")],
         requester=RequesterMatch(extension=user(3, "Carla Diaz"), slack_email="carla@acme.example"),
         warnings=["Support has no SMS-capable shared number."],
         channel_id="C1",
@@ -73,7 +73,7 @@ def test_request_modal_inputs_and_metadata() -> None:
 
 def test_request_modal_without_handlers_has_nothing_to_remove() -> None:
     data = RequestModalInput(
-        resource=support_queue(), recipients=[], requester=RequesterMatch(None, "x@acme.example")
+        resource=support_queue(), handlers=[], requester=RequesterMatch(None, "x@acme.example")
     )
     view = render_view(request_modal(data))
     block_ids = {b.get("block_id") for b in view["blocks"]}
@@ -85,7 +85,7 @@ def test_request_modal_without_handlers_has_nothing_to_remove() -> None:
 def test_request_modal_when_requester_already_handles() -> None:
     data = RequestModalInput(
         resource=support_queue(),
-        recipients=[recipient(1, "Ava Chen")],
+        handlers=[handler(1, "Ava Chen")],
         requester=RequesterMatch(user(1, "Ava Chen"), "ava@acme.example"),
     )
     view = render_view(request_modal(data))
@@ -96,7 +96,7 @@ def test_request_modal_when_requester_already_handles() -> None:
 def test_request_modal_when_requester_cannot_be_added() -> None:
     data = RequestModalInput(
         resource=support_queue(),
-        recipients=[recipient(1, "Ava Chen")],
+        handlers=[handler(1, "Ava Chen")],
         requester=RequesterMatch(user(9, "Isa <Rossi>"), "isa@acme.example", problem="disabled"),
     )
     view = render_view(request_modal(data))
@@ -109,9 +109,9 @@ def test_request_modal_when_requester_cannot_be_added() -> None:
 
 
 def test_request_modal_with_many_handlers_caps_options_and_metadata_fits() -> None:
-    recipients = [recipient(i, "Somebody with a long name " * 4) for i in range(150)]
+    handlers = [handler(i, "Somebody with a long name " * 4) for i in range(150)]
     data = RequestModalInput(
-        resource=support_queue(), recipients=recipients, requester=RequesterMatch(None)
+        resource=support_queue(), handlers=handlers, requester=RequesterMatch(None)
     )
     view = render_view(request_modal(data))
     assert len(_block(view, ids.REMOVE_BLOCK)["element"]["options"]) == 100
@@ -133,7 +133,7 @@ def test_review_modal_shows_live_state_changes_and_neutralises_reason() -> None:
     request = change_request(reason="<!channel> please & thanks <https://evil|click>")
     data = ReviewInput(
         request=request,
-        current=[recipient(2, "Ben Ortiz")],
+        current=[handler(2, "Ben Ortiz")],
         proposed=[ref(2, "Ben Ortiz"), ref(3, "Carla Diaz")],
         added_since=[ref(2, "Ben Ortiz")],
         removed_since=[ref(1, "Ava Chen")],
@@ -158,7 +158,7 @@ def test_review_modal_shows_live_state_changes_and_neutralises_reason() -> None:
 
 def test_review_modal_without_changes_since() -> None:
     request = change_request(status=RequestStatus.PENDING, add=(), remove=(ref(1, "Ava Chen"),))
-    data = ReviewInput(request=request, current=[recipient(1, "Ava Chen")], proposed=[])
+    data = ReviewInput(request=request, current=[handler(1, "Ava Chen")], proposed=[])
     texts = all_texts(render_view(review_modal(data)))
     assert "Changed since" not in texts
     assert "*After approval*\n_nobody_" in texts

@@ -60,7 +60,7 @@ def test_approval_message_per_status(
         decided_at=DECIDED,
         error_code="CMN-102",
         error_message="Bad <id>",
-        recipients_after=(ref(3, "Carla Diaz"),),
+        handlers_after=(ref(3, "Carla Diaz"),),
         decision_comment="ok <!here>",
     )
     blocks = render_message(approval_message(request))

@@ -17,7 +17,7 @@ from bot.views.resources import (
     who_message,
 )
 from tests.unit.views.blockkit import all_texts, mrkdwn_texts, render_message, walk
-from tests.unit.views.factories import WHEN, recipient, support_queue
+from tests.unit.views.factories import WHEN, handler, support_queue
 
 
 def _buttons(blocks: object) -> dict[str, str]:
@@ -26,12 +26,12 @@ def _buttons(blocks: object) -> dict[str, str]:
 
 def test_card_shows_numbers_handlers_flags_and_buttons() -> None:
     resource = support_queue()
-    recipients = [
-        recipient(1, "Ava Chen"),
-        recipient(2, "Ben Ortiz", assignable=False),
-        recipient(3, "Carla Diaz", has_license=False),
+    handlers = [
+        handler(1, "Ava Chen"),
+        handler(2, "Ben Ortiz", assignable=False),
+        handler(3, "Carla Diaz", has_license=False),
     ]
-    blocks = render_message(resource_card(resource=resource, recipients=recipients))
+    blocks = render_message(resource_card(resource=resource, handlers=handlers))
     text = all_texts(blocks)
     assert "Support (call queue, ext. 104)" in text
     assert "+1 (650) 555-0104 — queue direct number" in text
@@ -50,9 +50,7 @@ def test_card_warns_about_missing_numbers_and_feature() -> None:
     feature = ThreadMessagingFeature(
         available=True, call_queue_supported=False, site_supported=True
     )
-    text = all_texts(
-        render_message(resource_card(resource=resource, recipients=[], feature=feature))
-    )
+    text = all_texts(render_message(resource_card(resource=resource, handlers=[], feature=feature)))
     assert "Support has no SMS-capable shared number." in text
     assert "not available for call queues" in text
     assert "_nobody_" in text
@@ -63,7 +61,7 @@ def test_card_for_account_without_the_feature_gives_the_reason() -> None:
         available=False, call_queue_supported=False, site_supported=False, reason="not in plan"
     )
     site = support_queue(type=ResourceType.SITE, name="Boston Office")
-    text = all_texts(render_message(resource_card(resource=site, recipients=[], feature=feature)))
+    text = all_texts(render_message(resource_card(resource=site, handlers=[], feature=feature)))
     assert "not available on this account (not in plan)" in text
 
 
@@ -77,7 +75,7 @@ def test_card_explains_ivr_menu_resolution_and_escapes_names() -> None:
     )
     card = resource_card(
         resource=site,
-        recipients=[recipient(1, "<@U999> & co")],
+        handlers=[handler(1, "<@U999> & co")],
         note="Main <Menu> is an IVR menu on HQ: its numbers are handled by HQ's SMS handlers.",
     )
     texts = "\n".join(mrkdwn_texts(render_message(card)))
@@ -88,8 +86,8 @@ def test_card_explains_ivr_menu_resolution_and_escapes_names() -> None:
 
 
 def test_card_with_hundreds_of_handlers_stays_within_limits() -> None:
-    recipients = [recipient(i, "A very long name " * 3) for i in range(400)]
-    blocks = render_message(resource_card(resource=support_queue(), recipients=recipients))
+    handlers = [handler(i, "A very long name " * 3) for i in range(400)]
+    blocks = render_message(resource_card(resource=support_queue(), handlers=handlers))
     text = all_texts(blocks)
     assert "SMS handlers (400)" in text
     shown = re.findall(r"^• A very long name .*\(ext\. (1\d{3})\)$", text, re.MULTILINE)

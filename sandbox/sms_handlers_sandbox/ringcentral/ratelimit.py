@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sms_handlers_sandbox.ringcentral.errors import ApiError
 from sms_handlers_sandbox.ringcentral.options import SandboxOptions
-
-
-def _now() -> float:
-    return time.monotonic()
 
 
 @dataclass
@@ -24,8 +21,11 @@ class _Bucket:
 class RateLimiter:
     """Fixed windows per rate group; a request made during the penalty restarts the penalty."""
 
-    def __init__(self, options: SandboxOptions) -> None:
+    def __init__(
+        self, options: SandboxOptions, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._options = options
+        self._now = clock
         self._buckets: dict[str, _Bucket] = {}
 
     def reset(self) -> None:
@@ -37,7 +37,7 @@ class RateLimiter:
         limit = options.limits.get(group, 0)
         if not options.rate_limits_enabled or limit <= 0:
             return self._headers(group, limit, limit)
-        now = _now()
+        now = self._now()
         bucket = self._buckets.setdefault(group, _Bucket(window_start=now))
         if now < bucket.penalty_until:
             bucket.penalty_until = now + options.penalty_seconds
@@ -55,7 +55,7 @@ class RateLimiter:
         limit = self._options.limits.get(group, 0)
         bucket = self._buckets.get(group)
         used = 0
-        if bucket and _now() - bucket.window_start < self._options.window_seconds:
+        if bucket and self._now() - bucket.window_start < self._options.window_seconds:
             used = bucket.count
         return self._headers(group, limit, max(limit - used, 0))
 

@@ -8,6 +8,7 @@ import binascii
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -63,7 +64,14 @@ class SandboxServer(LoopbackServer):
     client_id = "sandbox-client-id"
     client_secret = "sandbox-client-secret"
 
-    def __init__(self, seed: Seed | None = None, options: SandboxOptions | None = None) -> None:
+    def __init__(
+        self,
+        seed: Seed | None = None,
+        options: SandboxOptions | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`clock` (monotonic seconds) times tokens and rate-limit windows; tests move their own."""
         self.seed = seed if seed is not None else demo_seed()
         self.options = options if options is not None else SandboxOptions()
         self.account = Account(self.seed)
@@ -71,8 +79,8 @@ class SandboxServer(LoopbackServer):
         self.requests: list[RequestRecord] = []
         self.url = ""
         self._handlers = Handlers(self.account, self.options)
-        self._tokens = TokenStore(self.options, str(self.seed.owner_extension_id))
-        self._limiter = RateLimiter(self.options)
+        self._tokens = TokenStore(self.options, str(self.seed.owner_extension_id), clock=clock)
+        self._limiter = RateLimiter(self.options, clock=clock)
         self._faults = FaultBook()
         self._routes = self._build_routes()
         self._stopping = asyncio.Event()

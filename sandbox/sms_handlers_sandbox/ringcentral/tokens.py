@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sms_handlers_sandbox.ringcentral.errors import ApiError
 from sms_handlers_sandbox.ringcentral.options import SandboxOptions
-
-
-def _now() -> float:
-    return time.monotonic()
 
 
 @dataclass
@@ -27,8 +24,15 @@ class _Session:
 class TokenStore:
     """Issues tokens for the JWT grant and the refresh grant, and checks bearer tokens."""
 
-    def __init__(self, options: SandboxOptions, owner_id: str) -> None:
+    def __init__(
+        self,
+        options: SandboxOptions,
+        owner_id: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._options = options
+        self._now = clock
         self._owner_id = owner_id
         self._by_access: dict[str, _Session] = {}
         self._by_refresh: dict[str, _Session] = {}
@@ -41,7 +45,7 @@ class TokenStore:
     def refresh(self, refresh_token: str, *, requested_ttl: int | None = None) -> dict[str, Any]:
         """New tokens for the session of `refresh_token`; its old access token stops working."""
         session = self._by_refresh.get(refresh_token)
-        if session is None or _now() >= session.refresh_expires_at:
+        if session is None or self._now() >= session.refresh_expires_at:
             raise KeyError(refresh_token)
         self._by_access.pop(session.access_token, None)
         self._by_refresh.pop(refresh_token, None)
@@ -52,7 +56,7 @@ class TokenStore:
         ttl = options.token_ttl_seconds
         if requested_ttl is not None and requested_ttl > 0:
             ttl = min(ttl, requested_ttl)
-        now = _now()
+        now = self._now()
         session.access_token = "SBX-A-" + secrets.token_urlsafe(24)
         session.access_expires_at = now + ttl
         self._by_access[session.access_token] = session
@@ -75,7 +79,7 @@ class TokenStore:
 
     def expire_all(self) -> None:
         """Every access token issued so far stops working now (refresh tokens still work)."""
-        now = _now()
+        now = self._now()
         for session in self._by_access.values():
             session.access_expires_at = min(session.access_expires_at, now)
 
@@ -89,5 +93,5 @@ class TokenStore:
         session = self._by_access.get(token.strip())
         if session is None:
             raise ApiError(401, "OAU-129", "Access token corrupted")
-        if _now() >= session.access_expires_at:
+        if self._now() >= session.access_expires_at:
             raise ApiError(401, "OAU-128", "Access token expired")

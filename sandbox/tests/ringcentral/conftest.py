@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,8 +89,16 @@ def options() -> SandboxOptions:
 
 
 @pytest.fixture
-async def sandbox(options: SandboxOptions) -> AsyncIterator[SandboxServer]:
-    async with SandboxServer(options=options) as server:
+def sandbox_clock() -> Callable[[], float]:
+    """The sandbox's clock for tokens and rate limits (a module may override it)."""
+    return time.monotonic
+
+
+@pytest.fixture
+async def sandbox(
+    options: SandboxOptions, sandbox_clock: Callable[[], float]
+) -> AsyncIterator[SandboxServer]:
+    async with SandboxServer(options=options, clock=sandbox_clock) as server:
         yield server
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import aiohttp
-import pytest
 
 from sandbox.tests.ringcentral.conftest import JWT_GRANT, Api, basic
 from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer
-from sms_handlers_sandbox.ringcentral import tokens as sandbox_tokens
 
 SITES = "/restapi/v1.0/account/~/sites"
 
@@ -90,12 +88,10 @@ async def test_expire_tokens_makes_every_issued_token_fail(
     assert (await api.get(SITES)).status == 200
 
 
-async def test_token_expires_after_its_lifetime(
-    http: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_token_expires_after_its_lifetime(http: aiohttp.ClientSession) -> None:
     clock = [1000.0]
-    monkeypatch.setattr(sandbox_tokens, "_now", lambda: clock[0])
-    async with SandboxServer(options=SandboxOptions(token_ttl_seconds=1)) as sandbox:
+    options = SandboxOptions(token_ttl_seconds=1)
+    async with SandboxServer(options=options, clock=lambda: clock[0]) as sandbox:
         client = Api(sandbox, http)
         tokens = await client.login()
         assert tokens["expires_in"] == 1

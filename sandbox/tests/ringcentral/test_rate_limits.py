@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from sandbox.tests.ringcentral.conftest import JWT_GRANT, Api
-from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer, ratelimit
+from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer
 
 SITES = "/restapi/v1.0/account/~/sites"  # Light
 QUEUES = "/restapi/v1.0/account/~/call-queues"  # Medium
@@ -21,12 +23,15 @@ def options() -> SandboxOptions:
     )
 
 
-@pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+@pytest.fixture
+def clock() -> list[float]:
     """The sandbox's rate-limit clock, moved only by the tests: a slow machine changes nothing."""
-    now = [1000.0]
-    monkeypatch.setattr(ratelimit, "_now", lambda: now[0])
-    return now
+    return [1000.0]
+
+
+@pytest.fixture
+def sandbox_clock(clock: list[float]) -> Callable[[], float]:
+    return lambda: clock[0]
 
 
 async def test_every_answer_carries_the_rate_limit_headers(api: Api) -> None:

@@ -15,7 +15,6 @@ from bot.ringcentral.errors import (
     RingCentralUnavailable,
 )
 from sms_handlers_sandbox.ringcentral import Fault, SandboxOptions, SandboxServer
-from sms_handlers_sandbox.ringcentral import tokens as sandbox_tokens
 from tests.support.rc_sandbox import (
     credentials_for,
     data_requests,
@@ -68,14 +67,12 @@ async def test_tokens_expired_mid_run_are_renewed_once_and_the_calls_succeed(
     assert [r.status for r in data_requests(rc_sandbox)].count(401) >= 1
 
 
-async def test_a_short_lived_token_is_renewed_before_it_expires(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_a_short_lived_token_is_renewed_before_it_expires() -> None:
     # The sandbox's token clock stands still, so however slow this machine is, its tokens have
     # not expired: only the client's own renewal ahead of expiry can make the second grant.
-    monkeypatch.setattr(sandbox_tokens, "_now", lambda: 1000.0)
     options = SandboxOptions(token_ttl_seconds=1)
-    async with running_sandbox(options=options) as server, sandbox_client(server) as client:
+    standing_still = SandboxServer(options=options, clock=lambda: 1000.0)
+    async with standing_still as server, sandbox_client(server) as client:
         await client.get_sms_recipients(extension_id=SUPPORT)
         await asyncio.sleep(0.9)  # past 80 % of the token's life
         await client.get_sms_recipients(extension_id=SUPPORT)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import inspect
-import logging
 import sys
 from collections.abc import Sequence
 
 from bot.errors import SmsHandlersError
+from bot.logs import configure_logging
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,10 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbose=bool(args.verbose))
     handler = args.handler
     try:
         result = handler(args)

@@ -12,6 +12,7 @@ import asyncio
 import copy
 import json
 import logging
+import secrets
 import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -100,7 +101,8 @@ class SlackStandIn(LoopbackServer, Workspace):
     def _application(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
-        app.router.add_post("/response/{key}", self._handle_response_url)
+        # Shaped like Slack's https://hooks.slack.com/actions/T…/…/KEY (and /commands/…).
+        app.router.add_post("/{kind:actions|commands}/{team}/{id}/{key}", self._handle_response_url)
         return app
 
     @property
@@ -124,7 +126,7 @@ class SlackStandIn(LoopbackServer, Workspace):
         key = self.add_response_target(
             channel_id=channel_id, user_id=user_id, message_ts=message_ts
         )
-        return f"{self.base_url}/response/{key}"
+        return f"{self.base_url}/actions/{self.bot.team_id}/{secrets.randbelow(10**12)}/{key}"
 
     def fail_next(
         self, method: str, error: str, *, status: int = 200, retry_after: int | None = None

@@ -1,0 +1,80 @@
+"""No secret reaches the log: response_urls, Slack tokens, bearer tokens and JWTs are masked."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.logs import configure_logging, redact
+from sms_handlers_sandbox.slack import SlackStandIn
+
+KEY = "Xy7kQ2pLm9Zr4"
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        (f"url: https://hooks.slack.com/actions/T0123ABC/4567890/{KEY}, body", KEY),
+        (f"url: https://hooks.slack.com/commands/T0123ABC/4567890/{KEY}", KEY),
+        (f'"response_url":"https:\\/\\/hooks.slack.com\\/actions\\/T1\\/22\\/{KEY}"', KEY),
+        (
+            f"payload=...response_url%22%3A%22https%3A%2F%2Fhooks.slack.com%2Factions%2FT1%2F22%2F{KEY}",
+            KEY,
+        ),
+        ("headers: {'Authorization': 'Bearer xoxb-1111-2222-abcdEFGH'}", "abcdEFGH"),
+        ("token=xapp-1-A111-222-ffee00", "ffee00"),
+        ("Authorization: Bearer U0FNUExFLUFDQ0VTUy1UT0tFTg", "U0FNUExFLUFDQ0VTUy1UT0tFTg"),
+        ("assertion=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl&grant", "c2lnbmF0dXJl"),
+    ],
+)
+def test_secrets_are_masked_in_every_form_they_are_logged(line: str, secret: str) -> None:
+    masked = redact(line)
+
+    assert secret not in masked
+    assert "***" in masked
+
+
+def test_ordinary_lines_are_left_alone() -> None:
+    line = "request #12 applied to queue-support (/sms-handlers support) at https://example.com/a"
+
+    assert redact(line) == line
+
+
+@pytest.fixture
+def log_stream() -> Iterator[io.StringIO]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    stream = io.StringIO()
+    configure_logging(verbose=True, stream=stream)
+    try:
+        yield stream
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+
+
+async def test_slack_sdk_debug_lines_do_not_show_the_response_url(
+    log_stream: io.StringIO,
+) -> None:
+    async with SlackStandIn(bot_token="xoxb-test-token") as slack:
+        slack.add_user(id="U1", name="riley", real_name="Riley Lead")
+        slack.add_channel(id="C1", name="sms-approvals")
+        url = slack.response_url(channel_id="C1", user_id="U1")
+        key = url.rsplit("/", 1)[1]
+        webhook = AsyncWebhookClient(url, logger=logging.getLogger("slack_sdk.webhook"))
+        webhook.logger.setLevel(logging.DEBUG)
+
+        answer = await webhook.send(text="Request #3 was applied.", response_type="ephemeral")
+
+    assert answer.status_code == 200
+    logged = log_stream.getvalue()
+    assert "Sending a request" in logged  # slack_sdk did log the call at DEBUG
+    assert "/actions/" in logged and "***" in logged
+    assert key not in logged

@@ -233,8 +233,9 @@ class ChangeRequest:
     decided_at: datetime | None = None
     decision_comment: str | None = None
     applied_at: datetime | None = None
-    error_code: str | None = None
+    error_code: str | None = None  # of a failed request
     error_message: str | None = None
+    warning: str | None = None  # of an applied request that needs an admin's attention
     handlers_before: tuple[ExtensionRef, ...] | None = None
     handlers_after: tuple[ExtensionRef, ...] | None = None
     slack_channel_id: str | None = None

@@ -1,4 +1,5 @@
-"""Domain records shared by services, the repository, views and the CLI.
+"""Domain records shared by services, the repository, views and the CLI, and the table of the
+state changes a change request may go through (`REQUEST_TRANSITIONS`).
 
 Plain frozen dataclasses: no Slack types, no HTTP, no SQLAlchemy. RingCentral ids are strings
 everywhere here (the API gives extension ids as integers and call-queue ids as strings).
@@ -6,9 +7,11 @@ everywhere here (the API gives extension ids as integers and call-queue ids as s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 
 
 class ResourceType(StrEnum):
@@ -148,6 +151,67 @@ class AuditAction(StrEnum):
 SYSTEM_ACTOR = "system"
 
 
+class RequestIntent(StrEnum):
+    """What someone (or the bot) wants to do to a change request; see REQUEST_TRANSITIONS."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    CANCEL = "cancel"
+    EXPIRE = "expire"
+    START_APPLYING = "start_applying"
+    RETRY = "retry"
+    FINISH = "finish"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """An intent's move: from any of `sources` to `target`, recorded as `action` in the log."""
+
+    sources: frozenset[RequestStatus]
+    target: RequestStatus
+    action: AuditAction
+
+    def allows(self, status: RequestStatus) -> bool:
+        return status in self.sources
+
+
+def _move(*sources: RequestStatus, to: RequestStatus, records: AuditAction) -> Transition:
+    return Transition(sources=frozenset(sources), target=to, action=records)
+
+
+# Every state change a change request can go through. The repository guards each update with its
+# intent's sources, so allowing a new move is adding a row (or a source) here.
+REQUEST_TRANSITIONS: Mapping[RequestIntent, Transition] = MappingProxyType(
+    {
+        RequestIntent.APPROVE: _move(
+            RequestStatus.PENDING, to=RequestStatus.APPROVED, records=AuditAction.APPROVED
+        ),
+        RequestIntent.REJECT: _move(
+            RequestStatus.PENDING, to=RequestStatus.REJECTED, records=AuditAction.REJECTED
+        ),
+        RequestIntent.CANCEL: _move(
+            RequestStatus.PENDING, to=RequestStatus.CANCELLED, records=AuditAction.CANCELLED
+        ),
+        RequestIntent.EXPIRE: _move(
+            RequestStatus.PENDING, to=RequestStatus.EXPIRED, records=AuditAction.EXPIRED
+        ),
+        RequestIntent.START_APPLYING: _move(
+            RequestStatus.APPROVED, to=RequestStatus.APPLYING, records=AuditAction.APPLYING
+        ),
+        RequestIntent.RETRY: _move(
+            RequestStatus.FAILED, to=RequestStatus.APPLYING, records=AuditAction.RETRIED
+        ),
+        RequestIntent.FINISH: _move(
+            RequestStatus.APPLYING, to=RequestStatus.APPLIED, records=AuditAction.APPLIED
+        ),
+        RequestIntent.FAIL: _move(
+            RequestStatus.APPLYING, to=RequestStatus.FAILED, records=AuditAction.APPLY_FAILED
+        ),
+    }
+)
+
+
 @dataclass(frozen=True)
 class ChangeRequest:
     """A request to add and/or remove SMS handlers of one resource, and what became of it."""
@@ -169,8 +233,9 @@ class ChangeRequest:
     decided_at: datetime | None = None
     decision_comment: str | None = None
     applied_at: datetime | None = None
-    error_code: str | None = None
+    error_code: str | None = None  # of a failed request
     error_message: str | None = None
+    warning: str | None = None  # of an applied request that needs an admin's attention
     handlers_before: tuple[ExtensionRef, ...] | None = None
     handlers_after: tuple[ExtensionRef, ...] | None = None
     slack_channel_id: str | None = None

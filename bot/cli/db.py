@@ -207,7 +207,7 @@ def _event_line(event: AuditEvent) -> str:
         parts.append("-" + ", -".join(_ref_text(ref) for ref in event.removed))
     if event.request_id is not None:
         parts.append(f"request #{event.request_id}")
-    for key in ("comment", "error_code", "error_message", "reason"):
+    for key in ("comment", "error_code", "error_message", "warning", "reason"):
         if key in event.details:
             parts.append(f"{key}: {event.details[key]}")
     return "  ".join(parts)

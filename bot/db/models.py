@@ -52,6 +52,7 @@ class ChangeRequestRow(Base):
     applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     error_code: Mapped[str | None] = mapped_column(String(128))
     error_message: Mapped[str | None] = mapped_column(Text)
+    warning: Mapped[str | None] = mapped_column(Text)
     handlers_before: Mapped[JsonList | None] = mapped_column(JSON)
     handlers_after: Mapped[JsonList | None] = mapped_column(JSON)
     slack_channel_id: Mapped[str | None] = mapped_column(String(SLACK_REF_LENGTH))

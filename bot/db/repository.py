@@ -2,34 +2,44 @@
 
 A `Repository` works inside one session and its transaction (see `Database.transaction()`), so a
 state change and the audit event recording it are committed together or not at all.
+
+A change request changes state only through the operations named after intents (`decide`,
+`cancel`, `expire`, `start_applying`, `finish`, `fail`). Each is one guarded
+`UPDATE … WHERE status IN (<the intent's sources in REQUEST_TRANSITIONS>) RETURNING`, so of
+several concurrent callers exactly one wins; the others get `won=False` and the request as it now
+is, and no event is written for them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import utc_now
 from bot.db.errors import RequestNotFoundError
 from bot.db.models import AuditEventRow, ChangeRequestRow, HandlerSnapshotRow, JsonList
 from bot.domain import (
+    REQUEST_TRANSITIONS,
+    SYSTEM_ACTOR,
     AuditAction,
     AuditEvent,
     ChangeRequest,
     ExtensionRef,
     HandlerSnapshot,
+    RequestIntent,
     RequestStatus,
     ResourceType,
 )
 
 MAX_PAGE_SIZE = 1000
+
+_UpsertableInsert = postgresql.Insert | sqlite.Insert
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,12 @@ class Repository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    def _insert(self, table: type[ChangeRequestRow | HandlerSnapshotRow]) -> _UpsertableInsert:
+        """An INSERT that can say ON CONFLICT, in the session's dialect."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
     # Change requests
 
     async def create_request(
@@ -79,38 +95,37 @@ class Repository:
         handlers_before: Sequence[ExtensionRef] | None = None,
         idempotency_key: str | None = None,
     ) -> CreateResult:
-        """A new pending request and its `requested` event; the existing one for a reused key."""
-        if idempotency_key is not None:
-            existing = await self.request_for_idempotency_key(idempotency_key=idempotency_key)
-            if existing is not None:
-                return CreateResult(request=existing, created=False)
+        """A new pending request and its `requested` event.
+
+        A request already stored with the same `idempotency_key` (a double click, a resent
+        submission, also from another process) is returned as it is now, with `created=False`.
+        """
         now = utc_now()
-        row = ChangeRequestRow(
-            idempotency_key=idempotency_key,
-            resource_id=resource_id,
-            resource_type=resource_type.value,
-            resource_name=resource_name,
-            requester_id=requester_id,
-            requester_name=requester_name,
-            add_extensions=_refs_to_json(add),
-            remove_extensions=_refs_to_json(remove),
-            reason=reason,
-            status=RequestStatus.PENDING.value,
-            created_at=now,
-            updated_at=now,
-            handlers_before=_optional_refs_to_json(handlers_before),
+        values = {
+            "idempotency_key": idempotency_key,
+            "resource_id": resource_id,
+            "resource_type": resource_type.value,
+            "resource_name": resource_name,
+            "requester_id": requester_id,
+            "requester_name": requester_name,
+            "add_extensions": _refs_to_json(add),
+            "remove_extensions": _refs_to_json(remove),
+            "reason": reason,
+            "status": RequestStatus.PENDING.value,
+            "created_at": now,
+            "updated_at": now,
+            "handlers_before": _optional_refs_to_json(handlers_before),
+        }
+        stmt = self._insert(ChangeRequestRow).values(values)
+        row = await self._session.scalar(
+            stmt.on_conflict_do_nothing(index_elements=[ChangeRequestRow.idempotency_key])
+            .returning(ChangeRequestRow)
+            .execution_options(populate_existing=True)
         )
-        try:
-            async with self._session.begin_nested():
-                self._session.add(row)
-        except IntegrityError:
-            # Another transaction committed a request with the same key since the check above.
-            if idempotency_key is None:
-                raise
-            existing = await self.request_for_idempotency_key(idempotency_key=idempotency_key)
-            if existing is None:
-                raise
-            return CreateResult(request=existing, created=False)
+        if row is None:  # the key is taken, by a committed row (or one of this transaction)
+            stored = await self._one_request(ChangeRequestRow.idempotency_key == idempotency_key)
+            assert stored is not None
+            return CreateResult(request=stored, created=False)
         request = _request_from_row(row)
         await self.append_event(
             actor_id=requester_id,
@@ -131,10 +146,6 @@ class Repository:
     async def get_request(self, *, request_id: int) -> ChangeRequest | None:
         """The request with this id, or None."""
         return await self._one_request(ChangeRequestRow.id == request_id)
-
-    async def request_for_idempotency_key(self, *, idempotency_key: str) -> ChangeRequest | None:
-        """The request created with this idempotency key, or None."""
-        return await self._one_request(ChangeRequestRow.idempotency_key == idempotency_key)
 
     async def _one_request(self, condition: ColumnElement[bool]) -> ChangeRequest | None:
         row = await self._session.scalar(
@@ -162,60 +173,146 @@ class Repository:
         )
         return [_request_from_row(row) for row in rows]
 
-    async def transition(
+    async def decide(
         self,
         *,
         request_id: int,
-        expected: RequestStatus | Collection[RequestStatus],
-        new: RequestStatus,
-        actor_id: str,
-        actor_name: str | None,
-        action: AuditAction,
-        decided_by_id: str | None = None,
-        decided_by_name: str | None = None,
-        decision_comment: str | None = None,
-        applied_at: datetime | None = None,
-        error_code: str | None = None,
-        error_message: str | None = None,
-        clear_error: bool = False,
+        intent: Literal[RequestIntent.APPROVE, RequestIntent.REJECT],
+        decider_id: str,
+        decider_name: str,
+        comment: str | None = None,
+    ) -> TransitionResult:
+        """Approve or reject a pending request: who decided, when, and their comment."""
+        now = utc_now()
+        return await self._move(
+            intent,
+            request_id=request_id,
+            actor_id=decider_id,
+            actor_name=decider_name,
+            at=now,
+            values={
+                "decided_by_id": decider_id,
+                "decided_by_name": decider_name,
+                "decided_at": now,
+                "decision_comment": comment,
+            },
+            details={} if comment is None else {"comment": comment},
+        )
+
+    async def cancel(
+        self, *, request_id: int, actor_id: str, actor_name: str | None
+    ) -> TransitionResult:
+        """Cancel a pending request (the service checks that the actor is its requester)."""
+        return await self._move(
+            RequestIntent.CANCEL, request_id=request_id, actor_id=actor_id, actor_name=actor_name
+        )
+
+    async def expire(self, *, request_id: int) -> TransitionResult:
+        """Close a pending request nobody decided in time (done by the bot)."""
+        return await self._move(
+            RequestIntent.EXPIRE, request_id=request_id, actor_id=SYSTEM_ACTOR, actor_name=None
+        )
+
+    async def start_applying(
+        self, *, request_id: int, actor_id: str, actor_name: str | None, retry: bool = False
+    ) -> TransitionResult:
+        """Claim an approved request for applying, or with `retry` a failed one again.
+
+        Only the winner may go on to change RingCentral. The outcome of an earlier attempt
+        (error, warning) is cleared.
+        """
+        return await self._move(
+            RequestIntent.RETRY if retry else RequestIntent.START_APPLYING,
+            request_id=request_id,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            values={"error_code": None, "error_message": None, "warning": None},
+        )
+
+    async def finish(
+        self,
+        *,
+        request_id: int,
+        handlers_before: Sequence[ExtensionRef],
+        handlers_after: Sequence[ExtensionRef],
+        warning: str | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> TransitionResult:
+        """Record a request as applied (by the bot), with the handlers before and after.
+
+        `warning`: applied, but something needs an admin's attention; it is stored on the
+        request and in the `applied` event's details.
+        """
+        now = utc_now()
+        event_details = dict(details or {})
+        if warning is not None:
+            event_details["warning"] = warning
+        return await self._move(
+            RequestIntent.FINISH,
+            request_id=request_id,
+            actor_id=SYSTEM_ACTOR,
+            actor_name=None,
+            at=now,
+            values={"applied_at": now, "warning": warning},
+            handlers_before=handlers_before,
+            handlers_after=handlers_after,
+            details=event_details,
+        )
+
+    async def fail(
+        self,
+        *,
+        request_id: int,
+        error_code: str,
+        error_message: str,
         handlers_before: Sequence[ExtensionRef] | None = None,
         handlers_after: Sequence[ExtensionRef] | None = None,
-        details: dict[str, object] | None = None,
     ) -> TransitionResult:
-        """Move the request to `new` only if it is still in `expected`, and record `action`.
-
-        Fields left as None keep their value (`clear_error` empties the error fields first);
-        `decided_at` is set to now when `decided_by_id` is given. Exactly one of several
-        concurrent callers wins; the others get `won=False` and the request as it now is.
-        """
-        allowed = [expected] if isinstance(expected, RequestStatus) else list(expected)
-        now = utc_now()
-        values: dict[str, Any] = {"status": new.value, "updated_at": now}
-        if clear_error:
-            values.update(error_code=None, error_message=None)
-        optional = {
-            "decided_by_id": decided_by_id,
-            "decided_by_name": decided_by_name,
-            "decided_at": now if decided_by_id is not None else None,
-            "decision_comment": decision_comment,
-            "applied_at": applied_at,
-            "error_code": error_code,
-            "error_message": error_message,
-            "handlers_before": _optional_refs_to_json(handlers_before),
-            "handlers_after": _optional_refs_to_json(handlers_after),
-        }
-        values.update({name: value for name, value in optional.items() if value is not None})
-        stmt = (
-            update(ChangeRequestRow)
-            .where(
-                ChangeRequestRow.id == request_id,
-                ChangeRequestRow.status.in_([status.value for status in allowed]),
-            )
-            .values(values)
-            .returning(ChangeRequestRow)
+        """Record that applying a request failed (by the bot); handler lists left None are kept."""
+        return await self._move(
+            RequestIntent.FAIL,
+            request_id=request_id,
+            actor_id=SYSTEM_ACTOR,
+            actor_name=None,
+            values={"error_code": error_code, "error_message": error_message},
+            handlers_before=handlers_before,
+            handlers_after=handlers_after,
+            details={"error_code": error_code, "error_message": error_message},
         )
+
+    async def _move(
+        self,
+        intent: RequestIntent,
+        *,
+        request_id: int,
+        actor_id: str,
+        actor_name: str | None,
+        at: datetime | None = None,
+        values: Mapping[str, object] | None = None,
+        handlers_before: Sequence[ExtensionRef] | None = None,
+        handlers_after: Sequence[ExtensionRef] | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> TransitionResult:
+        """Move the request as `intent` says, only if it is in one of the intent's sources, set
+        `values` (and the handler lists given), and record the intent's action in the log."""
+        transition = REQUEST_TRANSITIONS[intent]
+        now = at or utc_now()
+        row_values: dict[str, Any] = {
+            **(values or {}),
+            "status": transition.target.value,
+            "updated_at": now,
+        }
+        if handlers_before is not None:
+            row_values["handlers_before"] = _refs_to_json(handlers_before)
+        if handlers_after is not None:
+            row_values["handlers_after"] = _refs_to_json(handlers_after)
+        sources = sorted(status.value for status in transition.sources)
         row = await self._session.scalar(
-            stmt, execution_options={"synchronize_session": False, "populate_existing": True}
+            update(ChangeRequestRow)
+            .where(ChangeRequestRow.id == request_id, ChangeRequestRow.status.in_(sources))
+            .values(row_values)
+            .returning(ChangeRequestRow),
+            execution_options={"synchronize_session": False, "populate_existing": True},
         )
         if row is None:
             current = await self.get_request(request_id=request_id)
@@ -223,18 +320,10 @@ class Repository:
                 raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
             return TransitionResult(won=False, request=current)
         request = _request_from_row(row)
-        event_details: dict[str, object] = dict(details or {})
-        for key, value in (
-            ("comment", decision_comment),
-            ("error_code", error_code),
-            ("error_message", error_message),
-        ):
-            if value is not None:
-                event_details.setdefault(key, value)
         event = await self.append_event(
             actor_id=actor_id,
             actor_name=actor_name,
-            action=action,
+            action=transition.action,
             resource_id=request.resource_id,
             resource_type=request.resource_type,
             resource_name=request.resource_name,
@@ -243,7 +332,7 @@ class Repository:
             removed=request.remove,
             handlers_before=handlers_before,
             handlers_after=handlers_after,
-            details=event_details,
+            details=dict(details or {}),
             occurred_at=now,
         )
         return TransitionResult(won=True, request=request, event=event)
@@ -369,9 +458,7 @@ class Repository:
             "handlers": _refs_to_json(handlers),
             "taken_at": taken_at or utc_now(),
         }
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(HandlerSnapshotRow).values(values)
+        stmt = self._insert(HandlerSnapshotRow).values(values)
         await self._session.execute(
             stmt.on_conflict_do_update(
                 index_elements=[HandlerSnapshotRow.resource_id],
@@ -484,6 +571,7 @@ def _request_from_row(row: ChangeRequestRow) -> ChangeRequest:
         applied_at=row.applied_at,
         error_code=row.error_code,
         error_message=row.error_message,
+        warning=row.warning,
         handlers_before=_optional_refs_from_json(row.handlers_before),
         handlers_after=_optional_refs_from_json(row.handlers_after),
         slack_channel_id=row.slack_channel_id,

@@ -1,7 +1,10 @@
 """Change requests: create, review, approve, reject, cancel, apply and retry.
 
-State moves only through the repository's guarded transitions, so two approvers (or two bot
-processes) clicking at once apply a request once. RingCentral is reached through the `Directory`
+State moves only through the repository's intent-named operations (`decide`, `cancel`,
+`start_applying`, `finish`, `fail`), each guarded by the domain's table of allowed transitions, so
+two approvers (or two bot processes) clicking at once apply a request once: whoever loses the race
+is told who decided first. A repeated submission (same idempotency key) is stored and announced
+once; the repository decides which call stored it. RingCentral is reached through the `Directory`
 (apply + read-back verification); people are told through a `RequestNotifier`. Nothing here
 knows about Slack payloads.
 """
@@ -13,15 +16,16 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Literal
 
-from bot.db.base import utc_now
 from bot.db.errors import RequestNotFoundError
 from bot.db.session import Database
 from bot.domain import (
-    AuditAction,
+    REQUEST_TRANSITIONS,
     ChangeRequest,
     ExtensionRef,
     Handler,
+    RequestIntent,
     RequestStatus,
     Resource,
     ThreadMessagingFeature,
@@ -36,8 +40,6 @@ from bot.services.policy import ApprovalPolicy
 logger = logging.getLogger(__name__)
 
 REASON_MAX_LENGTH = 1000
-# error_code of an applied request whose new handlers RingCentral reports as unable to take threads
-UNREADY_HANDLERS = "UNREADY_HANDLERS"
 
 
 class RequestField(StrEnum):
@@ -188,19 +190,10 @@ class RequestService:
     ) -> ChangeRequest:
         """Validate a draft against the live handlers, store it as pending and announce it.
 
-        A repeated call with the same idempotency key (a double click, a resent submission)
-        returns the first request without announcing it again.
+        A repeated call with the same idempotency key (a double click, a resent submission, also
+        in another process) is validated like the first, then returns the request stored first,
+        as it is now, without announcing it again.
         """
-        if idempotency_key is not None:
-            async with self.database.reader() as repo:
-                existing = await repo.request_for_idempotency_key(idempotency_key=idempotency_key)
-            if existing is not None:
-                return existing
-        return await self._create(draft=draft, requester=requester, idempotency_key=idempotency_key)
-
-    async def _create(
-        self, *, draft: ChangeDraft, requester: Actor, idempotency_key: str | None
-    ) -> ChangeRequest:
         problems: dict[RequestField, str] = {}
         reason = draft.reason.strip()
         if not reason:
@@ -243,9 +236,7 @@ class RequestService:
                 handlers_before=[ref_of(r) for r in current],
                 idempotency_key=idempotency_key,
             )
-        if not stored.created:
-            # The same submission arrived twice at once (here or in another instance): the
-            # one that stored the request announces it.
+        if not stored.created:  # the call that stored the request announces it
             return stored.request
         return await self._announce(stored.request)
 
@@ -357,37 +348,25 @@ class RequestService:
     ) -> ChangeRequest:
         """Approve a pending request and apply it; returns it applied or failed."""
         approved = await self._decide(
-            request_id=request_id,
-            approver=approver,
-            comment=comment,
-            new=RequestStatus.APPROVED,
-            action=AuditAction.APPROVED,
+            request_id=request_id, approver=approver, comment=comment, intent=RequestIntent.APPROVE
         )
         await self._refresh(approved)
-        return await self._apply(
-            approved, actor=approver, expected=RequestStatus.APPROVED, action=AuditAction.APPLYING
-        )
+        return await self._apply(approved, actor=approver)
 
     async def retry(self, *, request_id: int, approver: Actor) -> ChangeRequest:
         """Apply a failed request again (approvers only)."""
         request = await self.get(request_id=request_id)
-        if request.status is not RequestStatus.FAILED:
+        if not REQUEST_TRANSITIONS[RequestIntent.RETRY].allows(request.status):
             raise AlreadyDecidedError(request)
         await self.policy.check_can_decide(user_id=approver.id, request=request)
-        return await self._apply(
-            request, actor=approver, expected=RequestStatus.FAILED, action=AuditAction.RETRIED
-        )
+        return await self._apply(request, actor=approver, retry=True)
 
     async def reject(
         self, *, request_id: int, approver: Actor, comment: str | None = None
     ) -> ChangeRequest:
         """Reject a pending request."""
         rejected = await self._decide(
-            request_id=request_id,
-            approver=approver,
-            comment=comment,
-            new=RequestStatus.REJECTED,
-            action=AuditAction.REJECTED,
+            request_id=request_id, approver=approver, comment=comment, intent=RequestIntent.REJECT
         )
         await self._refresh(rejected, tell_requester=True)
         return rejected
@@ -398,22 +377,17 @@ class RequestService:
         request_id: int,
         approver: Actor,
         comment: str | None,
-        new: RequestStatus,
-        action: AuditAction,
+        intent: Literal[RequestIntent.APPROVE, RequestIntent.REJECT],
     ) -> ChangeRequest:
         request = await self.get(request_id=request_id)
         await self.policy.check_can_decide(user_id=approver.id, request=request)
         async with self.database.transaction() as repo:
-            result = await repo.transition(
+            result = await repo.decide(
                 request_id=request_id,
-                expected=RequestStatus.PENDING,
-                new=new,
-                actor_id=approver.id,
-                actor_name=approver.name,
-                action=action,
-                decided_by_id=approver.id,
-                decided_by_name=approver.name,
-                decision_comment=_clean(comment),
+                intent=intent,
+                decider_id=approver.id,
+                decider_name=approver.name,
+                comment=_clean(comment),
             )
         if not result.won:
             raise AlreadyDecidedError(result.request)
@@ -424,13 +398,8 @@ class RequestService:
         request = await self.get(request_id=request_id)
         self.policy.check_can_cancel(user_id=user.id, request=request)
         async with self.database.transaction() as repo:
-            result = await repo.transition(
-                request_id=request_id,
-                expected=RequestStatus.PENDING,
-                new=RequestStatus.CANCELLED,
-                actor_id=user.id,
-                actor_name=user.name,
-                action=AuditAction.CANCELLED,
+            result = await repo.cancel(
+                request_id=request_id, actor_id=user.id, actor_name=user.name
             )
         if not result.won:
             raise AlreadyDecidedError(result.request)
@@ -440,26 +409,15 @@ class RequestService:
     # -- applying -----------------------------------------------------------------------------
 
     async def _apply(
-        self,
-        request: ChangeRequest,
-        *,
-        actor: Actor,
-        expected: RequestStatus,
-        action: AuditAction,
+        self, request: ChangeRequest, *, actor: Actor, retry: bool = False
     ) -> ChangeRequest:
         async with self.database.transaction() as repo:
-            result = await repo.transition(
-                request_id=request.id,
-                expected=expected,
-                new=RequestStatus.APPLYING,
-                actor_id=actor.id,
-                actor_name=actor.name,
-                action=action,
-                clear_error=True,
+            result = await repo.start_applying(
+                request_id=request.id, actor_id=actor.id, actor_name=actor.name, retry=retry
             )
         if not result.won:
             raise AlreadyDecidedError(result.request)
-        if action is AuditAction.RETRIED:
+        if retry:
             await self._refresh(result.request)
         try:
             outcome = await self.directory.apply_change(
@@ -499,29 +457,12 @@ class RequestService:
                 before=outcome.before,
                 after=outcome.after,
             )
-        unready = [
-            f"{r.name} ({'not assignable' if not r.assignable else 'no licence'})"
-            for r in outcome.after
-            if r.id in outcome.added and not (r.assignable and r.has_license)
-        ]
         async with self.database.transaction() as repo:
-            result = await repo.transition(
+            result = await repo.finish(
                 request_id=request.id,
-                expected=RequestStatus.APPLYING,
-                new=RequestStatus.APPLIED,
-                actor_id="system",
-                actor_name=None,
-                action=AuditAction.APPLIED,
-                applied_at=utc_now(),
-                error_code=UNREADY_HANDLERS if unready else None,
-                error_message=(
-                    f"Added, but RingCentral gives them no SMS threads until an admin fixes "
-                    f"their accounts: {', '.join(unready)}."
-                    if unready
-                    else None
-                ),
                 handlers_before=[ref_of(r) for r in outcome.before],
                 handlers_after=[ref_of(r) for r in outcome.after],
+                warning=_unready_warning(outcome),
                 details={
                     "sent_added": list(outcome.added),
                     "sent_removed": list(outcome.removed),
@@ -546,13 +487,8 @@ class RequestService:
     ) -> ChangeRequest:
         logger.warning("request #%s failed to apply: %s", request.id, message)
         async with self.database.transaction() as repo:
-            result = await repo.transition(
+            result = await repo.fail(
                 request_id=request.id,
-                expected=RequestStatus.APPLYING,
-                new=RequestStatus.FAILED,
-                actor_id="system",
-                actor_name=None,
-                action=AuditAction.APPLY_FAILED,
                 error_code=code or "ERROR",
                 error_message=message,
                 handlers_before=None if before is None else [ref_of(r) for r in before],
@@ -604,6 +540,21 @@ def review_state(request: ChangeRequest, current: Sequence[Handler]) -> ReviewSt
         added_since=added_since,
         removed_since=removed_since,
         warnings=tuple(warnings),
+    )
+
+
+def _unready_warning(outcome: ChangeOutcome) -> str | None:
+    """What to tell about new handlers RingCentral reports as unable to take threads, if any."""
+    unready = [
+        f"{r.name} ({'not assignable' if not r.assignable else 'no licence'})"
+        for r in outcome.after
+        if r.id in outcome.added and not (r.assignable and r.has_license)
+    ]
+    if not unready:
+        return None
+    return (
+        "Added, but RingCentral gives them no SMS threads until an admin fixes their accounts: "
+        f"{', '.join(unready)}."
     )
 
 

@@ -63,9 +63,13 @@ def event_text(event: AuditEvent) -> str:
     reason = event.details.get("reason") or event.details.get("comment")
     if isinstance(reason, str) and reason:
         line += "\n_" + escape(truncate(reason, 300)).replace("_", " ") + "_"
+    warning = event.details.get("warning")
+    if isinstance(warning, str) and warning:
+        line += "\n:warning: " + escape(truncate(warning, 300))
     error = event.details.get("error_message")
     if isinstance(error, str) and error:
-        icon = ":warning:" if event.action is AuditAction.APPLIED else ":x:"  # applied, but…
+        # `applied` events written before warnings had their own field carry it as an error
+        icon = ":warning:" if event.action is AuditAction.APPLIED else ":x:"
         line += f"\n{icon} " + escape(truncate(error, 300))
     return line
 

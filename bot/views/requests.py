@@ -52,8 +52,8 @@ def status_line(request: ChangeRequest) -> str:
         return f":gear: Approved by {_decider(request)}{when}; applying in RingCentral…"
     if status is RequestStatus.APPLIED:
         applied = f":white_check_mark: *Applied.* Approved by {_decider(request)}{when}."
-        if request.error_message:  # applied, with a warning about the new handlers
-            applied += f"\n:warning: {escape(truncate(request.error_message, 500))}"
+        if request.warning:
+            applied += f"\n:warning: {escape(truncate(request.warning, 500))}"
         return applied
     if status is RequestStatus.FAILED:
         code = f" ({escape(request.error_code)})" if request.error_code else ""

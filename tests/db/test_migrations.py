@@ -170,3 +170,73 @@ async def test_renaming_to_handlers_keeps_every_row_and_the_append_only_guard(
         assert "Bob" in str(kept)
     finally:
         await database.dispose()
+
+
+async def _columns(database: Database, table: str) -> set[str]:
+    async with database.engine.connect() as connection:
+        columns = await connection.run_sync(lambda sync: inspect(sync).get_columns(table))
+    return {column["name"] for column in columns}
+
+
+async def test_warnings_move_to_their_own_column_and_back(database_url: str) -> None:
+    """0003 moves UNREADY_HANDLERS out of the error fields into `warning`, and back on downgrade."""
+    await upgrade_async(database_url, "0002")
+    database = Database.from_url(database_url)
+    warning = "Added, but RingCentral gives them no SMS threads: Grace Kim (not assignable)."
+    try:
+        async with database.engine.begin() as connection:
+            for request_id, status, code, message in [
+                (1, "applied", "UNREADY_HANDLERS", warning),
+                (2, "failed", "CMN-102", "Resource not found"),
+                (3, "applied", None, None),
+            ]:
+                await connection.execute(
+                    text(
+                        "INSERT INTO change_requests (id, resource_id, resource_type,"
+                        " resource_name, requester_id, requester_name, add_extensions,"
+                        " remove_extensions, reason, status, created_at, updated_at, error_code,"
+                        " error_message) VALUES (:id, 'cq-1', 'call_queue', 'Support', 'U1',"
+                        " 'Ann', '[]', '[]', 'why', :status, CURRENT_TIMESTAMP,"
+                        " CURRENT_TIMESTAMP, :code, :message)"
+                    ),
+                    {"id": request_id, "status": status, "code": code, "message": message},
+                )
+            await connection.execute(
+                text(
+                    "INSERT INTO audit_events (occurred_at, actor_id, action, resource_id,"
+                    " request_id, added, removed, details) VALUES (CURRENT_TIMESTAMP, 'system',"
+                    " 'applied', 'cq-1', 1, '[]', '[]', '{}')"
+                )
+            )
+
+        await upgrade_async(database_url, "0003")
+
+        async with database.reader() as repo:
+            warned, failed, plain = [await repo.get_request(request_id=i) for i in (1, 2, 3)]
+        assert warned is not None and failed is not None and plain is not None
+        assert (warned.warning, warned.error_code, warned.error_message) == (warning, None, None)
+        assert (failed.warning, failed.error_code, failed.error_message) == (
+            None,
+            "CMN-102",
+            "Resource not found",
+        )
+        assert (plain.warning, plain.error_code, plain.error_message) == (None, None, None)
+
+        await downgrade_async(database_url, "0002")
+
+        assert "warning" not in await _columns(database, "change_requests")
+        async with database.engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT id, error_code, error_message FROM change_requests ORDER BY id")
+            )
+            assert [tuple(row) for row in rows] == [
+                (1, "UNREADY_HANDLERS", warning),
+                (2, "CMN-102", "Resource not found"),
+                (3, None, None),
+            ]
+            assert await connection.scalar(text("SELECT request_id FROM audit_events")) == 1
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with database.engine.begin() as connection:
+                await connection.execute(text("DELETE FROM audit_events"))
+    finally:
+        await database.dispose()

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from bot.db.errors import RequestNotFoundError
 from bot.db.repository import CreateResult, Repository, TransitionResult
 from bot.db.session import Database
 from bot.domain import (
+    REQUEST_TRANSITIONS,
     SYSTEM_ACTOR,
     AuditAction,
     ChangeRequest,
     ExtensionRef,
+    RequestIntent,
     RequestStatus,
     ResourceType,
 )
@@ -47,17 +51,56 @@ async def new_request(
 
 
 async def approve(repo: Repository, request_id: int, approver: str) -> TransitionResult:
-    return await repo.transition(
+    return await repo.decide(
         request_id=request_id,
-        expected=RequestStatus.PENDING,
-        new=RequestStatus.APPROVED,
-        actor_id=approver,
-        actor_name=f"Name of {approver}",
-        action=AuditAction.APPROVED,
-        decided_by_id=approver,
-        decided_by_name=f"Name of {approver}",
-        decision_comment="ok",
+        intent=RequestIntent.APPROVE,
+        decider_id=approver,
+        decider_name=f"Name of {approver}",
+        comment="ok",
     )
+
+
+async def force_status(database: Database, request_id: int, status: RequestStatus) -> None:
+    """Put a request in any status directly, without an event (test set-up only)."""
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE change_requests SET status = :status WHERE id = :id"),
+            {"status": status.value, "id": request_id},
+        )
+
+
+async def actions(database: Database, request_id: int) -> list[AuditAction]:
+    async with database.reader() as repo:
+        events = (await repo.history(request_id=request_id)).events
+    return [event.action for event in reversed(events)]
+
+
+# One call per intent, as the service makes it; every intent must have one.
+OPERATIONS: dict[RequestIntent, Callable[[Repository, int], Awaitable[TransitionResult]]] = {
+    RequestIntent.APPROVE: lambda repo, request_id: approve(repo, request_id, "U_BOSS"),
+    RequestIntent.REJECT: lambda repo, request_id: repo.decide(
+        request_id=request_id,
+        intent=RequestIntent.REJECT,
+        decider_id="U_BOSS",
+        decider_name="Boss",
+    ),
+    RequestIntent.CANCEL: lambda repo, request_id: repo.cancel(
+        request_id=request_id, actor_id="U_ANN", actor_name="Ann"
+    ),
+    RequestIntent.EXPIRE: lambda repo, request_id: repo.expire(request_id=request_id),
+    RequestIntent.START_APPLYING: lambda repo, request_id: repo.start_applying(
+        request_id=request_id, actor_id="U_BOSS", actor_name="Boss"
+    ),
+    RequestIntent.RETRY: lambda repo, request_id: repo.start_applying(
+        request_id=request_id, actor_id="U_BOSS", actor_name="Boss", retry=True
+    ),
+    RequestIntent.FINISH: lambda repo, request_id: repo.finish(
+        request_id=request_id, handlers_before=[CARA, DAN], handlers_after=[DAN, BOB]
+    ),
+    RequestIntent.FAIL: lambda repo, request_id: repo.fail(
+        request_id=request_id, error_code="CMN-102", error_message="Resource not found"
+    ),
+}
 
 
 async def test_create_request_stores_everything_and_records_requested(database: Database) -> None:
@@ -87,18 +130,39 @@ async def test_get_request_of_unknown_id_is_none(database: Database) -> None:
         assert await repo.get_request(request_id=999) is None
 
 
-async def test_same_idempotency_key_gives_the_same_request_once(database: Database) -> None:
+async def test_same_idempotency_key_gives_the_stored_request_as_it_is_now(
+    database: Database,
+) -> None:
     async with database.transaction() as repo:
         first = await new_request(repo, idempotency_key="view-1")
     async with database.transaction() as repo:
         again = await new_request(repo, idempotency_key="view-1")
-        found = await repo.request_for_idempotency_key(idempotency_key="view-1")
+        approved = (await approve(repo, first.id, "U_BOSS")).request
+    async with database.transaction() as repo:
+        late = await repo.create_request(
+            resource_id="cq-other",
+            resource_type=ResourceType.CALL_QUEUE,
+            resource_name="Other queue",
+            requester_id="U_ANN",
+            requester_name="Ann",
+            add=[DAN],
+            remove=[],
+            reason="resent",
+            idempotency_key="view-1",
+        )
         other = await new_request(repo, idempotency_key="view-2")
+        without_key = await new_request(repo)
         page = await repo.history(resource_id="cq-1")
 
-    assert again == first == found
-    assert other.id != first.id
-    assert [event.request_id for event in page.events] == [other.id, first.id]
+    assert again == first
+    assert not late.created and late.request == approved
+    assert len({first.id, other.id, without_key.id}) == 3
+    assert [(event.action, event.request_id) for event in page.events] == [
+        (AuditAction.REQUESTED, without_key.id),
+        (AuditAction.REQUESTED, other.id),
+        (AuditAction.APPROVED, first.id),
+        (AuditAction.REQUESTED, first.id),
+    ]
 
 
 async def test_concurrent_submits_with_one_key_create_one_request(database: Database) -> None:
@@ -125,7 +189,7 @@ async def test_concurrent_submits_with_one_key_create_one_request(database: Data
         assert len((await repo.history(resource_id="cq-1")).events) == 1
 
 
-async def test_transition_moves_the_request_and_records_the_event(database: Database) -> None:
+async def test_approve_records_the_decider_and_the_event(database: Database) -> None:
     async with database.transaction() as repo:
         created = await new_request(repo)
     async with database.transaction() as repo:
@@ -142,76 +206,174 @@ async def test_transition_moves_the_request_and_records_the_event(database: Data
         events = (await repo.history(request_id=created.id)).events
     assert [event.action for event in events] == [AuditAction.APPROVED, AuditAction.REQUESTED]
     assert events[0] == result.event
+    assert (events[0].actor_id, events[0].actor_name) == ("U_BOSS", "Name of U_BOSS")
     assert events[0].details == {"comment": "ok"}
 
 
-async def test_transition_records_the_outcome_of_applying(database: Database) -> None:
+async def test_reject_without_a_comment(database: Database) -> None:
+    async with database.transaction() as repo:
+        created = await new_request(repo)
+        result = await OPERATIONS[RequestIntent.REJECT](repo, created.id)
+
+    assert result.won and result.event is not None
+    assert result.request.status is RequestStatus.REJECTED
+    assert (result.request.decided_by_id, result.request.decided_by_name) == ("U_BOSS", "Boss")
+    assert result.request.decision_comment is None and result.request.decided_at is not None
+    assert result.event.action is AuditAction.REJECTED and result.event.details == {}
+
+
+async def test_cancel_is_recorded_as_the_requester_and_expire_as_the_bot(
+    database: Database,
+) -> None:
+    async with database.transaction() as repo:
+        first = await new_request(repo)
+        second = await new_request(repo)
+        cancelled = await OPERATIONS[RequestIntent.CANCEL](repo, first.id)
+        expired = await repo.expire(request_id=second.id)
+
+    assert cancelled.request.status is RequestStatus.CANCELLED
+    assert cancelled.event is not None and cancelled.event.action is AuditAction.CANCELLED
+    assert (cancelled.event.actor_id, cancelled.event.actor_name) == ("U_ANN", "Ann")
+    assert expired.request.status is RequestStatus.EXPIRED
+    assert expired.event is not None and expired.event.action is AuditAction.EXPIRED
+    assert (expired.event.actor_id, expired.event.actor_name) == (SYSTEM_ACTOR, None)
+    assert cancelled.request.decided_by_id is None and expired.request.decided_by_id is None
+
+
+async def test_applying_fails_then_a_retry_clears_the_error_and_finishes_with_a_warning(
+    database: Database,
+) -> None:
     async with database.transaction() as repo:
         created = await new_request(repo)
         await approve(repo, created.id, "U_BOSS")
-        applied_at = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-        failed = await repo.transition(
-            request_id=created.id,
-            expected={RequestStatus.APPROVED, RequestStatus.APPLYING},
-            new=RequestStatus.FAILED,
-            actor_id=SYSTEM_ACTOR,
-            actor_name=None,
-            action=AuditAction.APPLY_FAILED,
-            error_code="CMN-102",
-            error_message="Resource not found",
+        started = await repo.start_applying(
+            request_id=created.id, actor_id="U_BOSS", actor_name="Boss"
         )
-        retried = await repo.transition(
+        failed = await repo.fail(
+            request_id=created.id, error_code="CMN-102", error_message="Resource not found"
+        )
+        retried = await repo.start_applying(
+            request_id=created.id, actor_id="U_TWO", actor_name="Two", retry=True
+        )
+        finished = await repo.finish(
             request_id=created.id,
-            expected=RequestStatus.FAILED,
-            new=RequestStatus.APPLIED,
-            actor_id=SYSTEM_ACTOR,
-            actor_name=None,
-            action=AuditAction.APPLIED,
-            clear_error=True,
-            applied_at=applied_at,
             handlers_before=[CARA, DAN],
             handlers_after=[DAN, BOB],
+            warning="Added, but Bob has no licence.",
+            details={"bulk_assign_calls": 1},
         )
 
-    assert failed.won and failed.request.error_code == "CMN-102"
-    assert failed.event is not None
+    assert started.won and started.request.status is RequestStatus.APPLYING
+    assert started.event is not None and started.event.actor_id == "U_BOSS"
+    assert failed.won and failed.request.status is RequestStatus.FAILED
+    assert (failed.request.error_code, failed.request.error_message) == (
+        "CMN-102",
+        "Resource not found",
+    )
+    assert failed.request.handlers_before == (CARA, DAN)  # kept: the fail gave no lists
+    assert failed.event is not None and failed.event.actor_id == SYSTEM_ACTOR
     assert failed.event.details == {"error_code": "CMN-102", "error_message": "Resource not found"}
-    assert retried.won
-    assert retried.request.status is RequestStatus.APPLIED
+    assert retried.won and retried.request.status is RequestStatus.APPLYING
     assert (retried.request.error_code, retried.request.error_message) == (None, None)
-    assert retried.request.applied_at == applied_at
-    assert retried.request.handlers_after == (DAN, BOB)
-    assert retried.request.decided_by_id == "U_BOSS"
-    assert retried.event is not None and retried.event.actor_id == SYSTEM_ACTOR
-    assert retried.event.handlers_before == (CARA, DAN)
-    assert retried.event.handlers_after == (DAN, BOB)
+    assert retried.event is not None and retried.event.actor_id == "U_TWO"
+    request = finished.request
+    assert finished.won and request.status is RequestStatus.APPLIED
+    assert request.warning == "Added, but Bob has no licence."
+    assert (request.error_code, request.error_message) == (None, None)
+    assert request.applied_at is not None and request.applied_at == request.updated_at
+    assert request.handlers_before == (CARA, DAN) and request.handlers_after == (DAN, BOB)
+    assert request.decided_by_id == "U_BOSS"
+    assert finished.event is not None and finished.event.actor_id == SYSTEM_ACTOR
+    assert finished.event.handlers_before == (CARA, DAN)
+    assert finished.event.handlers_after == (DAN, BOB)
+    assert finished.event.details == {
+        "bulk_assign_calls": 1,
+        "warning": "Added, but Bob has no licence.",
+    }
+    assert await actions(database, created.id) == [
+        AuditAction.REQUESTED,
+        AuditAction.APPROVED,
+        AuditAction.APPLYING,
+        AuditAction.APPLY_FAILED,
+        AuditAction.RETRIED,
+        AuditAction.APPLIED,
+    ]
 
 
-async def test_transition_from_the_wrong_status_changes_nothing(database: Database) -> None:
+async def test_fail_keeps_the_handler_lists_it_is_given(database: Database) -> None:
     async with database.transaction() as repo:
         created = await new_request(repo)
-        await approve(repo, created.id, "U_BOSS")
+    await force_status(database, created.id, RequestStatus.APPLYING)
     async with database.transaction() as repo:
-        result = await repo.transition(
+        failed = await repo.fail(
             request_id=created.id,
-            expected=RequestStatus.PENDING,
-            new=RequestStatus.CANCELLED,
-            actor_id="U_ANN",
-            actor_name="Ann",
-            action=AuditAction.CANCELLED,
+            error_code="VERIFY",
+            error_message="did not take effect",
+            handlers_before=[CARA],
+            handlers_after=[CARA, DAN],
         )
 
-    assert not result.won and result.event is None
-    assert result.request.status is RequestStatus.APPROVED
-    assert result.request.decided_by_name == "Name of U_BOSS"
-    async with database.reader() as repo:
-        assert len((await repo.history(request_id=created.id)).events) == 2
+    assert failed.request.handlers_before == (CARA,)
+    assert failed.request.handlers_after == (CARA, DAN)
+    assert failed.event is not None and failed.event.handlers_after == (CARA, DAN)
+    assert failed.request.warning is None and failed.request.applied_at is None
 
 
-async def test_transition_of_unknown_request_says_so(database: Database) -> None:
+async def test_finish_without_a_warning_stores_none(database: Database) -> None:
+    async with database.transaction() as repo:
+        created = await new_request(repo)
+    await force_status(database, created.id, RequestStatus.APPLYING)
+    async with database.transaction() as repo:
+        finished = await OPERATIONS[RequestIntent.FINISH](repo, created.id)
+
+    assert finished.request.status is RequestStatus.APPLIED and finished.request.warning is None
+    assert finished.event is not None and finished.event.details == {}
+
+
+def test_every_intent_has_an_operation() -> None:
+    assert set(OPERATIONS) == set(RequestIntent)
+
+
+@pytest.mark.parametrize("intent", list(RequestIntent))
+async def test_each_operation_moves_only_from_its_sources(
+    database: Database, intent: RequestIntent
+) -> None:
+    """For every status: the operation moves the request and writes one event if the domain's
+    table allows it from there; otherwise it changes nothing and writes nothing."""
+    transition = REQUEST_TRANSITIONS[intent]
+    for status in RequestStatus:
+        async with database.transaction() as repo:
+            created = await new_request(repo)
+        await force_status(database, created.id, status)
+        async with database.reader() as repo:
+            before = await repo.get_request(request_id=created.id)
+
+        async with database.transaction() as repo:
+            result = await OPERATIONS[intent](repo, created.id)
+
+        async with database.reader() as repo:
+            after = await repo.get_request(request_id=created.id)
+        recorded = await actions(database, created.id)
+        if transition.allows(status):
+            assert result.won, status
+            assert after == result.request and after.status is transition.target
+            assert result.event is not None and recorded == [
+                AuditAction.REQUESTED,
+                transition.action,
+            ]
+        else:
+            assert not result.won and result.event is None, status
+            assert result.request == before == after, status
+            assert recorded == [AuditAction.REQUESTED], status
+
+
+@pytest.mark.parametrize("intent", list(RequestIntent))
+async def test_an_operation_on_an_unknown_request_says_so(
+    database: Database, intent: RequestIntent
+) -> None:
     async with database.transaction() as repo:
         with pytest.raises(RequestNotFoundError, match=r"#404 does not exist"):
-            await approve(repo, 404, "U_BOSS")
+            await OPERATIONS[intent](repo, 404)
 
 
 async def test_failed_unit_of_work_keeps_neither_the_change_nor_its_event(
@@ -273,14 +435,11 @@ async def test_approver_blocked_by_an_open_approval_learns_who_won(database: Dat
         await first_updated.wait()
         second_started.set()
         async with database.transaction() as repo:
-            return await repo.transition(
+            return await repo.decide(
                 request_id=created.id,
-                expected=RequestStatus.PENDING,
-                new=RequestStatus.REJECTED,
-                actor_id="U_SECOND",
-                actor_name="Second",
-                action=AuditAction.REJECTED,
-                decided_by_id="U_SECOND",
+                intent=RequestIntent.REJECT,
+                decider_id="U_SECOND",
+                decider_name="Second",
             )
 
     won, lost = await asyncio.gather(first(), second())

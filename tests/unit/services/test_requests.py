@@ -11,7 +11,6 @@ from bot.errors import SmsHandlersError
 from bot.services.directory import FeatureUnavailable
 from bot.services.policy import NotAnApproverError, NotTheRequesterError, SelfApprovalError
 from bot.services.requests import (
-    UNREADY_HANDLERS,
     Actor,
     AlreadyDecidedError,
     ChangeDraft,
@@ -144,9 +143,12 @@ async def test_users_never_seen_as_handlers_are_flagged_in_review_and_after_appl
     assert any("not known yet for Grace Kim, Hiro Tanaka" in w for w in review.warnings)
     applied = await world.service.approve(request_id=request.id, approver=ALEX)
     assert applied.status is RequestStatus.APPLIED
-    assert applied.error_code == UNREADY_HANDLERS
-    assert applied.error_message is not None
-    assert "Grace Kim (not assignable), Hiro Tanaka (no licence)" in applied.error_message
+    assert (applied.error_code, applied.error_message) == (None, None)
+    assert applied.warning is not None
+    assert "Grace Kim (not assignable), Hiro Tanaka (no licence)" in applied.warning
+    async with world.database.reader() as repo:
+        [event] = (await repo.history(request_id=request.id, limit=1)).events
+    assert event.action is AuditAction.APPLIED and event.details["warning"] == applied.warning
     # Now RingCentral has shown their flags: another request to add them is refused.
     with pytest.raises(InvalidRequestError) as caught:
         await world.service.create(draft=ChangeDraft("4002", ("6007",), (), "x"), requester=RITA)

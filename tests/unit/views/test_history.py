@@ -35,6 +35,21 @@ def test_event_text_covers_who_what_when_and_escapes() -> None:
     assert ":x: boom &lt;x&gt;" in failed
 
 
+def test_applied_with_a_warning_shows_it_also_from_events_written_before_0003() -> None:
+    warned = event_text(
+        audit_event(4, action=AuditAction.APPLIED, details={"warning": "Grace <Kim> unlicensed"})
+    )
+    legacy = event_text(
+        audit_event(
+            5,
+            action=AuditAction.APPLIED,
+            details={"error_code": "UNREADY_HANDLERS", "error_message": "Grace <Kim> unlicensed"},
+        )
+    )
+    assert warned.endswith("\n:warning: Grace &lt;Kim&gt; unlicensed")
+    assert legacy.endswith("\n:warning: Grace &lt;Kim&gt; unlicensed")
+
+
 def test_history_first_page_has_only_older() -> None:
     events = [audit_event(i) for i in range(10)]
     view = render_view(

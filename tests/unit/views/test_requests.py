@@ -122,8 +122,7 @@ def test_applied_with_unready_handlers_says_so() -> None:
         status=RequestStatus.APPLIED,
         decided_by_id="U0APP",
         decided_at=DECIDED,
-        error_code="UNREADY_HANDLERS",
-        error_message="Added, but: Grace <Kim> (not assignable).",
+        warning="Added, but: Grace <Kim> (not assignable).",
     )
     text = all_texts(render_message(outcome_dm(request)))
     assert "*Applied.* Approved by <@U0APP>" in text

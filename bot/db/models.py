@@ -1,4 +1,5 @@
-"""Tables: change requests, the append-only audit log, and the last handlers seen per resource.
+"""Tables: change requests, the append-only audit log, the last handlers seen per resource, and
+what several bot instances coordinate through (leases, RingCentral's rate-limit state).
 
 Extension lists are JSON arrays of `{"id", "name", "extension_number"}` objects. Statuses, actions
 and resource types are stored as their enum values (see bot/domain.py).
@@ -18,6 +19,7 @@ from bot.domain import RequestStatus
 ID_LENGTH = 64
 NAME_LENGTH = 255
 SLACK_REF_LENGTH = 64
+OWNER_LENGTH = 128
 
 _STATUS_VALUES = ", ".join(f"'{status.value}'" for status in RequestStatus)
 
@@ -59,6 +61,12 @@ class ChangeRequestRow(Base):
     slack_message_ts: Mapped[str | None] = mapped_column(String(SLACK_REF_LENGTH))
     requester_channel_id: Mapped[str | None] = mapped_column(String(SLACK_REF_LENGTH))
     requester_message_ts: Mapped[str | None] = mapped_column(String(SLACK_REF_LENGTH))
+    # Who is applying it and until when: an owner that dies stops renewing, and once the lease
+    # has run out another instance (or this one after a restart) takes the request over.
+    apply_owner: Mapped[str | None] = mapped_column(String(OWNER_LENGTH))
+    apply_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The status the request's Slack messages last showed (re-sent when it differs from `status`).
+    notified_status: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditEventRow(Base):
@@ -95,3 +103,27 @@ class HandlerSnapshotRow(Base):
     resource_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     handlers: Mapped[JsonList] = mapped_column(JSON)
     taken_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CoordinatorLeaseRow(Base):
+    """A named piece of background work and the instance allowed to run it until `expires_at`."""
+
+    __tablename__ = "coordinator_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(OWNER_LENGTH))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    acquired_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RateLimitStateRow(Base):
+    """What RingCentral said last about one rate group, shared by every instance."""
+
+    __tablename__ = "rate_limit_state"
+
+    rate_group: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # No call of this group before this moment (a 429's Retry-After, or an exhausted window).
+    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    remaining: Mapped[int | None] = mapped_column(Integer)
+    window_ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

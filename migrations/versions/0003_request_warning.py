@@ -11,7 +11,7 @@ original, which the audit log's foreign key refuses while foreign keys are enfor
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-12-08
+Create Date: 2026-12-01
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,7 +28,7 @@ HEALTH_TIMEOUT_SECONDS = 5.0
 
 
 def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
-    """The Bolt app: services in the context, every listener, one error handler."""
+    """The Bolt app: every listener with the services it uses, one error handler."""
     settings = container.settings
     app = AsyncApp(
         client=container.slack,
@@ -51,19 +51,29 @@ def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
         await next()
         return None
 
-    @app.middleware
-    async def provide_services(
-        context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
-    ) -> None:
-        context["services"] = container
-        await next()
-
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
         await report_error(error, body=body, client=client)
 
-    for module in (commands, actions, views, options, events):
-        module.register(app)
+    tasks = container.tasks
+    commands.register(app, browse=container.browse, tasks=tasks)
+    actions.register(
+        app,
+        browse=container.browse,
+        requests=container.requests,
+        history=container.history,
+        slack_users=container.slack_users,
+        tasks=tasks,
+    )
+    views.register(
+        app,
+        requests=container.requests,
+        slack_users=container.slack_users,
+        approval_channel=settings.approval_channel,
+        tasks=tasks,
+    )
+    options.register(app, browse=container.browse)
+    events.register(app, requests=container.requests, policy=container.policy, tasks=tasks)
     return app
 
 

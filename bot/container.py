@@ -1,7 +1,7 @@
 """The composition root: settings in, every collaborator of the Slack app out.
 
-Tests build it with overrides (another Slack client, a notifier, a shorter cache) instead of
-monkeypatching; the CLI builds it from the environment.
+Tests build it with overrides (another Slack client, a notifier, a shorter cache, a smaller
+`list` page) instead of monkeypatching; the CLI builds it from the environment.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from bot.db.migrate import open_database
 from bot.db.session import Database
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.factory import client_from_settings
+from bot.services.browse import LIST_PAGE_SIZE, BrowseService
 from bot.services.budget import CallBudget
 from bot.services.directory import Directory
 from bot.services.handler_index import HandlerIndex
+from bot.services.history import HistoryService
 from bot.services.notifier import RequestNotifier
 from bot.services.people import People
 from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy
@@ -36,7 +38,8 @@ SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SMS_HANDLERS_APPROVAL_CHANNEL")
 
 @dataclass
 class Container:
-    """Everything the listeners use, built once per process."""
+    """Every collaborator of the Slack app, built once per process; bot.app hands each listener
+    the few it uses."""
 
     settings: Settings
     database: Database
@@ -49,6 +52,8 @@ class Container:
     policy: ApprovalPolicy
     notifier: RequestNotifier
     requests: RequestService
+    browse: BrowseService
+    history: HistoryService
     tasks: BackgroundTasks
 
     async def aclose(self) -> None:
@@ -73,6 +78,7 @@ async def build_container(
     notifier: RequestNotifier | None = None,
     approver_cache_seconds: float = DEFAULT_CACHE_SECONDS,
     scan_budget: CallBudget | None = None,
+    list_page_size: int = LIST_PAGE_SIZE,
 ) -> Container:
     """Open the database (migrating it unless told not to) and wire every service."""
     settings.require(*SLACK_SETTINGS, hint="The Slack app needs it (see README).")
@@ -109,6 +115,14 @@ async def build_container(
     requests = RequestService(
         database=database, directory=directory, people=people, policy=policy, notifier=notify
     )
+    slack_users = SlackUsers(web)
+    browse = BrowseService(
+        directory=directory,
+        handlers=handlers,
+        people=people,
+        members=slack_users,
+        list_page_size=list_page_size,
+    )
     return Container(
         settings=settings,
         database=database,
@@ -117,9 +131,11 @@ async def build_container(
         handlers=handlers,
         people=people,
         slack=web,
-        slack_users=SlackUsers(web),
+        slack_users=slack_users,
         policy=policy,
         notifier=notify,
         requests=requests,
+        browse=browse,
+        history=HistoryService(database=database, directory=directory),
         tasks=BackgroundTasks(),
     )

@@ -21,6 +21,7 @@ from bot.db.repository import MAX_PAGE_SIZE
 from bot.db.session import Database, describe_url, parse_database_url, sqlite_file_missing
 from bot.domain import AuditEvent, ExtensionRef
 from bot.errors import SmsHandlersError
+from bot.labels import person_label
 
 CSV_COLUMNS = [
     "id",
@@ -214,7 +215,7 @@ def _event_line(event: AuditEvent) -> str:
 
 
 def _ref_text(ref: ExtensionRef) -> str:
-    return f"{ref.name} (ext {ref.extension_number})" if ref.extension_number else ref.name
+    return person_label(ref.name, ref.extension_number)
 
 
 def _refs_cell(refs: Sequence[ExtensionRef] | None) -> str:

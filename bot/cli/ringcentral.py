@@ -10,8 +10,9 @@ from typing import Any
 from bot.cli.rc_context import open_directory
 from bot.cli.table import render_table
 from bot.domain import Handler, Resource
-from bot.services.lookup import LookupStatus, describe
-from bot.services.phone import format_phone
+from bot.labels import resource_title
+from bot.phone import format_phone
+from bot.services.lookup import LookupStatus
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -133,7 +134,7 @@ def _number_line(phone_number: str, label: str, ivr_menu: str | None) -> str:
 
 def _handlers_text(resource: Resource, handlers: tuple[Handler, ...], note: str | None) -> str:
     where = f" on {resource.site_name}" if resource.site_name else ""
-    lines = [f"{describe(resource)}{where}"]
+    lines = [f"{resource_title(resource)}{where}"]
     if note:
         lines.append(note)
     numbers = [

@@ -2,47 +2,66 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.container import Container
-from bot.listeners.answers import as_typed, list_page, lookup, who_handles
+from bot.background import BackgroundTasks
+from bot.listeners.queries import as_typed, person_query
 from bot.listeners.replies import Body, after_ack, reply
+from bot.services.browse import BrowseService, ResourceCard
 from bot.views import ids
-from bot.views.common import Message
-from bot.views.resources import help_message
+from bot.views.resources import (
+    help_message,
+    list_message,
+    lookup_message,
+    resource_card,
+    who_message,
+)
 
 HELP_WORDS = frozenset({"", "help", "-h", "--help", "?"})
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, *, browse: BrowseService, tasks: BackgroundTasks) -> None:
+    """The slash command, answered from `browse`."""
+
+    async def on_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """Answer at once for help; otherwise acknowledge and answer when RingCentral has."""
+        text = str(body.get("text") or "").strip()  # as Slack formats it: entities, <@U…|name>
+        verb, _, rest = text.partition(" ")
+        if verb.lower() in HELP_WORDS:
+            message = help_message()
+            await ack(
+                response_type="ephemeral", text=message.fallback, blocks=message.blocks_as_dicts()
+            )
+            return
+        await ack()
+        if verb.lower() == "list" and not rest.strip():
+            work = answer_list(browse, body)
+        elif verb.lower() == "who":
+            work = answer_who(browse, body, rest)
+        else:
+            work = answer_lookup(browse, body, text)
+        after_ack(tasks, work, body=body, client=client)
+
     app.command(ids.COMMAND)(on_command)
 
 
-async def on_command(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
-) -> None:
-    """Answer at once for help; otherwise acknowledge and answer when RingCentral has."""
-    text = str(body.get("text") or "").strip()  # as Slack formats it: entities, <@U…|name>
-    verb, _, rest = text.partition(" ")
-    if verb.lower() in HELP_WORDS:
-        message = help_message()
-        await ack(
-            response_type="ephemeral", text=message.fallback, blocks=message.blocks_as_dicts()
-        )
-        return
-    await ack()
-    if verb.lower() == "list" and not rest.strip():
-        work = _answer(body, list_page(services, page=1))
-    elif verb.lower() == "who":
-        work = who_handles(services, query=rest.strip(), send=lambda m: reply(body, m))
-    else:
-        work = _answer(body, lookup(services, query=as_typed(text)))
-    after_ack(services, work, body=body, client=client)
+async def answer_lookup(browse: BrowseService, body: Body, text: str) -> None:
+    """The card of the one resource the text names, the candidates, or the closest names."""
+    found = await browse.lookup(query=as_typed(text))
+    await reply(
+        body, resource_card(found) if isinstance(found, ResourceCard) else lookup_message(found)
+    )
 
 
-async def _answer(body: Body, pending: Awaitable[Message]) -> None:
-    await reply(body, await pending)
+async def answer_list(browse: BrowseService, body: Body) -> None:
+    """The first page of every resource."""
+    await reply(body, list_message(await browse.list_page(page=1)))
+
+
+async def answer_who(browse: BrowseService, body: Body, text: str) -> None:
+    """Where a person handles SMS; a first answer while the rest is checked, then the full one."""
+    async for answer in browse.who(person_query(text)):
+        await reply(body, who_message(answer))

@@ -11,7 +11,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.container import Container
+from bot.background import BackgroundTasks
 from bot.errors import SmsHandlersError
 from bot.views.common import Message
 from bot.views.requests import GENERIC_APOLOGY, error_message, problem_modal
@@ -145,7 +145,7 @@ def _describe(body: Body) -> str:
 
 
 def after_ack(
-    services: Container,
+    tasks: BackgroundTasks,
     work: Coroutine[Any, Any, None],
     *,
     body: Body,
@@ -157,4 +157,4 @@ def after_ack(
     async def on_error(error: BaseException) -> None:
         await report_error(error, body=body, client=client, view_id=view_id)
 
-    services.tasks.spawn(work, name=_describe(body), on_error=on_error)
+    tasks.spawn(work, name=_describe(body), on_error=on_error)

@@ -9,12 +9,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.container import Container
+from bot.background import BackgroundTasks
+from bot.domain import ChangeRequest
 from bot.errors import SmsHandlersError
 from bot.listeners.actions import actor_of
 from bot.listeners.replies import after_ack, update_view, user_id_of
 from bot.listeners.state import input_text, selected_values
-from bot.services.requests import ChangeDraft, InvalidRequestError, RequestField
+from bot.services.requests import ChangeDraft, InvalidRequestError, RequestField, RequestService
+from bot.slackapi.users import SlackUsers
 from bot.views import ids
 from bot.views.modals import RequestModalMetadata
 from bot.views.requests import (
@@ -40,7 +42,55 @@ FIELD_BLOCKS = {
 }
 
 
-def register(app: AsyncApp) -> None:
+def register(
+    app: AsyncApp,
+    *,
+    requests: RequestService,
+    slack_users: SlackUsers,
+    approval_channel: str | None,
+    tasks: BackgroundTasks,
+) -> None:
+    """The request and review modals' submissions, handled by `requests`."""
+
+    async def on_request_submitted(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """Validate against the live handlers: field errors, or the request stored and announced."""
+        view = body["view"]
+        try:
+            draft = draft_from(view)
+        except (KeyError, ValueError):
+            await ack(
+                response_action="update", view=problem_modal(title="Sorry", text=GENERIC_APOLOGY)
+            )
+            raise
+        creating = asyncio.ensure_future(_create(requests, slack_users, body, draft))
+        done, _ = await asyncio.wait({creating}, timeout=SUBMIT_BUDGET_SECONDS)
+        if not done:
+            await ack(response_action="update", view=still_checking_modal())
+            after_ack(tasks, _finish_late(creating), body=body, client=client)
+            return
+        await ack(**_submission_answer(body, creating, approval_channel=approval_channel))
+
+    async def on_review_submitted(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """Approve: answer with an "Applying…" modal, then show the outcome in it."""
+        view = body["view"]
+        request_id = int(view["private_metadata"])
+        comment = input_text(view, ids.COMMENT_BLOCK, ids.COMMENT_ACTION)
+        await ack(response_action="update", view=approving_modal(request_id))
+        view_id = str(view["id"])
+
+        async def approve() -> None:
+            approver = await actor_of(slack_users, body)
+            done = await requests.approve(request_id=request_id, approver=approver, comment=comment)
+            await update_view(
+                client, view_id=view_id, view=decided_modal(done, title=f"Request #{done.id}")
+            )
+
+        after_ack(tasks, approve(), body=body, client=client, view_id=view_id)
+
     app.view(ids.REQUEST_MODAL)(on_request_submitted)
     app.view(ids.REVIEW_MODAL)(on_review_submitted)
 
@@ -73,74 +123,40 @@ def _field_errors(view: dict[str, Any], error: InvalidRequestError) -> dict[str,
     return errors
 
 
-async def on_request_submitted(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
-) -> None:
-    """Validate against the live handlers: field errors, or the request stored and announced."""
-    view = body["view"]
-    try:
-        draft = draft_from(view)
-    except (KeyError, ValueError):
-        await ack(response_action="update", view=problem_modal(title="Sorry", text=GENERIC_APOLOGY))
-        raise
-    creating = asyncio.ensure_future(_create(services, body, draft))
-    done, _ = await asyncio.wait({creating}, timeout=SUBMIT_BUDGET_SECONDS)
-    if not done:
-        await ack(response_action="update", view=still_checking_modal())
-        after_ack(services, _finish_late(creating), body=body, client=client)
-        return
+def _submission_answer(
+    body: dict[str, Any], creating: asyncio.Future[ChangeRequest], *, approval_channel: str | None
+) -> dict[str, Any]:
+    """The ack of a request submission that finished in time: field errors, a problem, or sent."""
     error = creating.exception()
     if isinstance(error, InvalidRequestError):
-        await ack(response_action="errors", errors=_field_errors(view, error))
-        return
+        return {"response_action": "errors", "errors": _field_errors(body["view"], error)}
     if error is not None:
         text = str(error) if isinstance(error, SmsHandlersError) else GENERIC_APOLOGY
-        await ack(
-            response_action="update",
-            view=problem_modal(title="Request not sent", text=text),
-        )
         if not isinstance(error, SmsHandlersError):
             logger.error(
                 "creating a request for %s failed",
                 user_id_of(body),
                 exc_info=(type(error), error, error.__traceback__),
             )
-        return
-    request = creating.result()
-    await ack(
-        response_action="update",
-        view=sent_modal(request, channel=services.settings.approval_channel),
-    )
+        return {
+            "response_action": "update",
+            "view": problem_modal(title="Request not sent", text=text),
+        }
+    return {
+        "response_action": "update",
+        "view": sent_modal(creating.result(), channel=approval_channel),
+    }
 
 
-async def _create(services: Container, body: dict[str, Any], draft: ChangeDraft) -> Any:
-    requester = await actor_of(services, body)
-    return await services.requests.create(
+async def _create(
+    requests: RequestService, slack_users: SlackUsers, body: dict[str, Any], draft: ChangeDraft
+) -> ChangeRequest:
+    requester = await actor_of(slack_users, body)
+    return await requests.create(
         draft=draft, requester=requester, idempotency_key=f"view:{body['view']['id']}"
     )
 
 
-async def _finish_late(creating: asyncio.Future[Any]) -> None:
+async def _finish_late(creating: asyncio.Future[ChangeRequest]) -> None:
     # Errors (validation included) reach the requester by DM through after_ack's reporter.
     await creating
-
-
-async def on_review_submitted(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Container
-) -> None:
-    """Approve: answer with an "Applying…" modal, then show the outcome in it."""
-    view = body["view"]
-    request_id = int(view["private_metadata"])
-    comment = input_text(view, ids.COMMENT_BLOCK, ids.COMMENT_ACTION)
-    await ack(response_action="update", view=approving_modal(request_id))
-    view_id = str(view["id"])
-
-    async def approve() -> None:
-        done = await services.requests.approve(
-            request_id=request_id, approver=await actor_of(services, body), comment=comment
-        )
-        await update_view(
-            client, view_id=view_id, view=decided_modal(done, title=f"Request #{done.id}")
-        )
-
-    after_ack(services, approve(), body=body, client=client, view_id=view_id)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bot.domain import Handler, Resource, ResourceType, ThreadMessagingFeature
 from bot.errors import SmsHandlersError
+from bot.labels import resource_title
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.concurrency import gather_or_cancel
 from bot.ringcentral.errors import RingCentralError
@@ -27,7 +28,7 @@ from bot.services.inventory import (
     Inventory,
     build_inventory,
 )
-from bot.services.lookup import LookupResult, describe, match_resource
+from bot.services.lookup import LookupResult, match_resource
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +215,7 @@ class Directory:
             if not calls:
                 raise
             raise ChangeFailed(
-                f"The change to {describe(resource)} was sent, but its handlers could not be "
+                f"The change to {resource_title(resource)} was sent, but its handlers could not be "
                 f"read back to check it: {exc} Check them before retrying.",
                 cause=exc,
                 before=before,
@@ -252,7 +253,7 @@ class Directory:
         else:
             state = "Part of the change was applied; see the current handlers."
         return ChangeFailed(
-            f"The change to {describe(resource)} failed: {error} {state}",
+            f"The change to {resource_title(resource)} failed: {error} {state}",
             cause=error,
             before=before,
             after=after,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.db.repository import HistoryPage
 from bot.db.session import Database
-from bot.domain import AuditAction, AuditEvent
+from bot.domain import AuditAction, Resource
 from bot.errors import SmsHandlersError
+from bot.services.directory import Directory
 
 PAGE_SIZE = 10
 
@@ -19,23 +21,31 @@ class BadHistoryCursorError(SmsHandlersError):
 
 
 @dataclass(frozen=True)
-class HistoryPage:
-    """Events newest first; `older` is the cursor of the next (older) page, if any."""
+class ResourceHistory:
+    """One page of a resource's history (quiet steps left out)."""
 
-    events: tuple[AuditEvent, ...]
-    older: str | None
+    resource: Resource
+    page: HistoryPage
 
 
-async def resource_history(
-    *, database: Database, resource_id: str, before: str | None = None, limit: int = PAGE_SIZE
-) -> HistoryPage:
-    """One page of the resource's audit events (keyset by event id, no OFFSET)."""
-    before_id = _parse_cursor(before)
-    async with database.reader() as repo:
-        page = await repo.history(resource_id=resource_id, before_id=before_id, limit=limit)
-    events = tuple(e for e in page.events if e.action not in QUIET_ACTIONS)
-    older = None if page.next_before_id is None else str(page.next_before_id)
-    return HistoryPage(events=events, older=older)
+class HistoryService:
+    """Reads the audit log of one resource at a time."""
+
+    def __init__(self, *, database: Database, directory: Directory) -> None:
+        self._database = database
+        self._directory = directory
+
+    async def page(
+        self, *, resource_id: str, before: str | None = None, limit: int = PAGE_SIZE
+    ) -> ResourceHistory:
+        """One page of the resource's audit events (keyset by event id, no OFFSET); `before`
+        is the cursor of an "Older" button (an event id), None for the newest page."""
+        before_id = _parse_cursor(before)
+        resource = await self._directory.resource(resource_id=resource_id)
+        async with self._database.reader() as repo:
+            page = await repo.history(resource_id=resource.id, before_id=before_id, limit=limit)
+        events = tuple(e for e in page.events if e.action not in QUIET_ACTIONS)
+        return ResourceHistory(resource=resource, page=replace(page, events=events))
 
 
 def _parse_cursor(before: str | None) -> int | None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain import Resource, ResourceType
-from bot.services.phone import format_phone, normalize_phone
+from bot.labels import resource_title
+from bot.phone import format_phone, normalize_phone
 
 # Words people add around a name that are not part of it: "queue-support", "Support Queue".
 KIND_WORDS = frozenset({"queue", "queues", "call", "cq", "site", "sites", "resource", "resources"})
@@ -69,12 +70,6 @@ class LookupResult:
     resource: Resource | None = None
     candidates: tuple[Candidate, ...] = ()
     note: str | None = None
-
-
-def describe(resource: Resource) -> str:
-    """`Support (call queue, ext 104)`: a resource as people recognise it."""
-    extension = f", ext {resource.extension_number}" if resource.extension_number else ""
-    return f"{resource.name} ({resource.type.label.lower()}{extension})"
 
 
 def normalize_name(text: str) -> str:
@@ -286,7 +281,7 @@ def _resolve(query: str, candidates: Sequence[Candidate]) -> LookupResult:
         return LookupResult(
             query=query, status=LookupStatus.FOUND, resource=only.resource, candidates=(), note=note
         )
-    listed = _listed([describe(c.resource) for c in unique], limit=LISTED_CANDIDATES)
+    listed = _listed([resource_title(c.resource) for c in unique], limit=LISTED_CANDIDATES)
     return LookupResult(
         query=query,
         status=LookupStatus.AMBIGUOUS,
@@ -317,7 +312,7 @@ def _not_found(query: str, text: str, resources: Sequence[Resource]) -> LookupRe
         for n in close
     )
     hint = (
-        f" Closest names: {', '.join(describe(c.resource) for c in suggestions)}."
+        f" Closest names: {', '.join(resource_title(c.resource) for c in suggestions)}."
         if suggestions
         else f" Known resources: {_listed([r.name for r in resources], limit=6)}."
     )

@@ -88,24 +88,26 @@ class ChangeDraft:
 
 @dataclass(frozen=True)
 class ReviewState:
-    """What an approver needs to decide: the live handlers and how the request relates to them."""
+    """What an approver needs to decide: the live handlers and how the request relates to them
+    (what the review modal shows)."""
 
     request: ChangeRequest
     current: tuple[Handler, ...]
-    proposed: tuple[ExtensionRef, ...]
-    added_since: tuple[ExtensionRef, ...]
-    removed_since: tuple[ExtensionRef, ...]
-    warnings: tuple[str, ...]
+    proposed: tuple[ExtensionRef, ...]  # the handlers after approval
+    added_since: tuple[ExtensionRef, ...] = ()  # handlers added since the request was made
+    removed_since: tuple[ExtensionRef, ...] = ()  # and removed since
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class RequestForm:
-    """The data of a new request form."""
+    """What a new request form shows."""
 
     resource: Resource
     handlers: tuple[Handler, ...]
     feature: ThreadMessagingFeature
     me: PersonChoice | None  # the requester's RingCentral user, matched by email
+    requester_email: str | None = None  # the email they were looked up by
 
 
 def describe_decision(request: ChangeRequest) -> str:
@@ -183,7 +185,13 @@ class RequestService:
         )
         self.people.remember(handlers)
         me = await self.people.by_email(email=requester_email) if requester_email else None
-        return RequestForm(resource=resource, handlers=handlers, feature=feature, me=me)
+        return RequestForm(
+            resource=resource,
+            handlers=handlers,
+            feature=feature,
+            me=me,
+            requester_email=requester_email,
+        )
 
     async def create(
         self, *, draft: ChangeDraft, requester: Actor, idempotency_key: str | None = None

@@ -1,4 +1,7 @@
-"""Slack users' names and emails (users.info; scopes users:read, users:read.email), cached."""
+"""Slack users' names and emails (users.info; scopes users:read, users:read.email), cached.
+
+`SlackUsers` is the `Members` that bot.services.browse resolves `who @someone` with.
+"""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import Block, DividerBlock, PlainTextObject
 from slack_sdk.models.views import View
 
 from bot.domain import SYSTEM_ACTOR, AuditAction, AuditEvent, ChangeRequest
+from bot.services.history import ResourceHistory
 from bot.views import ids
 from bot.views.common import actions, button, change_lines, context, header, modal_title, section
 from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user, truncate
@@ -74,16 +75,14 @@ def event_text(event: AuditEvent) -> str:
     return line
 
 
-def history_modal(
-    *,
-    resource_name: str,
-    resource_id: str,
-    events: Sequence[AuditEvent],
-    older: str | None,
-    is_first_page: bool,
-) -> View:
+def history_modal(history: ResourceHistory, *, is_first_page: bool) -> View:
     """A resource's changes, newest first, with Older / Newest buttons (keyset cursors)."""
-    blocks: list[Block] = [section(f"Changes to the SMS handlers of *{escape(resource_name)}*")]
+    resource_id = history.resource.id
+    events = history.page.events
+    older = history.page.next_before_id
+    blocks: list[Block] = [
+        section(f"Changes to the SMS handlers of *{escape(history.resource.name)}*")
+    ]
     if not events:
         blocks.append(context("No changes recorded yet."))
     for event in events:
@@ -94,7 +93,7 @@ def history_modal(
         cursor = HistoryCursor(resource_id=resource_id)
         buttons.append(button("Newest", action_id=ids.HISTORY_NEWEST, value=cursor.to_value()))
     if older is not None:
-        cursor = HistoryCursor(resource_id=resource_id, before=older)
+        cursor = HistoryCursor(resource_id=resource_id, before=str(older))
         buttons.append(button("Older", action_id=ids.HISTORY_OLDER, value=cursor.to_value()))
     if buttons:
         blocks.append(actions(*buttons))

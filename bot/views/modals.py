@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
     Block,
@@ -19,7 +19,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain import ChangeRequest, ExtensionRef, Handler, Resource, UserExtension
+from bot.domain import ChangeRequest, ExtensionRef, Handler, UserExtension
+from bot.labels import extension_label, person_label, resource_title
+from bot.services.requests import REASON_MAX_LENGTH, RequestForm, ReviewState
 from bot.views import ids
 from bot.views.common import (
     SECTION_TEXT_LIMIT,
@@ -33,11 +35,10 @@ from bot.views.common import (
     warning_blocks,
 )
 from bot.views.mrkdwn import escape, lines_within, person, slack_date, slack_user, truncate
-from bot.views.resources import handler_line, resource_title
+from bot.views.resources import handler_line, resource_warnings
 
 OPTION_TEXT_LIMIT = 75
 MAX_STATIC_OPTIONS = 100
-REASON_MAX_LENGTH = 1000
 COMMENT_MAX_LENGTH = 1000
 
 
@@ -67,7 +68,7 @@ def user_option(user: UserExtension, *, problem: str | None = None) -> Option:
     """A RingCentral user as a select option (value: the extension id)."""
     parts = [user.name]
     if user.extension_number:
-        parts.append(f"ext. {user.extension_number}")
+        parts.append(extension_label(user.extension_number))
     label = " · ".join(parts)
     if problem:
         suffix = f" — {problem}"
@@ -81,7 +82,7 @@ def handler_option(handler: Handler) -> Option:
     """A current handler as a select option (value: the extension id)."""
     label = handler.name
     if handler.extension_number:
-        label += f" · ext. {handler.extension_number}"
+        label += f" · {extension_label(handler.extension_number)}"
     return Option(value=handler.id, text=PlainTextObject(text=truncate(label, OPTION_TEXT_LIMIT)))
 
 
@@ -109,43 +110,22 @@ class RequestModalMetadata:
         )
 
 
-@dataclass(frozen=True)
-class RequesterMatch:
-    """How "Add me" resolved: the requester's RingCentral user, or why there is none."""
-
-    extension: UserExtension | None
-    slack_email: str | None = None
-    problem: str | None = None  # why the matched user cannot become a handler
-
-
-@dataclass(frozen=True)
-class RequestModalInput:
-    resource: Resource
-    handlers: Sequence[Handler]
-    requester: RequesterMatch
-    warnings: Sequence[str] = field(default_factory=tuple)
-    channel_id: str | None = None
-
-
-def _add_me_block(requester: RequesterMatch, handler_ids: set[str]) -> Block:
-    ext = requester.extension
-    if ext is None:
-        email = f" ({escape(requester.slack_email)})" if requester.slack_email else ""
+def _add_me_block(form: RequestForm, handler_ids: set[str]) -> Block:
+    if form.me is None:
+        email = f" ({escape(form.requester_email)})" if form.requester_email else ""
         return context(
             f"_Add me_ is not available: no RingCentral user has your Slack email{email}."
         )
+    ext = form.me.user
     if ext.id in handler_ids:
         return context(f"You ({person(ext.name, ext.extension_number)}) already handle SMS here.")
-    if requester.problem:
+    if form.me.problem:
         return context(
             f"_Add me_ is not available: your RingCentral user "
             f"{person(ext.name, ext.extension_number)} cannot become a handler "
-            f"({escape(requester.problem)})."
+            f"({escape(form.me.problem)})."
         )
-    label = truncate(
-        f"Add me: {ext.name}" + (f" (ext. {ext.extension_number})" if ext.extension_number else ""),
-        OPTION_TEXT_LIMIT,
-    )
+    label = truncate(f"Add me: {person_label(ext.name, ext.extension_number)}", OPTION_TEXT_LIMIT)
     return InputBlock(
         block_id=ids.ADD_ME_BLOCK,
         label=PlainTextObject(text="Add yourself"),
@@ -157,18 +137,18 @@ def _add_me_block(requester: RequesterMatch, handler_ids: set[str]) -> Block:
     )
 
 
-def request_modal(data: RequestModalInput) -> View:
+def request_modal(form: RequestForm, *, channel_id: str | None = None) -> View:
     """The "Request change" modal: users to add, handlers to remove, reason."""
-    resource = data.resource
-    handler_ids = [r.id for r in data.handlers]
-    current = bullet_lines([handler_line(r) for r in data.handlers], empty="_nobody_")
+    resource = form.resource
+    handler_ids = [r.id for r in form.handlers]
+    current = bullet_lines([handler_line(r) for r in form.handlers], empty="_nobody_")
     blocks: list[Block] = [
         section(
             f"*{escape(resource_title(resource))}*\n*Current handlers*\n"
             + lines_within(current, SECTION_TEXT_LIMIT - 200)
         )
     ]
-    blocks += warning_blocks(data.warnings)
+    blocks += warning_blocks(resource_warnings(resource, form.feature))
     blocks.append(
         InputBlock(
             block_id=ids.ADD_BLOCK,
@@ -184,9 +164,9 @@ def request_modal(data: RequestModalInput) -> View:
             ),
         )
     )
-    blocks.append(_add_me_block(data.requester, set(handler_ids)))
-    if data.handlers:
-        options = [handler_option(r) for r in data.handlers[:MAX_STATIC_OPTIONS]]
+    blocks.append(_add_me_block(form, set(handler_ids)))
+    if form.handlers:
+        options = [handler_option(r) for r in form.handlers[:MAX_STATIC_OPTIONS]]
         blocks.append(
             InputBlock(
                 block_id=ids.REMOVE_BLOCK,
@@ -229,11 +209,9 @@ def request_modal(data: RequestModalInput) -> View:
     metadata = RequestModalMetadata(
         resource_id=resource.id,
         requester_extension_id=(
-            data.requester.extension.id
-            if data.requester.extension and not data.requester.problem
-            else None
+            form.me.user.id if form.me is not None and not form.me.problem else None
         ),
-        channel_id=data.channel_id,
+        channel_id=channel_id,
     )
     return View(
         type="modal",
@@ -251,25 +229,13 @@ def refs_lines(refs: Sequence[ExtensionRef], *, empty: str = "_nobody_") -> list
     return bullet_lines([person(r.name, r.extension_number) for r in refs], empty=empty)
 
 
-@dataclass(frozen=True)
-class ReviewInput:
-    """What the review modal shows: the request, the live handlers and what changed since."""
-
-    request: ChangeRequest
-    current: Sequence[Handler]
-    proposed: Sequence[ExtensionRef]
-    added_since: Sequence[ExtensionRef] = ()
-    removed_since: Sequence[ExtensionRef] = ()
-    warnings: Sequence[str] = ()
-
-
 def _change_text(request: ChangeRequest) -> str:
     return lines_within(change_lines(request.add, request.remove), 1500)
 
 
-def review_modal(data: ReviewInput) -> View:
+def review_modal(state: ReviewState) -> View:
     """The approver's modal: live handlers, proposed list, changes since, warnings, comment."""
-    request = data.request
+    request = state.request
     blocks: list[Block] = [
         section(
             f"*{escape(request.resource_name)}* · {request.resource_type.label}\n"
@@ -281,23 +247,23 @@ def review_modal(data: ReviewInput) -> View:
         section(
             "*Current handlers (live from RingCentral)*\n"
             + lines_within(
-                bullet_lines([handler_line(r) for r in data.current], empty="_nobody_"),
+                bullet_lines([handler_line(r) for r in state.current], empty="_nobody_"),
                 SECTION_TEXT_LIMIT - 60,
             )
         ),
         section(
-            "*After approval*\n" + lines_within(refs_lines(data.proposed), SECTION_TEXT_LIMIT - 30)
+            "*After approval*\n" + lines_within(refs_lines(state.proposed), SECTION_TEXT_LIMIT - 30)
         ),
     ]
-    if data.added_since or data.removed_since:
-        changed = change_lines(data.added_since, data.removed_since)
+    if state.added_since or state.removed_since:
+        changed = change_lines(state.added_since, state.removed_since)
         blocks.append(
             section(
                 ":information_source: *Changed since the request was made*\n"
                 + lines_within(changed, SECTION_TEXT_LIMIT - 80)
             )
         )
-    blocks += warning_blocks(data.warnings)
+    blocks += warning_blocks(state.warnings)
     blocks.append(
         InputBlock(
             block_id=ids.COMMENT_BLOCK,

@@ -1,9 +1,11 @@
-"""Text helpers for Slack's mrkdwn: escaping, truncation, dates, phone numbers."""
+"""Text helpers for Slack's mrkdwn: escaping, truncation, dates, people."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+
+from bot.labels import person_label
 
 ELLIPSIS = "…"
 
@@ -37,14 +39,6 @@ def lines_within(lines: Sequence[str], limit: int, *, more: str = "…and {n} mo
     return truncate("\n".join(kept), limit)
 
 
-def format_phone(number: str) -> str:
-    """`+16505550100` as `+1 (650) 555-0100`; other numbers as they are."""
-    digits = number[1:] if number.startswith("+") else number
-    if number.startswith("+1") and len(digits) == 11 and digits.isdigit():
-        return f"+1 ({digits[1:4]}) {digits[4:7]}-{digits[7:]}"
-    return number
-
-
 def slack_date(moment: datetime) -> str:
     """A date Slack shows in each reader's own time zone, with a UTC fallback."""
     fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
@@ -53,8 +47,7 @@ def slack_date(moment: datetime) -> str:
 
 def person(name: str | None, extension_number: str | None = None) -> str:
     """An escaped display name with its extension number, e.g. `Ava Chen (ext. 1001)`."""
-    shown = escape(name) if name else "(no name)"
-    return f"{shown} (ext. {escape(extension_number)})" if extension_number else shown
+    return escape(person_label(name or "(no name)", extension_number))
 
 
 def slack_user(user_id: str) -> str:

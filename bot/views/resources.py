@@ -1,14 +1,25 @@
-"""Views about resources: the resource card, candidates, no match, the list, who handles what."""
+"""Views about resources: the resource card, candidates, no match, the list, who handles what.
+
+They render the records of bot.services.browse.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from slack_sdk.models.blocks import Block, DividerBlock
 
 from bot.domain import Handler, Resource, ResourceType, ThreadMessagingFeature
+from bot.labels import extension_label, resource_title
+from bot.phone import format_phone
+from bot.services.browse import (
+    ListPage,
+    PersonNotFound,
+    ResourceCard,
+    WhoAnswer,
+)
+from bot.services.handler_index import HandledBy, ScanPlan, Sighting
+from bot.services.lookup import LookupResult, LookupStatus
 from bot.views import ids
 from bot.views.common import (
     SECTION_TEXT_LIMIT,
@@ -21,15 +32,9 @@ from bot.views.common import (
     section,
     warning_blocks,
 )
-from bot.views.mrkdwn import escape, format_phone, lines_within, person, slack_date
+from bot.views.mrkdwn import escape, lines_within, person, slack_date
 
 MAX_CANDIDATES = 10
-
-
-def resource_title(resource: Resource) -> str:
-    """`Support (call queue, ext. 104)`, unescaped: for plain_text objects."""
-    ext = f", ext. {resource.extension_number}" if resource.extension_number else ""
-    return f"{resource.name} ({resource.type.label.lower()}{ext})"
 
 
 def handler_line(handler: Handler) -> str:
@@ -75,14 +80,9 @@ def _handlers_text(handlers: Sequence[Handler]) -> str:
     return f"*SMS handlers ({len(handlers)})*\n" + lines_within(lines, SECTION_TEXT_LIMIT - 30)
 
 
-def resource_card(
-    *,
-    resource: Resource,
-    handlers: Sequence[Handler],
-    feature: ThreadMessagingFeature | None = None,
-    note: str | None = None,
-) -> Message:
+def resource_card(card: ResourceCard) -> Message:
     """The card `/sms-handlers QUERY` answers with: numbers, handlers, warnings, buttons."""
+    resource, note = card.resource, card.note
     blocks: list[Block] = [header(resource_title(resource))]
     facts = [f"*Type:* {resource.type.label}"]
     if resource.site_name and resource.type is ResourceType.CALL_QUEUE:
@@ -91,8 +91,8 @@ def resource_card(
         facts.append(f":information_source: {escape(note)}")
     blocks.append(section("\n".join(facts)))
     blocks.append(section(_numbers_text(resource)))
-    blocks.append(section(_handlers_text(handlers)))
-    blocks += warning_blocks(resource_warnings(resource, feature))
+    blocks.append(section(_handlers_text(card.handlers)))
+    blocks += warning_blocks(resource_warnings(resource, card.feature))
     blocks.append(
         actions(
             button(
@@ -102,6 +102,18 @@ def resource_card(
         )
     )
     return Message(text=f"SMS handlers of {resource_title(resource)}", blocks=blocks)
+
+
+def lookup_message(result: LookupResult) -> Message:
+    """A lookup that found no single resource: the candidates to pick from, or the closest
+    names."""
+    if result.status is LookupStatus.AMBIGUOUS:
+        return candidates_message(
+            query=result.query, candidates=[c.resource for c in result.candidates]
+        )
+    return no_match_message(
+        query=result.query, closest=[c.resource.name for c in result.candidates], note=result.note
+    )
 
 
 def candidates_message(*, query: str, candidates: Sequence[Resource]) -> Message:
@@ -138,27 +150,23 @@ def no_match_message(*, query: str, closest: Sequence[str], note: str | None = N
     return Message(text=f"No resource matches {query}", blocks=[section(text)])
 
 
-@dataclass(frozen=True)
-class ListRow:
-    """One line of `/sms-handlers list`: a resource and how many handlers it has."""
-
-    resource: Resource
-    handler_count: int | None  # None: never read, and not read now
-    seen_at: datetime | None = None  # when the count was read, if not just now
-
-
-def list_message(*, rows: Sequence[ListRow], page: int, page_count: int, total: int) -> Message:
+def list_message(listing: ListPage) -> Message:
     """One page of every common resource with its handler and number counts."""
-    blocks: list[Block] = [header(f"Common resources ({total})")]
+    rows, page, page_count = listing.rows, listing.page, listing.page_count
+    blocks: list[Block] = [header(f"Common resources ({listing.total})")]
     lines = []
     for row in rows:
         resource = row.resource
         numbers = len(resource.phone_numbers)
-        ext = f" (ext. {escape(resource.extension_number)})" if resource.extension_number else ""
-        if row.handler_count is None:
+        ext = (
+            f" ({escape(extension_label(resource.extension_number))})"
+            if resource.extension_number
+            else ""
+        )
+        if row.count is None:
             handlers = "handlers not read yet"
         else:
-            handlers = plural(row.handler_count, "handler")
+            handlers = plural(row.count, "handler")
             if row.seen_at is not None:
                 handlers += f" (as of {slack_date(row.seen_at)})"
         lines.append(
@@ -169,7 +177,7 @@ def list_message(*, rows: Sequence[ListRow], page: int, page_count: int, total: 
         lines = ["_No common resources found._"]
     for start in range(0, len(lines), 20):
         blocks.append(section(lines_within(lines[start : start + 20], SECTION_TEXT_LIMIT)))
-    if any(row.seen_at is not None or row.handler_count is None for row in rows):
+    if any(row.seen_at is not None or row.count is None for row in rows):
         blocks.append(
             context(
                 ":hourglass_flowing_sand: RingCentral's rate limit leaves no room to read every "
@@ -188,53 +196,29 @@ def list_message(*, rows: Sequence[ListRow], page: int, page_count: int, total: 
     return Message(text=f"Common resources, page {page} of {page_count}", blocks=blocks)
 
 
-@dataclass(frozen=True)
-class WhoRow:
-    """A resource a person handles SMS for; `seen_at` when that is not fresh."""
-
-    resource: Resource
-    seen_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class WhoCoverage:
-    """How much of the account a `who` answer rests on."""
-
-    total: int  # every common resource
-    unchecked: int = 0  # resources not read recently (never, or long ago)
-    never_read: int = 0  # of those, the ones never read at all
-    checking_seconds: float | None = None  # a check is under way and takes about this long
-    left_out: int = 0  # unchecked resources that check will not reach
-    oldest_read: datetime | None = None  # when the oldest handler list it rests on was read
-
-
-def who_message(
-    *,
-    person_label: str,
-    extension_name: str | None,
-    rows: Sequence[WhoRow] = (),
-    coverage: WhoCoverage | None = None,
-) -> Message:
+def who_message(answer: WhoAnswer) -> Message:
     """Which resources a person handles SMS for, and how sure the answer is."""
-    if extension_name is None:
+    if isinstance(answer, PersonNotFound):
         return Message(
-            text=f"No RingCentral user matches {person_label}.",
+            text=f"No RingCentral user matches {answer.asked}.",
             blocks=[
                 section(
-                    f"No RingCentral user matches *{escape(person_label)}*. Try their "
+                    f"No RingCentral user matches *{escape(answer.asked)}*. Try their "
                     "RingCentral name, extension number or email."
                 )
             ],
         )
-    coverage = coverage or WhoCoverage(total=len(rows))
+    known = answer.known
+    extension_name = answer.user.name
     name = f"*{escape(extension_name)}*"
-    sure = coverage.unchecked == 0
-    if rows:
+    sure = _unchecked(known) == 0
+    if known.handled:
+        old = {s.resource.id for s in known.old}
         lead = f"{name} handles SMS for" + ("" if sure else ", as far as the bot has seen:")
-        lines = [_who_line(row) for row in rows]
+        lines = [_who_line(sighting, old=sighting.resource.id in old) for sighting in known.handled]
         text = lead + "\n" + lines_within(lines, SECTION_TEXT_LIMIT - len(lead) - 1)
-        fallback = f"{extension_name} handles SMS for {plural(len(rows), 'resource')}"
-    elif coverage.total and coverage.never_read == coverage.total:
+        fallback = f"{extension_name} handles SMS for {plural(len(known.handled), 'resource')}"
+    elif known.total and len(known.never_read) == known.total:
         text = f"The bot has not read any handler lists yet, so it cannot tell yet where {name} "
         text += "handles SMS."
         fallback = f"Where {extension_name} handles SMS is not known yet"
@@ -245,31 +229,36 @@ def who_message(
         fallback = f"{extension_name} handles SMS for no resource"
     blocks: list[Block] = [section(text)]
     if not sure:
-        blocks.append(context(_coverage_note(coverage)))
-    elif coverage.oldest_read is not None:
-        since = slack_date(coverage.oldest_read)
+        blocks.append(context(_coverage_note(known, answer.checking)))
+    elif known.oldest_read is not None:
+        since = slack_date(known.oldest_read)
         blocks.append(context(f"From the handler lists read from RingCentral since {since}."))
     return Message(text=fallback, blocks=blocks)
 
 
-def _who_line(row: WhoRow) -> str:
-    line = f"• *{escape(row.resource.name)}* · {row.resource.type.label}"
-    if row.seen_at is not None:
-        line += f" _(as of {slack_date(row.seen_at)})_"
+def _unchecked(known: HandledBy) -> int:
+    """Resources whose handlers were not read recently (never, or long ago)."""
+    return len(known.never_read) + len(known.old)
+
+
+def _who_line(sighting: Sighting, *, old: bool) -> str:
+    resource = sighting.resource
+    line = f"• *{escape(resource.name)}* · {resource.type.label}"
+    if old:
+        line += f" _(as of {slack_date(sighting.seen_at)})_"
     return line
 
 
-def _coverage_note(coverage: WhoCoverage) -> str:
-    unread = f"{coverage.unchecked} of {coverage.total} resources"
-    never = (
-        f" ({coverage.never_read} never)" if 0 < coverage.never_read < coverage.unchecked else ""
-    )
-    if coverage.checking_seconds is not None:
+def _coverage_note(known: HandledBy, checking: ScanPlan | None) -> str:
+    unchecked, never_read = _unchecked(known), len(known.never_read)
+    unread = f"{unchecked} of {known.total} resources"
+    never = f" ({never_read} never)" if 0 < never_read < unchecked else ""
+    if checking is not None:
         return (
             f":hourglass_flowing_sand: The bot has not read the handlers of {unread} "
             f"recently{never}. RingCentral has no reverse lookup, so it is reading them one by "
             f"one, slowly enough to leave room for everyone else: that takes "
-            f"{duration(coverage.checking_seconds)}.{_left_out(coverage.left_out)} The full "
+            f"{duration(checking.seconds)}.{_left_out(checking.left_out)} The full "
             "answer will be posted here."
         )
     return (

@@ -121,7 +121,7 @@ async def test_history_prints_and_filters(
 
     lines = (await history()).splitlines()
     assert len(lines) == 2
-    assert "external_change" in lines[0] and "-Bob Lee (ext 1001)" in lines[0]
+    assert "external_change" in lines[0] and "-Bob Lee (ext. 1001)" in lines[0]
     assert "requested" in lines[1] and "Ann (U_ANN)" in lines[1] and "+Bob Lee" in lines[1]
     assert "Berlin" in await history("berlin")
     assert len((await history("--user", "U_ANN")).splitlines()) == 1
@@ -146,11 +146,11 @@ async def test_history_csv_export(
     assert requested["resource_name"] == 'Support, "Tier 1"'
     assert requested["resource_type"] == "call_queue"
     assert requested["actor_id"] == "U_ANN"
-    assert requested["added"] == "Bob Lee (ext 1001) [id 101]"
+    assert requested["added"] == "Bob Lee (ext. 1001) [id 101]"
     assert requested["request_id"] != ""
     assert requested["details"] == '{"reason": "more hands"}'
     assert requested["occurred_at"].endswith("+00:00")
-    assert rows[0]["removed"] == "Bob Lee (ext 1001) [id 101]" and rows[0]["request_id"] == ""
+    assert rows[0]["removed"] == "Bob Lee (ext. 1001) [id 101]" and rows[0]["request_id"] == ""
 
 
 def test_history_rejects_a_bad_date(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from bot.listeners import answers
 from bot.services.requests import Actor, ChangeDraft
 from bot.views import ids
-from tests.support.app_harness import Harness, texts
+from tests.support.app_harness import Harness, running_app, texts
 
 
 async def test_ambiguous_query_offers_candidates_to_pick(app: Harness) -> None:
@@ -35,18 +34,18 @@ async def test_phone_number_and_ivr_menu_resolve_to_their_site(app: Harness) -> 
     assert "Carla Diaz (ext. 1003)" in card
 
 
-async def test_list_pages(app: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(answers, "LIST_PAGE_SIZE", 4)
-    await app.command(app.nina, "list")
-    first = app.last_ephemeral(app.nina)
-    assert "Common resources (7)" in texts(first) and "Page 1 of 2" in texts(first)
-    assert "*Acme Corp HQ* (ext. 101) · Main site · 1 handler · 3 numbers" in texts(first)
-    await app.click(app.nina, ids.LIST_NEXT, message=first)
-    second = app.last_ephemeral(app.nina)
-    assert "Page 2 of 2" in texts(second)
-    assert "*Support* (ext. 104) · Call queue · 2 handlers · 1 number" in texts(second)
-    assert second["ts"] == first["ts"]  # replaced in place
-    app.assert_everything_accepted()
+async def test_list_pages(tmp_path: Path) -> None:
+    async with running_app(tmp_path, list_page_size=4) as app:
+        await app.command(app.nina, "list")
+        first = app.last_ephemeral(app.nina)
+        assert "Common resources (7)" in texts(first) and "Page 1 of 2" in texts(first)
+        assert "*Acme Corp HQ* (ext. 101) · Main site · 1 handler · 3 numbers" in texts(first)
+        await app.click(app.nina, ids.LIST_NEXT, message=first)
+        second = app.last_ephemeral(app.nina)
+        assert "Page 2 of 2" in texts(second)
+        assert "*Support* (ext. 104) · Call queue · 2 handlers · 1 number" in texts(second)
+        assert second["ts"] == first["ts"]  # replaced in place
+        app.assert_everything_accepted()
 
 
 async def test_who_by_mention_email_and_name(app: Harness) -> None:

@@ -25,6 +25,7 @@ from aiohttp import web
 from bot.app import EVENTS_PATH, build_app, build_web_app
 from bot.config import Settings, load_settings
 from bot.container import Container, build_container
+from bot.services.browse import LIST_PAGE_SIZE
 from bot.services.budget import CallBudget
 from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer, Seed
 from sms_handlers_sandbox.slack import SlackStandIn
@@ -350,19 +351,24 @@ async def running_app(
     sandbox_options: SandboxOptions | None = None,
     seed: Seed | None = None,
     scan_budget: CallBudget | None = None,
+    list_page_size: int = LIST_PAGE_SIZE,
     **setting_changes: Any,
 ) -> AsyncIterator[Harness]:
     """Sandbox + stand-in + the app in HTTP mode on 127.0.0.1, torn down afterwards.
 
     `seed`: another RingCentral account than the demo one; `scan_budget`: the app's budget for
-    bulk handler reads (`who`, `list`), e.g. a small window to match a sandbox's.
+    bulk handler reads (`who`, `list`), e.g. a small window to match a sandbox's;
+    `list_page_size`: resources on a `list` page, e.g. a few to page through the demo account.
     """
     options = sandbox_options or SandboxOptions(rate_limits_enabled=False)
     async with SandboxServer(seed, options=options) as sandbox, SlackStandIn() as slack:
         populate(slack)
         settings = e2e_settings(tmp_path, sandbox, slack, **setting_changes)
         container = await build_container(
-            settings, approver_cache_seconds=1.0, scan_budget=scan_budget
+            settings,
+            approver_cache_seconds=1.0,
+            scan_budget=scan_budget,
+            list_page_size=list_page_size,
         )
         runner = web.AppRunner(build_web_app(build_app(container), container))
         await runner.setup()

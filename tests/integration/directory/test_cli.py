@@ -64,8 +64,8 @@ def test_resources_table_is_aligned_with_readable_numbers(
     assert header.split() == ["TYPE", "NAME", "EXT", "SHARED", "SMS", "NUMBERS", "IVR", "MENUS"]
     number_column = header.index("SHARED SMS NUMBERS")
     support = next(line for line in lines if " Support " in line and "Escalations" not in line)
-    assert support.index("(650) 555-0104") == number_column
-    assert "(650) 555-0100  main company number" in out
+    assert support.index("+1 (650) 555-0104") == number_column
+    assert "+1 (650) 555-0100  main company number" in out
     assert "+1650" not in out
 
 
@@ -93,12 +93,12 @@ def test_handlers_accepts_a_query_in_several_words_and_a_phone_number(
 ) -> None:
     code, out, _ = run(capsys, "handlers", "Support", "Queue", "--sandbox")
     assert code == 0
-    assert out.startswith("Support (call queue, ext 104) on Acme Corp HQ")
+    assert out.startswith("Support (call queue, ext. 104) on Acme Corp HQ")
     assert "Ava Chen" in out and "Ben Ortiz" in out
 
     code, out, _ = run(capsys, "handlers", "(617) 555-0121", "--sandbox")
     assert code == 0
-    assert out.startswith("Boston Office (site, ext 200)")
+    assert out.startswith("Boston Office (site, ext. 200)")
     assert "Boston After Hours" in out and "Dan Miller" in out
 
 
@@ -110,7 +110,7 @@ def test_an_ambiguous_query_exits_1_and_lists_the_candidates(
     assert code == 1
     assert out == ""
     assert "Several resources match" in err
-    assert "Boston Office (site, ext 200)" in err and "Denver Office (site, ext 300)" in err
+    assert "Boston Office (site, ext. 200)" in err and "Denver Office (site, ext. 300)" in err
 
 
 def test_an_unknown_query_exits_1_with_the_closest_names_also_in_json(

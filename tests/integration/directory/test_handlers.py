@@ -153,7 +153,7 @@ async def test_a_change_ringcentral_refuses_reports_that_nothing_changed(
     assert isinstance(failure.cause, RingCentralRequestRejected)
     assert failure.after == failure.before
     assert "Nothing was changed" in str(failure)
-    assert "Support (call queue, ext 104)" in str(failure)
+    assert "Support (call queue, ext. 104)" in str(failure)
 
 
 async def test_a_large_change_failing_part_way_reports_the_part_applied() -> None:
@@ -191,7 +191,7 @@ async def test_a_change_sent_but_not_readable_afterwards_says_it_was_sent(
     assert isinstance(failure.cause, RingCentralUnavailable)
     assert failure.after is None
     assert str(failure).startswith(
-        "The change to Support (call queue, ext 104) was sent, but its handlers could not be "
+        "The change to Support (call queue, ext. 104) was sent, but its handlers could not be "
         "read back to check it: RingCentral is unavailable"
     )
     assert str(failure).endswith("Check them before retrying.")
@@ -250,5 +250,5 @@ async def test_a_failed_change_whose_handlers_cannot_be_read_back_says_to_check_
     failure = caught.value
     assert isinstance(failure.cause, RingCentralUnavailable)
     assert [r.id for r in failure.before] == ["6001", "6002"] and failure.after is None
-    assert str(failure).startswith("The change to Support (call queue, ext 104) failed: ")
+    assert str(failure).startswith("The change to Support (call queue, ext. 104) failed: ")
     assert str(failure).endswith("Its handlers could not be read back; check them before retrying.")

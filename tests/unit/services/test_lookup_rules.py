@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.domain import IvrMenu, NumberSource, Resource, ResourceType, SharedNumber
 from bot.services.lookup import (
     LookupStatus,
-    describe,
     match_resource,
     normalize_name,
     strip_kind_words,
@@ -45,7 +44,7 @@ def test_two_queues_with_the_same_name_are_ambiguous() -> None:
 
     assert result.status is LookupStatus.AMBIGUOUS
     assert {c.resource.id for c in result.candidates} == {"2", "3"}
-    assert result.note is not None and "Support (call queue, ext 201)" in result.note
+    assert result.note is not None and "Support (call queue, ext. 201)" in result.note
     assert "use the extension number" in result.note
 
 
@@ -75,11 +74,6 @@ def test_an_ivr_menu_number_leads_to_its_site_with_a_note() -> None:
 
     assert result.resource is MAIN
     assert result.note is not None and "IVR menu Welcome" in result.note
-
-
-def test_describe_reads_naturally() -> None:
-    assert describe(MAIN) == "Main Site (main site, ext 101)"
-    assert describe(Resource(id="5", type=ResourceType.SITE, name="Lab")) == "Lab (site)"
 
 
 def test_nothing_matches_lists_known_names_when_none_is_close() -> None:
@@ -182,7 +176,7 @@ def test_a_long_list_of_candidates_is_cut_short_in_the_message() -> None:
     assert len(result.candidates) == 30
     assert result.note == (
         'Several resources match "help": '
-        + ", ".join(f"Help {i:02d} (call queue, ext {i})" for i in range(1, 9))
+        + ", ".join(f"Help {i:02d} (call queue, ext. {i})" for i in range(1, 9))
         + " and 22 more. Be more specific, or use the extension number."
     )
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from bot.db.repository import HistoryPage
 from bot.domain import SYSTEM_ACTOR, AuditAction
+from bot.services.history import ResourceHistory
 from bot.views import ids
 from bot.views.history import HistoryCursor, event_text, history_modal, home_view
 from tests.unit.views.blockkit import all_texts, mrkdwn_texts, render_view, walk
-from tests.unit.views.factories import audit_event, change_request, ref
+from tests.unit.views.factories import audit_event, change_request, ref, support_queue
 
 
 def test_cursor_round_trip() -> None:
@@ -51,29 +53,25 @@ def test_applied_with_a_warning_shows_it_also_from_events_written_before_0003() 
 
 
 def test_history_first_page_has_only_older() -> None:
-    events = [audit_event(i) for i in range(10)]
+    events = tuple(audit_event(i) for i in range(10))
     view = render_view(
         history_modal(
-            resource_name="Support",
-            resource_id="4001",
-            events=events,
-            older="cursor-1",
+            ResourceHistory(support_queue(), HistoryPage(events=events, next_before_id=41)),
             is_first_page=True,
         )
     )
     buttons = {d["action_id"]: d["value"] for d in walk(view) if d.get("type") == "button"}
     assert set(buttons) == {ids.HISTORY_OLDER}
-    assert HistoryCursor.from_value(buttons[ids.HISTORY_OLDER]) == HistoryCursor("4001", "cursor-1")
+    assert HistoryCursor.from_value(buttons[ids.HISTORY_OLDER]) == HistoryCursor("4001", "41")
     assert len([t for t in mrkdwn_texts(view) if "opened request" in t]) == 10
 
 
 def test_history_last_page_has_newest_only_and_empty_says_so() -> None:
     view = render_view(
         history_modal(
-            resource_name="Support",
-            resource_id="4001",
-            events=[audit_event(1)],
-            older=None,
+            ResourceHistory(
+                support_queue(), HistoryPage(events=(audit_event(1),), next_before_id=None)
+            ),
             is_first_page=False,
         )
     )
@@ -81,7 +79,8 @@ def test_history_last_page_has_newest_only_and_empty_says_so() -> None:
     assert buttons == {ids.HISTORY_NEWEST}
     empty = render_view(
         history_modal(
-            resource_name="Support", resource_id="4001", events=[], older=None, is_first_page=True
+            ResourceHistory(support_queue(), HistoryPage(events=(), next_before_id=None)),
+            is_first_page=True,
         )
     )
     assert "No changes recorded yet." in all_texts(empty)

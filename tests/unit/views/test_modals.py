@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import json
 
-from bot.domain import RequestStatus
+from bot.domain import RequestStatus, ThreadMessagingFeature
+from bot.services.people import PersonChoice
+from bot.services.requests import REASON_MAX_LENGTH, RequestForm, ReviewState
 from bot.views import ids
 from bot.views.modals import (
-    RequesterMatch,
-    RequestModalInput,
     RequestModalMetadata,
-    ReviewInput,
     loading_modal,
     message_modal,
     request_modal,
@@ -17,6 +16,8 @@ from bot.views.modals import (
 )
 from tests.unit.views.blockkit import all_texts, mrkdwn_texts, render_view, walk
 from tests.unit.views.factories import change_request, handler, ref, support_queue, user
+
+FEATURE_ON = ThreadMessagingFeature(available=True, call_queue_supported=True, site_supported=True)
 
 
 def _block(view: dict[str, object], block_id: str) -> dict[str, object]:
@@ -38,14 +39,14 @@ def test_message_modal_cuts_long_titles() -> None:
 
 
 def test_request_modal_inputs_and_metadata() -> None:
-    data = RequestModalInput(
-        resource=support_queue(),
-        handlers=[handler(1, "Ava Chen"), handler(2, "Ben Ortiz")],
-        requester=RequesterMatch(extension=user(3, "Carla Diaz"), slack_email="carla@acme.example"),
-        warnings=["Support has no SMS-capable shared number."],
-        channel_id="C1",
+    form = RequestForm(
+        resource=support_queue(phone_numbers=()),
+        handlers=(handler(1, "Ava Chen"), handler(2, "Ben Ortiz")),
+        feature=FEATURE_ON,
+        me=PersonChoice(user(3, "Carla Diaz")),
+        requester_email="carla@acme.example",
     )
-    view = render_view(request_modal(data))
+    view = render_view(request_modal(form, channel_id="C1"))
     assert view["callback_id"] == ids.REQUEST_MODAL
     assert view["submit"]["text"] == "Send request"
     add = _block(view, ids.ADD_BLOCK)
@@ -64,7 +65,8 @@ def test_request_modal_inputs_and_metadata() -> None:
     reason = _block(view, ids.REASON_BLOCK)
     assert "optional" not in reason
     assert reason["element"]["multiline"] is True
-    assert "no SMS-capable shared number" in all_texts(view)
+    assert reason["element"]["max_length"] == REASON_MAX_LENGTH  # what the service accepts
+    assert "Support has no SMS-capable shared number." in all_texts(view)
     metadata = RequestModalMetadata.from_json(view["private_metadata"])
     assert metadata == RequestModalMetadata(
         resource_id="4001", requester_extension_id="6003", channel_id="C1"
@@ -72,34 +74,52 @@ def test_request_modal_inputs_and_metadata() -> None:
 
 
 def test_request_modal_without_handlers_has_nothing_to_remove() -> None:
-    data = RequestModalInput(
-        resource=support_queue(), handlers=[], requester=RequesterMatch(None, "x@acme.example")
+    form = RequestForm(
+        resource=support_queue(),
+        handlers=(),
+        feature=FEATURE_ON,
+        me=None,
+        requester_email="x@acme.example",
     )
-    view = render_view(request_modal(data))
+    view = render_view(request_modal(form))
     block_ids = {b.get("block_id") for b in view["blocks"]}
     assert ids.REMOVE_BLOCK not in block_ids and ids.REMOVE_ALL_BLOCK not in block_ids
     assert ids.ADD_ME_BLOCK not in block_ids
     assert "no RingCentral user has your Slack email (x@acme.example)" in all_texts(view)
+    assert ":warning:" not in all_texts(view)  # numbers and the feature are fine
+
+
+def test_request_modal_warns_when_the_account_cannot_use_handlers_here() -> None:
+    off_for_queues = ThreadMessagingFeature(
+        available=True, call_queue_supported=False, site_supported=True
+    )
+    form = RequestForm(resource=support_queue(), handlers=(), feature=off_for_queues, me=None)
+    text = all_texts(render_view(request_modal(form)))
+    assert "SMS thread messaging is not available for call queues on this account." in text
 
 
 def test_request_modal_when_requester_already_handles() -> None:
-    data = RequestModalInput(
+    form = RequestForm(
         resource=support_queue(),
-        handlers=[handler(1, "Ava Chen")],
-        requester=RequesterMatch(user(1, "Ava Chen"), "ava@acme.example"),
+        handlers=(handler(1, "Ava Chen"),),
+        feature=FEATURE_ON,
+        me=PersonChoice(user(1, "Ava Chen")),
+        requester_email="ava@acme.example",
     )
-    view = render_view(request_modal(data))
+    view = render_view(request_modal(form))
     assert ids.ADD_ME_BLOCK not in {b.get("block_id") for b in view["blocks"]}
     assert "You (Ava Chen (ext. 1001)) already handle SMS here." in all_texts(view)
 
 
 def test_request_modal_when_requester_cannot_be_added() -> None:
-    data = RequestModalInput(
+    form = RequestForm(
         resource=support_queue(),
-        handlers=[handler(1, "Ava Chen")],
-        requester=RequesterMatch(user(9, "Isa <Rossi>"), "isa@acme.example", problem="disabled"),
+        handlers=(handler(1, "Ava Chen"),),
+        feature=FEATURE_ON,
+        me=PersonChoice(user(9, "Isa <Rossi>"), problem="disabled"),
+        requester_email="isa@acme.example",
     )
-    view = render_view(request_modal(data))
+    view = render_view(request_modal(form))
     assert ids.ADD_ME_BLOCK not in {b.get("block_id") for b in view["blocks"]}
     assert (
         "your RingCentral user Isa &lt;Rossi&gt; (ext. 1009) cannot become a handler (disabled)"
@@ -109,11 +129,9 @@ def test_request_modal_when_requester_cannot_be_added() -> None:
 
 
 def test_request_modal_with_many_handlers_caps_options_and_metadata_fits() -> None:
-    handlers = [handler(i, "Somebody with a long name " * 4) for i in range(150)]
-    data = RequestModalInput(
-        resource=support_queue(), handlers=handlers, requester=RequesterMatch(None)
-    )
-    view = render_view(request_modal(data))
+    handlers = tuple(handler(i, "Somebody with a long name " * 4) for i in range(150))
+    form = RequestForm(resource=support_queue(), handlers=handlers, feature=FEATURE_ON, me=None)
+    view = render_view(request_modal(form))
     assert len(_block(view, ids.REMOVE_BLOCK)["element"]["options"]) == 100
     assert json.loads(view["private_metadata"])["r"] == "4001"
 
@@ -131,15 +149,15 @@ def test_user_option_labels() -> None:
 
 def test_review_modal_shows_live_state_changes_and_neutralises_reason() -> None:
     request = change_request(reason="<!channel> please & thanks <https://evil|click>")
-    data = ReviewInput(
+    state = ReviewState(
         request=request,
-        current=[handler(2, "Ben Ortiz")],
-        proposed=[ref(2, "Ben Ortiz"), ref(3, "Carla Diaz")],
-        added_since=[ref(2, "Ben Ortiz")],
-        removed_since=[ref(1, "Ava Chen")],
-        warnings=["Ava Chen is no longer a handler: nothing to remove."],
+        current=(handler(2, "Ben Ortiz"),),
+        proposed=(ref(2, "Ben Ortiz"), ref(3, "Carla Diaz")),
+        added_since=(ref(2, "Ben Ortiz"),),
+        removed_since=(ref(1, "Ava Chen"),),
+        warnings=("Ava Chen is no longer a handler: nothing to remove.",),
     )
-    view = render_view(review_modal(data))
+    view = render_view(review_modal(state))
     assert view["callback_id"] == ids.REVIEW_MODAL
     assert view["private_metadata"] == "7"
     assert view["submit"]["text"] == "Approve"
@@ -158,7 +176,7 @@ def test_review_modal_shows_live_state_changes_and_neutralises_reason() -> None:
 
 def test_review_modal_without_changes_since() -> None:
     request = change_request(status=RequestStatus.PENDING, add=(), remove=(ref(1, "Ava Chen"),))
-    data = ReviewInput(request=request, current=[handler(1, "Ava Chen")], proposed=[])
-    texts = all_texts(render_view(review_modal(data)))
+    state = ReviewState(request=request, current=(handler(1, "Ava Chen"),), proposed=())
+    texts = all_texts(render_view(review_modal(state)))
     assert "Changed since" not in texts
     assert "*After approval*\n_nobody_" in texts

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.views.mrkdwn import escape, format_phone, lines_within, person, slack_date, truncate
+from bot.views.mrkdwn import escape, lines_within, person, slack_date, truncate
 
 
 def test_escape_neutralises_mentions_and_links() -> None:
@@ -34,14 +34,10 @@ def test_lines_within_keeps_everything_that_fits() -> None:
     assert lines_within(["a", "b"], 10) == "a\nb"
 
 
-def test_format_phone() -> None:
-    assert format_phone("+16505550100") == "+1 (650) 555-0100"
-    assert format_phone("+442071234567") == "+442071234567"
-
-
 def test_person_escapes_name() -> None:
     assert person("<!here> Eve", "1001") == "&lt;!here&gt; Eve (ext. 1001)"
     assert person(None) == "(no name)"
+    assert person("Ava Chen", "<1001>") == "Ava Chen (ext. &lt;1001&gt;)"
 
 
 def test_slack_date_has_fallback() -> None:

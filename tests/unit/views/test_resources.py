@@ -1,23 +1,28 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
-from bot.domain import NumberSource, ResourceType, SharedNumber, ThreadMessagingFeature
+from bot.domain import NumberSource, Resource, ResourceType, SharedNumber, ThreadMessagingFeature
+from bot.services.browse import (
+    HandledResources,
+    ListPage,
+    PersonNotFound,
+    ResourceCard,
+)
+from bot.services.handler_index import HandledBy, ListCount, ScanPlan, Sighting
+from bot.services.lookup import Candidate, LookupResult, LookupStatus
 from bot.views import ids
 from bot.views.history import home_view
 from bot.views.resources import (
-    ListRow,
-    WhoCoverage,
-    WhoRow,
-    candidates_message,
     help_message,
     list_message,
-    no_match_message,
+    lookup_message,
     resource_card,
     who_message,
 )
 from tests.unit.views.blockkit import all_texts, mrkdwn_texts, render_message, walk
-from tests.unit.views.factories import WHEN, handler, support_queue
+from tests.unit.views.factories import WHEN, handler, support_queue, user
 
 
 def _buttons(blocks: object) -> dict[str, str]:
@@ -31,7 +36,7 @@ def test_card_shows_numbers_handlers_flags_and_buttons() -> None:
         handler(2, "Ben Ortiz", assignable=False),
         handler(3, "Carla Diaz", has_license=False),
     ]
-    blocks = render_message(resource_card(resource=resource, handlers=handlers))
+    blocks = render_message(resource_card(ResourceCard(resource, tuple(handlers))))
     text = all_texts(blocks)
     assert "Support (call queue, ext. 104)" in text
     assert "+1 (650) 555-0104 — queue direct number" in text
@@ -50,7 +55,7 @@ def test_card_warns_about_missing_numbers_and_feature() -> None:
     feature = ThreadMessagingFeature(
         available=True, call_queue_supported=False, site_supported=True
     )
-    text = all_texts(render_message(resource_card(resource=resource, handlers=[], feature=feature)))
+    text = all_texts(render_message(resource_card(ResourceCard(resource, (), feature))))
     assert "Support has no SMS-capable shared number." in text
     assert "not available for call queues" in text
     assert "_nobody_" in text
@@ -61,7 +66,7 @@ def test_card_for_account_without_the_feature_gives_the_reason() -> None:
         available=False, call_queue_supported=False, site_supported=False, reason="not in plan"
     )
     site = support_queue(type=ResourceType.SITE, name="Boston Office")
-    text = all_texts(render_message(resource_card(resource=site, handlers=[], feature=feature)))
+    text = all_texts(render_message(resource_card(ResourceCard(site, (), feature))))
     assert "not available on this account (not in plan)" in text
 
 
@@ -74,9 +79,11 @@ def test_card_explains_ivr_menu_resolution_and_escapes_names() -> None:
         ),
     )
     card = resource_card(
-        resource=site,
-        handlers=[handler(1, "<@U999> & co")],
-        note="Main <Menu> is an IVR menu on HQ: its numbers are handled by HQ's SMS handlers.",
+        ResourceCard(
+            resource=site,
+            handlers=(handler(1, "<@U999> & co"),),
+            note="Main <Menu> is an IVR menu on HQ: its numbers are handled by HQ's SMS handlers.",
+        )
     )
     texts = "\n".join(mrkdwn_texts(render_message(card)))
     assert "<!channel>" not in texts and "<@U999>" not in texts
@@ -86,8 +93,8 @@ def test_card_explains_ivr_menu_resolution_and_escapes_names() -> None:
 
 
 def test_card_with_hundreds_of_handlers_stays_within_limits() -> None:
-    handlers = [handler(i, "A very long name " * 3) for i in range(400)]
-    blocks = render_message(resource_card(resource=support_queue(), handlers=handlers))
+    handlers = tuple(handler(i, "A very long name " * 3) for i in range(400))
+    blocks = render_message(resource_card(ResourceCard(support_queue(), handlers)))
     text = all_texts(blocks)
     assert "SMS handlers (400)" in text
     shown = re.findall(r"^• A very long name .*\(ext\. (1\d{3})\)$", text, re.MULTILINE)
@@ -97,29 +104,39 @@ def test_card_with_hundreds_of_handlers_stays_within_limits() -> None:
 
 
 def test_candidates_have_one_show_button_each() -> None:
-    candidates = [support_queue(id=str(4000 + i), name=f"Support {i}") for i in range(14)]
-    blocks = render_message(candidates_message(query="supp", candidates=candidates))
+    candidates = tuple(
+        Candidate(support_queue(id=str(4000 + i), name=f"Support {i}"), 0.8, "name")
+        for i in range(14)
+    )
+    result = LookupResult("supp", LookupStatus.AMBIGUOUS, candidates=candidates, note="Several…")
+    blocks = render_message(lookup_message(result))
     values = [d["value"] for d in walk(blocks) if d.get("action_id") == ids.PICK_RESOURCE]
     assert values == [str(4000 + i) for i in range(10)]
     assert "…and 4 more" in all_texts(blocks)
 
 
 def test_no_match_lists_closest_names_escaped() -> None:
-    blocks = render_message(no_match_message(query="<!here>", closest=["Support", "Sales"]))
+    closest = tuple(
+        Candidate(support_queue(name=name), 0.6, f"name {name}") for name in ("Support", "Sales")
+    )
+    result = LookupResult("<!here>", LookupStatus.NOT_FOUND, candidates=closest, note="Nothing…")
+    blocks = render_message(lookup_message(result))
     text = all_texts(blocks)
     assert "No resource matches *&lt;!here&gt;*" in text
     assert "Closest names: *Support*, *Sales*." in text
     phone = all_texts(
-        render_message(no_match_message(query="+1", closest=[], note="Not <shared>."))
+        render_message(
+            lookup_message(LookupResult("+1", LookupStatus.NOT_FOUND, note="Not <shared>."))
+        )
     )
     assert "Not &lt;shared&gt;." in phone
 
 
 def test_list_page_has_counts_and_paging_buttons() -> None:
-    rows = [ListRow(support_queue(name=f"Queue {i}"), handler_count=i % 3) for i in range(25)]
-    rows[0] = ListRow(support_queue(name="Unknown"), handler_count=None)
-    rows[2] = ListRow(support_queue(name="Old"), handler_count=2, seen_at=WHEN)
-    blocks = render_message(list_message(rows=rows, page=2, page_count=3, total=70))
+    rows = [ListCount(support_queue(name=f"Queue {i}"), i % 3, None) for i in range(25)]
+    rows[0] = ListCount(support_queue(name="Unknown"), None, None)
+    rows[2] = ListCount(support_queue(name="Old"), 2, seen_at=WHEN)
+    blocks = render_message(list_message(ListPage(tuple(rows), page=2, page_count=3, total=70)))
     text = all_texts(blocks)
     assert "Common resources (70)" in text
     assert "*Queue 1* (ext. 104) · Call queue · 1 handler · 1 number" in text
@@ -132,21 +149,51 @@ def test_list_page_has_counts_and_paging_buttons() -> None:
 
 
 def test_single_list_page_has_no_paging() -> None:
-    blocks = render_message(list_message(rows=[], page=1, page_count=1, total=0))
+    blocks = render_message(list_message(ListPage((), page=1, page_count=1, total=0)))
     assert not [d for d in walk(blocks) if d.get("type") == "button"]
     assert "No common resources found" in all_texts(blocks)
     assert "last saw" not in all_texts(blocks)
 
 
+def _queues(count: int, prefix: str = "Queue") -> tuple[Resource, ...]:
+    return tuple(support_queue(id=str(9000 + i), name=f"{prefix} {i}") for i in range(count))
+
+
+def _known(
+    *,
+    handled: tuple[Sighting, ...] = (),
+    never_read: int = 0,
+    old: tuple[Sighting, ...] = (),
+    total: int,
+    oldest_read: datetime | None = None,
+) -> HandledBy:
+    return HandledBy(
+        handled=handled,
+        never_read=_queues(never_read, "Never"),
+        old=old,
+        total=total,
+        oldest_read=oldest_read,
+    )
+
+
+AVA = user(1, "Ava")
+
+
 def test_who_variants() -> None:
-    none = all_texts(render_message(who_message(person_label="<!here>", extension_name=None)))
+    none = all_texts(render_message(who_message(PersonNotFound(asked="<!here>"))))
     assert "No RingCentral user matches *&lt;!here&gt;*" in none
-    idle = all_texts(render_message(who_message(person_label="ava", extension_name="Ava Chen")))
-    assert "*Ava Chen* does not handle SMS for any shared number." in idle
+    idle = all_texts(
+        render_message(who_message(HandledResources(AVA, _known(total=7, oldest_read=WHEN))))
+    )
+    assert "*Ava* does not handle SMS for any shared number." in idle
+    assert "From the handler lists read from RingCentral since <!date^" in idle
     busy = all_texts(
         render_message(
             who_message(
-                person_label="ava", extension_name="Ava <Chen>", rows=[WhoRow(support_queue())]
+                HandledResources(
+                    user(1, "Ava <Chen>"),
+                    _known(handled=(Sighting(support_queue(), WHEN),), total=7),
+                )
             )
         )
     )
@@ -154,40 +201,35 @@ def test_who_variants() -> None:
 
 
 def test_who_while_checking_says_how_sure_and_how_long() -> None:
-    coverage = WhoCoverage(total=550, unchecked=530, never_read=500, checking_seconds=22 * 60)
-    rows = [WhoRow(support_queue()), WhoRow(support_queue(name="Sales"), seen_at=WHEN)]
-    text = all_texts(
-        render_message(
-            who_message(person_label="a", extension_name="Ava", rows=rows, coverage=coverage)
-        )
+    sales = Sighting(support_queue(id="4002", name="Sales"), WHEN - timedelta(hours=2))
+    old = (sales, *(Sighting(r, WHEN - timedelta(hours=1)) for r in _queues(29, "Old")))
+    known = _known(
+        handled=(Sighting(support_queue(), WHEN), sales), never_read=500, old=old, total=550
     )
+    plan = ScanPlan(to_read=(), left_out=0, seconds=22 * 60)
+    text = all_texts(render_message(who_message(HandledResources(AVA, known, checking=plan))))
     assert "*Ava* handles SMS for, as far as the bot has seen:\n• *Support* · Call queue\n" in text
     assert "• *Sales* · Call queue _(as of <!date^" in text
     assert "has not read the handlers of 530 of 550 resources recently (500 never)" in text
     assert "that takes about 22 minutes. The full answer will be posted here." in text
     assert "too many" not in text
-    more = WhoCoverage(
-        total=1200, unchecked=1200, never_read=1200, checking_seconds=1500, left_out=550
-    )
-    text = all_texts(
-        render_message(who_message(person_label="a", extension_name="Ava", coverage=more))
-    )
+    everything = _known(never_read=1200, total=1200)
+    more = ScanPlan(to_read=(), left_out=550, seconds=1500)
+    text = all_texts(render_message(who_message(HandledResources(AVA, everything, checking=more))))
     assert "about 25 minutes. That is too many for one check: 550 of them will still" in text
 
 
 def test_who_before_anything_was_read_does_not_pretend() -> None:
-    coverage = WhoCoverage(total=550, unchecked=550, never_read=550, checking_seconds=1320)
-    text = all_texts(
-        render_message(who_message(person_label="a", extension_name="Ava", coverage=coverage))
-    )
+    known = _known(never_read=550, total=550)
+    plan = ScanPlan(to_read=(), left_out=0, seconds=1320)
+    text = all_texts(render_message(who_message(HandledResources(AVA, known, checking=plan))))
     assert "has not read any handler lists yet, so it cannot tell yet where *Ava*" in text
     assert "does not handle" not in text
 
 
 def test_who_after_an_incomplete_check_says_what_is_unsure() -> None:
-    coverage = WhoCoverage(total=550, unchecked=30, never_read=30)
     text = all_texts(
-        render_message(who_message(person_label="a", extension_name="Ava", coverage=coverage))
+        render_message(who_message(HandledResources(AVA, _known(never_read=30, total=550))))
     )
     assert "*Ava* does not handle SMS for any shared number, as far as the bot has seen." in text
     assert "30 of 550 resources could not be read now" in text

@@ -1,4 +1,4 @@
-"""Phone numbers as people type them, and as people read them."""
+"""Phone numbers as people type them, and as people read them (in Slack and in the terminal)."""
 
 from __future__ import annotations
 
@@ -36,8 +36,9 @@ def normalize_phone(text: str) -> str | None:
 
 
 def format_phone(e164: str) -> str:
-    """A number for people: `(650) 555-0100` for North American numbers, E.164 otherwise."""
-    digits = e164[1:] if e164.startswith("+") else e164
-    if len(digits) == 11 and digits.startswith(NANP_COUNTRY_CODE) and digits.isdigit():
-        return f"({digits[1:4]}) {digits[4:7]}-{digits[7:]}"
+    """A number for people: `+1 (650) 555-0100` for North American numbers (the country code
+    kept, so it reads the same from anywhere), others as they are (E.164)."""
+    digits = e164.removeprefix("+")
+    if e164.startswith(f"+{NANP_COUNTRY_CODE}") and len(digits) == 11 and digits.isdigit():
+        return f"+{NANP_COUNTRY_CODE} ({digits[1:4]}) {digits[4:7]}-{digits[7:]}"
     return e164

@@ -59,6 +59,13 @@ def hold_migration_lock(connection: Connection) -> None:
         connection.execute(_LOCK_SQL, {"app": MIGRATION_LOCK_CLASS})
 
 
+def known_revisions() -> frozenset[str]:
+    """Every revision the scripts know (a database at another one was migrated by a newer
+    version)."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return frozenset(script.revision for script in scripts.walk_revisions())
+
+
 async def _run(database: Database, action: Callable[[Config], None]) -> None:
     async with database.session() as session:
         connection = await session.connection()

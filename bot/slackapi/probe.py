@@ -98,7 +98,14 @@ class SlackProbe:
                 needed=str(needed) if needed else None,
             ) from None
         except (aiohttp.ClientError, TimeoutError) as exc:
-            reason = type(exc).__name__
-            if isinstance(exc, aiohttp.ClientConnectorError):
-                reason = "connection refused" if "refused" in str(exc).lower() else reason
-            raise SlackLookupFailed("unreachable", reason=reason) from None
+            raise SlackLookupFailed("unreachable", reason=_unreachable_reason(exc)) from None
+
+
+def _unreachable_reason(exc: Exception) -> str:
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        if isinstance(exc.os_error, ConnectionRefusedError):
+            return "connection refused"
+        return exc.os_error.strerror or type(exc.os_error).__name__
+    if isinstance(exc, TimeoutError):
+        return "no answer in time"
+    return type(exc).__name__

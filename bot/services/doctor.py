@@ -22,8 +22,8 @@ CHANNEL_ID_HINT = (
     "the About tab."
 )
 REINSTALL_HINT = (
-    "Add them under OAuth & Permissions → Bot Token Scopes (or paste manifest.yml again), then "
-    "reinstall the app to the workspace."
+    "Add the missing scopes under OAuth & Permissions → Bot Token Scopes (or paste manifest.yml "
+    "again), then reinstall the app to the workspace."
 )
 # Slack token prefixes, to say what was given instead of a bot token (never more of it).
 TOKEN_KINDS = {
@@ -184,6 +184,11 @@ def slack_call_failed(name: str, error: SlackLookupFailed, *, api_url: str) -> C
         return failed(
             name,
             f"the bot token lacks the scope {error.needed or '(not named)'}. {REINSTALL_HINT}",
+        )
+    if error.code == "not_slack":
+        return failed(
+            name,
+            f"the answer from {api_url} was not a Slack Web API answer: check SLACK_API_URL.",
         )
     if error.code == "ratelimited":
         return failed(name, "Slack is rate limiting the app (ratelimited): try again in a minute.")

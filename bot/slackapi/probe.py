@@ -93,9 +93,9 @@ class SlackProbe:
             data = exc.response.data if isinstance(exc.response, AsyncSlackResponse) else {}
             body = data if isinstance(data, dict) else {}
             needed = body.get("needed")
+            code = body.get("error") if "ok" in body else "not_slack"
             raise SlackLookupFailed(
-                str(body.get("error") or "unknown_error"),
-                needed=str(needed) if needed else None,
+                str(code or "unknown_error"), needed=str(needed) if needed else None
             ) from None
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise SlackLookupFailed("unreachable", reason=_unreachable_reason(exc)) from None

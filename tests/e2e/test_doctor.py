@@ -218,8 +218,8 @@ async def test_a_missing_scope_is_named(doctor: Doctor) -> None:
     assert code == 1
     assert line(lines, "Slack scopes") == (
         "FAIL Slack scopes: the bot token lacks im:write, groups:read of the scopes in "
-        "manifest.yml. Add them under OAuth & Permissions → Bot Token Scopes (or paste "
-        "manifest.yml again), then reinstall the app to the workspace."
+        "manifest.yml. Add the missing scopes under OAuth & Permissions → Bot Token Scopes (or "
+        "paste manifest.yml again), then reinstall the app to the workspace."
     )
     assert line(lines, "Approval channel").startswith("OK")  # a public channel: channels:read
 
@@ -244,6 +244,28 @@ async def test_a_channel_the_bot_is_not_in(doctor: Doctor) -> None:
     assert line(lines, "Approval channel") == (
         "FAIL Approval channel: the bot is not a member of #elsewhere (C0ELSEWHERE), so it "
         "cannot post requests there: type /invite @sms-handlers in the channel."
+    )
+
+
+async def test_an_archived_channel(doctor: Doctor) -> None:
+    doctor.slack.add_channel(id="C0OLD", name="old-approvals", is_archived=True)
+    code, lines = await doctor.run("--http", SMS_HANDLERS_APPROVAL_CHANNEL="C0OLD")
+
+    assert code == 1
+    assert line(lines, "Approval channel") == (
+        "FAIL Approval channel: #old-approvals (C0OLD) is archived: unarchive it or choose "
+        "another approval channel."
+    )
+
+
+async def test_a_slack_api_url_that_is_not_slack(doctor: Doctor) -> None:
+    url = doctor.sandbox.url + "/api/"  # RingCentral's sandbox answers there, not Slack
+    code, lines = await doctor.run("--http", SLACK_API_URL=url)
+
+    assert code == 1
+    assert line(lines, "Slack bot token") == (
+        f"FAIL Slack bot token: the answer from {url} was not a Slack Web API answer: check "
+        "SLACK_API_URL."
     )
 
 

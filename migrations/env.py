@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from bot.db import models  # noqa: F401  (registers the tables on Base.metadata)
 from bot.db.base import Base
+from bot.db.migrate import hold_migration_lock
 from bot.db.session import create_engine, parse_database_url
 
 target_metadata = Base.metadata
@@ -47,6 +48,7 @@ async def _run_online_with_own_engine() -> None:
     engine = create_engine(_database_url())
     try:
         async with engine.connect() as connection:
+            await connection.run_sync(hold_migration_lock)
             await connection.run_sync(_run_migrations)
             await connection.commit()
     finally:

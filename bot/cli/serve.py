@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
 import sys
@@ -22,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.app import EVENTS_PATH, HEALTH_PATH, build_app, build_health_app, build_web_app
+from bot.cli.doctor import start_checks
 from bot.config import Settings, load_settings
 from bot.container import Container, build_container
+from bot.errors import SmsHandlersError
 
 if TYPE_CHECKING:
     from sms_handlers_sandbox.console import DemoWorkspace
@@ -83,11 +86,15 @@ async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -
         settings.require(
             "SLACK_APP_TOKEN", hint="Socket Mode needs an app-level token (xapp-…), or use --http."
         )
+    if not await start_checks(settings, http=http, out=sys.stderr):
+        return 1
     container = await build_container(settings)
     try:
         app = build_app(container, socket_mode=not http)
         if http:
-            async with serving_http(app_web=build_web_app(app, container), host=host, port=port):
+            async with serving_http(
+                app_web=build_web_app(app, container), host=host, port=port, option="--port"
+            ):
                 print(f"sms-handlers: serving http://{host}:{port}{EVENTS_PATH}", flush=True)
                 await _until_stopped()
         else:
@@ -101,7 +108,10 @@ async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -
                     if health_port is not None:
                         await stack.enter_async_context(
                             serving_http(
-                                app_web=build_health_app(container), host=host, port=health_port
+                                app_web=build_health_app(container),
+                                host=host,
+                                port=health_port,
+                                option="--health-port",
                             )
                         )
                         print(
@@ -117,18 +127,42 @@ async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -
 
 
 @contextlib.asynccontextmanager
-async def serving_http(*, app_web: web.Application, host: str, port: int) -> AsyncIterator[int]:
-    """Serve an aiohttp application; yields the bound port (useful with port 0)."""
+async def serving_http(
+    *, app_web: web.Application, host: str, port: int, option: str = "--port"
+) -> AsyncIterator[int]:
+    """Serve an aiohttp application; yields the bound port (useful with port 0).
+
+    A port that cannot be bound is one line naming it and the option that chose it.
+    """
     runner = web.AppRunner(app_web)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     try:
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            raise _cannot_listen(exc, host=host, port=port, option=option) from None
         server = site._server
         sockets = getattr(server, "sockets", None) or []
         yield int(sockets[0].getsockname()[1]) if sockets else port
     finally:
         await runner.cleanup()
+
+
+def _cannot_listen(exc: OSError, *, host: str, port: int, option: str) -> SmsHandlersError:
+    where = f"{host}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        return SmsHandlersError(
+            f"Cannot listen on {where}: the port is already in use (another sms-handlers, or "
+            f"another program). Stop it, or choose another port with {option}."
+        )
+    if exc.errno == errno.EACCES:
+        return SmsHandlersError(
+            f"Cannot listen on {where}: permission denied (ports below 1024 need privileges). "
+            f"Choose another port with {option}."
+        )
+    reason = exc.strerror or str(exc)
+    return SmsHandlersError(f"Cannot listen on {where}: {reason}. Check --host and {option}.")
 
 
 async def _until_stopped() -> None:
@@ -175,6 +209,9 @@ async def _demo(*, script: list[str] | None, database: Path | None) -> int:
                 approval_channel=workspace.approval_channel,
                 db_file=db_file,
             )
+            # The stand-ins answer serve's start-up checks as Slack and RingCentral would.
+            if not await start_checks(settings, http=True, out=sys.stderr, only_problems=True):
+                return 1
             container = await build_container(settings)
             try:
                 return await _run_console(container, slack, workspace, script)

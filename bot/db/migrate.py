@@ -18,10 +18,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.db.errors import DatabaseNotMigratedError
 from bot.db.session import Database
+
+# pg_advisory_xact_lock's first key: this app's migrations ("SMSH"); the second is the schema's.
+MIGRATION_LOCK_CLASS = 0x534D5348
+_LOCK_SQL = text("SELECT pg_advisory_xact_lock(:app, hashtext(coalesce(current_schema(), '')))")
 
 # A folder on disk: Alembic reads the scripts by path (packages are installed unzipped).
 SCRIPT_LOCATION = Path(str(files("bot.migrations")))
@@ -43,11 +48,30 @@ def head_revision() -> str:
     return head
 
 
+def hold_migration_lock(connection: Connection) -> None:
+    """On PostgreSQL, wait for and hold this schema's migration lock until the transaction ends.
+
+    Instances starting at the same moment then migrate one after the other, and the later ones
+    find the schema already at its revision. SQLite needs no lock: sessions begin with
+    BEGIN IMMEDIATE, which admits one writer at a time (the others wait, see session.py).
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK_SQL, {"app": MIGRATION_LOCK_CLASS})
+
+
+def known_revisions() -> frozenset[str]:
+    """Every revision the scripts know (a database at another one was migrated by a newer
+    version)."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return frozenset(script.revision for script in scripts.walk_revisions())
+
+
 async def _run(database: Database, action: Callable[[Config], None]) -> None:
     async with database.session() as session:
         connection = await session.connection()
 
         def run(sync_connection: Connection) -> None:
+            hold_migration_lock(sync_connection)
             config = alembic_config()
             config.attributes["connection"] = sync_connection
             action(config)

@@ -122,8 +122,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # Take transaction control from the driver, so `_on_begin` decides how BEGIN is issued.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # The timeout first: switching a new file to WAL waits for a lock like any writer.
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -92,6 +92,9 @@ class TokenProvider:
         # RingCentral's penalty would restart it).
         self._held_until = 0.0
         self.logins = 0  # successful JWT logins (observability; tests read it)
+        # The app permissions the last token was granted (its `scope`); None until a token
+        # came, or when RingCentral named none.
+        self.permissions: frozenset[str] | None = None
         self.refreshes = 0  # successful refresh-token exchanges
 
     async def token(self) -> str:
@@ -159,6 +162,8 @@ class TokenProvider:
             )
         expires_in = data.get("expires_in")
         lifetime = float(expires_in) if isinstance(expires_in, int | float) and expires_in else 0.0
+        scope = data.get("scope")
+        self.permissions = frozenset(scope.split()) if isinstance(scope, str) and scope else None
         now = self._clock()
         self._access_token = token
         self._expires_at = now + lifetime

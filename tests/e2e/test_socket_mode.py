@@ -61,8 +61,10 @@ class Gateway:
     async def web_api(self, request: web.Request) -> web.Response:
         async with (
             aiohttp.ClientSession() as http,
-            http.post(
+            http.request(
+                request.method,
                 f"{self.standin.api_url}{request.match_info['method']}",
+                params=request.query,
                 data=await request.read(),
                 headers={
                     k: v
@@ -72,7 +74,10 @@ class Gateway:
             ) as answer,
         ):
             return web.Response(
-                status=answer.status, body=await answer.read(), content_type="application/json"
+                status=answer.status,
+                body=await answer.read(),
+                content_type="application/json",
+                headers={k: v for k, v in answer.headers.items() if k.lower().startswith("x-")},
             )
 
 
@@ -81,7 +86,7 @@ async def running_gateway(standin: SlackStandIn) -> AsyncIterator[Gateway]:
     gateway = Gateway(standin)
     app = web.Application()
     app.router.add_post("/api/apps.connections.open", gateway.connections_open)
-    app.router.add_post("/api/{method}", gateway.web_api)
+    app.router.add_route("*", "/api/{method}", gateway.web_api)
     app.router.add_get("/link", gateway.link)
     runner = web.AppRunner(app)
     await runner.setup()

@@ -10,7 +10,9 @@ import yaml
 
 from bot.app import EVENTS_PATH
 from bot.listeners.events import HOME_EVENT
+from bot.slackapi.probe import BOT_SCOPES
 from bot.views import ids
+from sms_handlers_sandbox.slack.scopes import MANIFEST_BOT_SCOPES
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT = ROOT / "bot"
@@ -21,6 +23,8 @@ SCOPES_BY_METHOD = {
     "chat_update": {"chat:write"},
     "chat_postEphemeral": {"chat:write"},
     "conversations_open": {"im:write"},
+    # the approval channel, public or private (start-up checks)
+    "conversations_info": {"channels:read", "groups:read"},
     "users_info": {"users:read", "users:read.email"},  # the app reads profile.email
     "users_lookupByEmail": {"users:read", "users:read.email"},
     "usergroups_list": {"usergroups:read"},
@@ -106,3 +110,9 @@ def test_http_manifest_points_every_url_at_the_events_path() -> None:
     del settings["interactivity"]["message_menu_options_url"]
     settings["socket_mode_enabled"] = True
     assert http == socket
+
+
+def test_the_scopes_checked_at_start_up_and_the_stand_ins_grant_are_the_manifests() -> None:
+    manifest = load("manifest.yml")["oauth_config"]["scopes"]["bot"]
+    assert list(BOT_SCOPES) == manifest
+    assert list(MANIFEST_BOT_SCOPES) == manifest

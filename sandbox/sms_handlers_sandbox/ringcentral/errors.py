@@ -33,6 +33,7 @@ class ApiError(Exception):
         message: str,
         *,
         parameter_name: str | None = None,
+        permission_name: str | None = None,
         top_level_code: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
@@ -41,6 +42,7 @@ class ApiError(Exception):
         self.error_code = error_code
         self.message = message
         self.parameter_name = parameter_name
+        self.permission_name = permission_name
         self.top_level_code = top_level_code or error_code
         self.headers = headers or {}
 
@@ -48,7 +50,15 @@ class ApiError(Exception):
         error: dict[str, Any] = {"errorCode": self.error_code, "message": self.message}
         if self.parameter_name is not None:
             error["parameterName"] = self.parameter_name
-        return {"errorCode": self.top_level_code, "message": self.message, "errors": [error]}
+        body: dict[str, Any] = {
+            "errorCode": self.top_level_code,
+            "message": self.message,
+            "errors": [error],
+        }
+        if self.permission_name is not None:
+            error["permissionName"] = self.permission_name
+            body["permissionName"] = self.permission_name
+        return body
 
     def response(self) -> web.Response:
         return json_response(self.body(), status=self.status, headers=self.headers)
@@ -85,6 +95,16 @@ def not_found(parameter: str) -> ApiError:
         "CMN-102",
         f"Resource for parameter [{parameter}] is not found",
         parameter_name=parameter,
+    )
+
+
+def permission_denied(permission: str) -> ApiError:
+    """The 403 for an app that was not granted an application permission."""
+    return ApiError(
+        403,
+        "CMN-401",
+        f"In order to call this API endpoint, application needs to have [{permission}] permission",
+        permission_name=permission,
     )
 
 

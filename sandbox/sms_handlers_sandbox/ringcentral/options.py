@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 DEFAULT_LIMITS = {"Light": 50, "Medium": 40, "Heavy": 10, "Auth": 5}
+# The application permissions sms-handlers' RingCentral app is created with (see the README).
+DEFAULT_APP_PERMISSIONS = ("ReadAccounts", "EditExtensions")
 
 
 @dataclass
@@ -30,6 +32,9 @@ class SandboxOptions:
     latency_seconds: float = 0.0
     omit_totals: bool = False
     thread_messaging: ThreadMessaging = field(default_factory=ThreadMessaging)
+    # What the app was granted: the token answer's `scope`; an operation needing another
+    # permission answers 403 CMN-401. Read at each login.
+    app_permissions: list[str] = field(default_factory=lambda: list(DEFAULT_APP_PERMISSIONS))
 
 
 @dataclass

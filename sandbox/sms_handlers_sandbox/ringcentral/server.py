@@ -36,6 +36,19 @@ JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 Handler = Callable[[web.Request, dict[str, str]], Awaitable[web.Response]]
 
+# The application permission each operation needs (x-app-permission in RingCentral's spec).
+APP_PERMISSIONS = {
+    "listExtensions": "ReadAccounts",
+    "listCallQueues": "ReadAccounts",
+    "listSites": "ReadAccounts",
+    "readIvrMenuList": "ReadAccounts",
+    "listAccountPhoneNumbersV2": "ReadAccounts",
+    "listExtensionPhoneNumbers": "ReadAccounts",
+    "getSmsRecipients": "ReadAccounts",
+    "bulkAssignSmsRecipients": "EditExtensions",
+    "readExtensionFeatures": "ReadAccounts",
+}
+
 
 @dataclass(frozen=True)
 class Route:
@@ -44,6 +57,7 @@ class Route:
     operation_id: str
     rate_group: str
     handler: Handler
+    permission: str | None  # the application permission it needs (the spec's x-app-permission)
 
 
 def _sandbox_jwt(account_id: str, owner_id: int) -> str:
@@ -161,7 +175,7 @@ class SandboxServer(LoopbackServer):
             ("GET", ext + r"/features", "readExtensionFeatures", "Medium", h.read_features),
         ]
         return [
-            Route(method, re.compile(pattern), op, group, handler)
+            Route(method, re.compile(pattern), op, group, handler, APP_PERMISSIONS.get(op))
             for method, pattern, op, group, handler in table
         ]
 
@@ -200,7 +214,9 @@ class SandboxServer(LoopbackServer):
         try:
             if route.rate_group != "Auth":
                 try:
-                    self._tokens.check(request.headers.get("Authorization"))
+                    self._tokens.check(
+                        request.headers.get("Authorization"), permission=route.permission
+                    )
                 except ApiError as error:
                     error.headers.update(self._limiter.peek(route.rate_group))
                     raise

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sms_handlers_sandbox.ringcentral.errors import ApiError
+from sms_handlers_sandbox.ringcentral.errors import ApiError, permission_denied
 from sms_handlers_sandbox.ringcentral.options import SandboxOptions
 
 
@@ -19,6 +19,7 @@ class _Session:
     access_expires_at: float
     refresh_token: str | None
     refresh_expires_at: float
+    permissions: tuple[str, ...] = ()
 
 
 class TokenStore:
@@ -39,7 +40,8 @@ class TokenStore:
 
     def issue(self, *, requested_ttl: int | None = None) -> dict[str, Any]:
         """A new session (JWT grant)."""
-        session = _Session(secrets.token_hex(8), "", 0.0, None, 0.0)
+        permissions = tuple(self._options.app_permissions)
+        session = _Session(secrets.token_hex(8), "", 0.0, None, 0.0, permissions)
         return self._grant(session, requested_ttl)
 
     def refresh(self, refresh_token: str, *, requested_ttl: int | None = None) -> dict[str, Any]:
@@ -64,7 +66,7 @@ class TokenStore:
             "access_token": session.access_token,
             "token_type": "bearer",
             "expires_in": ttl,
-            "scope": "ReadAccounts EditExtensions",
+            "scope": " ".join(session.permissions),
             "owner_id": self._owner_id,
             "endpoint_id": "sandbox-endpoint",
             "session_id": session.session_id,
@@ -83,8 +85,9 @@ class TokenStore:
         for session in self._by_access.values():
             session.access_expires_at = min(session.access_expires_at, now)
 
-    def check(self, authorization: str | None) -> None:
-        """Raise a 401 `ApiError` unless `authorization` carries a valid, unexpired token."""
+    def check(self, authorization: str | None, *, permission: str | None = None) -> None:
+        """Raise a 401 `ApiError` unless `authorization` carries a valid, unexpired token, and a
+        403 one when its session was not granted `permission`."""
         if not authorization:
             raise ApiError(401, "AGW-401", "Authorization header is not specified")
         scheme, _, token = authorization.partition(" ")
@@ -95,3 +98,5 @@ class TokenStore:
             raise ApiError(401, "OAU-129", "Access token corrupted")
         if self._now() >= session.access_expires_at:
             raise ApiError(401, "OAU-128", "Access token expired")
+        if permission is not None and permission not in session.permissions:
+            raise permission_denied(permission)

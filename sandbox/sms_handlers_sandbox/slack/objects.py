@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sms_handlers_sandbox.slack.blockkit import ACTION_ELEMENTS
 
 JsonDict = dict[str, Any]
+CREATED = 1700000000  # when the stand-in's users, groups and channels were "created"
 
 
 @dataclass(frozen=True)
@@ -127,10 +128,76 @@ class StandInChannel:
     im_user: str | None = None
     members: list[str] = field(default_factory=list)
     messages: list[JsonDict] = field(default_factory=list)
+    is_private: bool = False
+    is_archived: bool = False
 
     def find(self, ts: str) -> JsonDict | None:
         """The message with this ts, if still there."""
         return next((message for message in self.messages if message["ts"] == ts), None)
+
+    @property
+    def kind(self) -> str:
+        """public, private, im or mpim."""
+        if self.im_user is not None:
+            return "im"
+        if self.members:
+            return "mpim"
+        return "private" if self.is_private else "public"
+
+    def to_slack(self, *, team_id: str, creator: str) -> JsonDict:
+        """The conversation object of conversations.info, as the app's token sees it.
+
+        Shapes of response_conversations_info.json (a channel) and of Slack's documented
+        example for a 1:1 DM.
+        """
+        if self.im_user is not None:
+            return {
+                "id": self.id,
+                "created": CREATED,
+                "is_im": True,
+                "is_org_shared": False,
+                "user": self.im_user,
+                "last_read": "0000000000.000000",
+                "latest": None,
+                "unread_count": 0,
+                "unread_count_display": 0,
+                "is_open": True,
+                "priority": 0,
+            }
+        mpim = bool(self.members)
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_channel": not mpim,
+            "is_group": False,
+            "is_im": False,
+            "is_mpim": mpim,
+            "is_private": self.is_private or mpim,
+            "created": CREATED,
+            "is_archived": self.is_archived,
+            "is_general": self.name == "general",
+            "unlinked": 0,
+            "name_normalized": self.name,
+            "is_shared": False,
+            "is_org_shared": False,
+            "is_pending_ext_shared": False,
+            "pending_shared": [],
+            "context_team_id": team_id,
+            "updated": CREATED * 1000,
+            "parent_conversation": None,
+            "creator": creator,
+            "is_read_only": False,
+            "is_thread_only": False,
+            "is_non_threadable": False,
+            "is_ext_shared": False,
+            "shared_team_ids": [team_id],
+            "pending_connected_team_ids": [],
+            "is_member": self.is_member,
+            "last_read": "0000000000.000000",
+            "topic": {"value": "", "creator": "", "last_set": 0},
+            "purpose": {"value": "", "creator": "", "last_set": 0},
+            "previous_names": [],
+        }
 
 
 class Clock:

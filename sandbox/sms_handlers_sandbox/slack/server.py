@@ -14,6 +14,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -21,12 +22,14 @@ from aiohttp import web
 
 from sms_handlers_sandbox.loopback import LoopbackServer
 from sms_handlers_sandbox.slack.objects import BotIdentity, JsonDict
+from sms_handlers_sandbox.slack.scopes import MANIFEST_BOT_SCOPES, METHOD_SCOPES, header_value
 from sms_handlers_sandbox.slack.workspace import (
     ApiError,
     ResponseTarget,
     SubmissionOutcome,
     Workspace,
     decode_json_arguments,
+    missing_scope,
 )
 
 log = logging.getLogger(__name__)
@@ -74,6 +77,7 @@ class SlackStandIn(LoopbackServer, Workspace):
         bot_id: str = "B0001",
         bot_user_id: str = "U0BOT0001",
         bot_name: str = "sms-handlers",
+        scopes: Iterable[str] = MANIFEST_BOT_SCOPES,
     ) -> None:
         bot = BotIdentity(
             team_id=team_id,
@@ -84,7 +88,7 @@ class SlackStandIn(LoopbackServer, Workspace):
             bot_user_id=bot_user_id,
             bot_name=bot_name,
         )
-        super().__init__(bot=bot, trigger_ttl_seconds=trigger_ttl_seconds)
+        super().__init__(bot=bot, trigger_ttl_seconds=trigger_ttl_seconds, scopes=scopes)
         self.bot_token = bot_token
         self.response_url_ttl_seconds = response_url_ttl_seconds
         self.calls: list[ApiCall] = []
@@ -230,6 +234,11 @@ class SlackStandIn(LoopbackServer, Workspace):
                 raise ApiError("not_authed")
             if token != self.bot_token:
                 raise ApiError("invalid_auth")
+            accepted = METHOD_SCOPES.get(method, ())
+            headers["x-oauth-scopes"] = header_value(self.scopes)
+            headers["x-accepted-oauth-scopes"] = header_value(accepted)
+            if accepted and not set(accepted) & set(self.scopes):
+                raise missing_scope(accepted[0], self.scopes)
             decode_json_arguments(args)
             body = self.methods[method](args)
         except ApiError as error:

@@ -11,7 +11,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ from sms_handlers_sandbox.slack.objects import (
     bot_message,
     full_view,
 )
+from sms_handlers_sandbox.slack.scopes import CONVERSATION_READ_SCOPE, header_value
 
 JSON_ARGUMENTS = ("blocks", "attachments", "view", "metadata")
 MAX_VIEW_STACK = 3
@@ -70,16 +71,18 @@ class ApiError(Exception):
         messages: list[str] | None = None,
         errors: bool = False,
         prefixed: bool = True,
+        fields: JsonDict | None = None,
     ) -> None:
         super().__init__(error)
         self.error = error
         self.messages = messages or []
         self.with_errors = errors
         self.prefix = "[ERROR] " if prefixed else ""
+        self.fields = fields or {}
 
     def body(self) -> JsonDict:
         """The JSON body Slack answers with."""
-        body: JsonDict = {"ok": False, "error": self.error}
+        body: JsonDict = {"ok": False, "error": self.error, **self.fields}
         if self.with_errors:
             body["errors"] = list(self.messages)
         if self.messages:
@@ -87,12 +90,20 @@ class ApiError(Exception):
         return body
 
 
+def missing_scope(needed: str, granted: Iterable[str]) -> ApiError:
+    """Slack's answer to a token without the scope a call needs."""
+    return ApiError("missing_scope", fields={"needed": needed, "provided": header_value(granted)})
+
+
 class Workspace:
     """One Slack workspace as the app sees it through the Web API."""
 
-    def __init__(self, *, bot: BotIdentity, trigger_ttl_seconds: float) -> None:
+    def __init__(
+        self, *, bot: BotIdentity, trigger_ttl_seconds: float, scopes: Iterable[str]
+    ) -> None:
         self.bot = bot
         self.trigger_ttl_seconds = trigger_ttl_seconds
+        self.scopes = list(scopes)  # granted to the bot token; may be changed while it runs
         self._clock = Clock()
         self._users: dict[str, StandInUser] = {}
         self._usergroups: dict[str, StandInUsergroup] = {}
@@ -117,6 +128,7 @@ class Workspace:
             "usergroups.list": self._usergroups_list,
             "usergroups.users.list": self._usergroups_users_list,
             "conversations.open": self._conversations_open,
+            "conversations.info": self._conversations_info,
         }
         self.add_user(id=bot.bot_user_id, name=bot.bot_name, real_name=bot.bot_name, is_bot=True)
 
@@ -141,9 +153,20 @@ class Workspace:
         """Add a user group such as @telephony-admins."""
         self._usergroups[id] = StandInUsergroup(id=id, handle=handle, users=list(users), name=name)
 
-    def add_channel(self, *, id: str, name: str, is_member: bool = True) -> None:
-        """Add a channel; is_member=False makes posts to it fail with not_in_channel."""
-        self._channels[id] = StandInChannel(id=id, name=name, is_member=is_member)
+    def add_channel(
+        self,
+        *,
+        id: str,
+        name: str,
+        is_member: bool = True,
+        is_private: bool = False,
+        is_archived: bool = False,
+    ) -> None:
+        """Add a channel; is_member=False makes posts to it fail with not_in_channel (and a
+        private one the bot is not in invisible to it)."""
+        self._channels[id] = StandInChannel(
+            id=id, name=name, is_member=is_member, is_private=is_private, is_archived=is_archived
+        )
 
     def typed_text(self, text: str, *, should_escape: bool = True) -> str:
         """Text typed in Slack as Slack sends it in a slash command.
@@ -437,7 +460,10 @@ class Workspace:
         found = self._users.get(str(args.get("user")))
         if found is None:
             raise ApiError("user_not_found")
-        return {"ok": True, "user": found.to_slack(self.bot.team_id)}
+        user = found.to_slack(self.bot.team_id)
+        if "users:read.email" not in self.scopes:
+            user["profile"].pop("email", None)  # Slack shows emails only with this scope
+        return {"ok": True, "user": user}
 
     def _users_lookup_by_email(self, args: JsonDict) -> JsonDict:
         email = str(args.get("email", "")).lower()
@@ -483,6 +509,18 @@ class Workspace:
             )
         return body
 
+    def _conversations_info(self, args: JsonDict) -> JsonDict:
+        channel = self._channels.get(str(args.get("channel") or ""))
+        if channel is None or (channel.kind == "private" and not channel.is_member):
+            raise ApiError("channel_not_found")  # private channels are invisible to outsiders
+        needed = CONVERSATION_READ_SCOPE[channel.kind]
+        if needed not in self.scopes:
+            raise missing_scope(needed, self.scopes)
+        return {
+            "ok": True,
+            "channel": channel.to_slack(team_id=self.bot.team_id, creator=self.bot.bot_user_id),
+        }
+
     # ----- helpers ----------------------------------------------------------------------------
 
     def _postable_channel(self, channel_id: Any) -> StandInChannel:
@@ -491,10 +529,12 @@ class Workspace:
             existing = self._conversation_with([channel_id])
             return existing or self._open_conversation([channel_id])
         channel = self._channels.get(channel_id)
-        if channel is None:
+        if channel is None or (channel.kind == "private" and not channel.is_member):
             raise ApiError("channel_not_found")
         if not channel.is_member:
             raise ApiError("not_in_channel")
+        if channel.is_archived:
+            raise ApiError("is_archived")
         return channel
 
     def _conversation_with(self, user_ids: list[str]) -> StandInChannel | None:

@@ -164,3 +164,26 @@ async def test_token_request_must_be_a_form(anonymous: Api) -> None:
     )
 
     assert answer.status == 415
+
+
+async def test_the_token_carries_the_app_permissions_and_they_are_enforced(
+    sandbox: SandboxServer, anonymous: Api
+) -> None:
+    tokens = await anonymous.login()
+    assert tokens["scope"].split(" ") == ["ReadAccounts", "EditExtensions"]
+
+    sandbox.options.app_permissions = ["ReadAccounts"]
+    tokens = await anonymous.login()
+    assert tokens["scope"] == "ReadAccounts"
+    assert (await anonymous.get(SITES)).status == 200
+    answer = await anonymous.request(
+        "POST",
+        "/restapi/v1.0/account/~/extension/4001/sms-recipients/bulk-assign",
+        json_body={"addedExtensionIds": ["6005"]},
+    )
+    assert answer.status == 403
+    [error] = answer.json["errors"]
+    assert error["errorCode"] == "CMN-401"
+    assert error["permissionName"] == "EditExtensions"
+    assert "[EditExtensions] permission" in error["message"]
+    assert sandbox.sms_recipients("4001") == ["6001", "6002"]

@@ -9,6 +9,7 @@ import pytest
 
 from sandbox.tests.ringcentral.conftest import JWT_GRANT, Answer, Api, basic
 from sms_handlers_sandbox.ringcentral import Fault, SandboxServer
+from sms_handlers_sandbox.ringcentral.server import APP_PERMISSIONS
 from tests.support import rc_spec
 
 V1 = "/restapi/v1.0/account/~"
@@ -68,6 +69,15 @@ def over_the_limit(then: Call) -> Call:
     async def call(sandbox: SandboxServer, api: Api) -> Answer:
         sandbox.options.limits.update(Light=1, Medium=1, Heavy=1)
         await then(sandbox, api)
+        return await then(sandbox, api)
+
+    return call
+
+
+def without_permission(permission: str, then: Call) -> Call:
+    async def call(sandbox: SandboxServer, api: Api) -> Answer:
+        sandbox.options.app_permissions.remove(permission)
+        await api.login()  # permissions are granted with the token
         return await then(sandbox, api)
 
     return call
@@ -135,10 +145,14 @@ CASES: list[tuple[str, str, int, Call]] = [
      bulk("404", {"addedExtensionIds": ["6001"]})),
     ("bulkAssignSmsRecipients", "threads off", 403,
      after(threads_off, bulk("4001", {"addedExtensionIds": ["6005"]}))),
+    ("bulkAssignSmsRecipients", "no EditExtensions", 403,
+     without_permission("EditExtensions", bulk("4001", {"addedExtensionIds": ["6005"]}))),
     ("bulkAssignSmsRecipients", "fault", 500,
      after(fault("bulk-assign", 500), bulk("4001", {"removedExtensionIds": ["6001"]}))),
     ("readExtensionFeatures", "on", 200,
      get(f"{V1}/extension/~/features", {"featureId": "MessageThreads"})),
+    ("readExtensionFeatures", "no ReadAccounts", 403,
+     without_permission("ReadAccounts", get(f"{V1}/extension/~/features"))),
     ("readExtensionFeatures", "off", 200,
      after(threads_off, get(f"{V1}/extension/~/features", {"featureId": "MessageThreads"}))),
 ]  # fmt: skip
@@ -196,3 +210,11 @@ def test_the_requests_the_sandbox_expects_match_the_spec() -> None:
         "listAccountPhoneNumbersV2",
         [("usageType", "MainCompanyNumber"), ("usageType", "CompanyNumber"), ("perPage", "1000")],
     )
+
+
+def test_each_operation_needs_the_app_permission_the_spec_names() -> None:
+    for operation_id, permission in APP_PERMISSIONS.items():
+        _, _, spec = rc_spec.operation(operation_id)
+        assert spec["x-app-permission"] == permission, operation_id
+    served = set(rc_spec.operation_ids()) - {"listExtensionGrants", "getToken"}
+    assert set(APP_PERMISSIONS) == served

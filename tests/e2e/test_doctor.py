@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.db.migrate import upgrade_async
+from bot.db.migrate import head_revision, upgrade_async
 from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer
 from sms_handlers_sandbox.slack import SlackStandIn
 from sms_handlers_sandbox.slack.scopes import MANIFEST_BOT_SCOPES
@@ -311,14 +311,16 @@ async def test_an_old_schema_without_auto_migrate(doctor: Doctor) -> None:
     code, lines = await doctor.run("--http", SMS_HANDLERS_AUTO_MIGRATE="false")
     assert code == 1
     assert line(lines, "Database").endswith(
-        "answers but is at revision 0001, and this version needs 0002: run `sms-handlers db "
-        "upgrade` (SMS_HANDLERS_AUTO_MIGRATE is false)."
+        f"answers but is at revision 0001, and this version needs {head_revision()}: run "
+        "`sms-handlers db upgrade` (SMS_HANDLERS_AUTO_MIGRATE is false)."
     )
 
     await upgrade_async(url)
     code, lines = await doctor.run("--http", SMS_HANDLERS_AUTO_MIGRATE="false")
     assert code == 0
-    assert line(lines, "Database").endswith("answers and is at revision 0002 (the newest).")
+    assert line(lines, "Database").endswith(
+        f"answers and is at revision {head_revision()} (the newest)."
+    )
 
 
 async def test_an_unreachable_database_hides_its_password(doctor: Doctor) -> None:

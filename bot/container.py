@@ -113,7 +113,7 @@ async def build_container(
         settings=settings,
         database=database,
         ringcentral=ringcentral,
-        directory=directory,
+        directory=directory.for_browsing(),  # the listeners' cards; requests read live
         handlers=handlers,
         people=people,
         slack=web,

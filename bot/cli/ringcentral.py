@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.cli.rc_context import open_directory
 from bot.cli.table import render_table
-from bot.domain import Handler, Resource
-from bot.services.lookup import LookupStatus, describe
 from bot.services.phone import format_phone
+
+if TYPE_CHECKING:
+    from bot.domain import Handler, Resource
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,6 +47,8 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
 
 async def run_resources(args: argparse.Namespace) -> int:
     """Print the inventory."""
+    from bot.cli.rc_context import open_directory  # the client: loaded to run, not for --help
+
     async with open_directory(sandbox=args.sandbox) as directory:
         inventory = await directory.inventory()
     if args.json:
@@ -69,6 +71,9 @@ async def run_resources(args: argparse.Namespace) -> int:
 
 async def run_handlers(args: argparse.Namespace) -> int:
     """Print one resource and its SMS handlers; exit 1 when the query names none or several."""
+    from bot.cli.rc_context import open_directory  # the client: loaded to run, not for --help
+    from bot.services.lookup import LookupStatus
+
     query = " ".join(args.query)
     async with open_directory(sandbox=args.sandbox) as directory:
         found = await directory.lookup(query=query)
@@ -132,6 +137,8 @@ def _number_line(phone_number: str, label: str, ivr_menu: str | None) -> str:
 
 
 def _handlers_text(resource: Resource, handlers: tuple[Handler, ...], note: str | None) -> str:
+    from bot.services.lookup import describe
+
     where = f" on {resource.site_name}" if resource.site_name else ""
     lines = [f"{describe(resource)}{where}"]
     if note:

@@ -73,10 +73,13 @@ class LookupResult:
     note: str | None = None
 
 
+_KINDS = {kind: kind.label.lower() for kind in ResourceType}
+
+
 def describe(resource: Resource) -> str:
     """`Support (call queue, ext 104)`: a resource as people recognise it."""
     extension = f", ext {resource.extension_number}" if resource.extension_number else ""
-    return f"{resource.name} ({resource.type.label.lower()}{extension})"
+    return f"{resource.name} ({_KINDS[resource.type]}{extension})"
 
 
 def match_resource(query: str, resources: Sequence[Resource] | LookupIndex) -> LookupResult:

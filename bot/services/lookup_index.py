@@ -128,6 +128,8 @@ class LookupIndex:
         self._by_name = {e.name.normalized: e.resource for e in self._entries}
         self._names = list(self._by_name)
         self._unique_names = tuple(dict.fromkeys(r.name for r in self.resources))
+        self._lower_names = [r.name.lower() for r in self.resources]  # the ranking's tie order
+        self._prefix_candidates: list[Candidate | None] = [None] * len(self.resources)
         self._kinds: dict[frozenset[ResourceType], list[Resource]] = {}
 
     def __len__(self) -> int:
@@ -145,11 +147,11 @@ class LookupIndex:
         if by_name:
             # Exactly the names whose words the query's words start: each scores WORD_PREFIX,
             # and nothing else of theirs scores as much (all that does is STRONG).
+            resources = self.resources
             ranked = sorted(by_name)
-            ranked.sort(key=lambda p: self.resources[p].name.lower())
+            ranked.sort(key=self._lower_names.__getitem__)
             return [
-                Candidate(self.resources[p], WORD_PREFIX, f"name {self.resources[p].name}")
-                for p in ranked
+                Candidate(resources[p], WORD_PREFIX, f"name {resources[p].name}") for p in ranked
             ]
         for score, positions in (
             (
@@ -214,6 +216,15 @@ class LookupIndex:
             positions |= table.get(key, set())
         # The main site's aliases ("main", "company") are offered by `rank` itself.
         return [c for c in self._rank(text, query, positions) if c.score >= STRONG]
+
+    def _by_prefix(self, position: int) -> Candidate:
+        """The candidate a resource is when its name matches by word prefixes (made once)."""
+        found = self._prefix_candidates[position]
+        if found is None:
+            resource = self.resources[position]
+            found = Candidate(resource, WORD_PREFIX, f"name {resource.name}")
+            self._prefix_candidates[position] = found
+        return found
 
     def _rank(self, text: str, query: QueryKey, positions: Iterable[int]) -> list[Candidate]:
         entries = [self._entries[p] for p in sorted(positions)]

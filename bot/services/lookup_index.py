@@ -147,23 +147,15 @@ class LookupIndex:
         if by_name:
             # Exactly the names whose words the query's words start: each scores WORD_PREFIX,
             # and nothing else of theirs scores as much (all that does is STRONG).
-            resources = self.resources
             ranked = sorted(by_name)
             ranked.sort(key=self._lower_names.__getitem__)
-            return [
-                Candidate(resources[p], WORD_PREFIX, f"name {resources[p].name}") for p in ranked
-            ]
-        for score, positions in (
-            (
-                WORD_PREFIX_VIA_IVR,
-                self._menu_words.matching_all(query.core_words, self._everything),
-            ),
-            (SUBSTRING, self._containing(query.fragment)),
-        ):
-            found = [c for c in self._rank(text, query, positions) if c.score == score]
-            if found:
-                return found
-        return []
+            return [self._by_prefix(p) for p in ranked]
+        by_menu = self._menu_words.matching_all(query.core_words, self._everything)
+        found = [c for c in self._rank(text, query, by_menu) if c.score == WORD_PREFIX_VIA_IVR]
+        if found:
+            return found
+        by_fragment = self._containing(query.fragment)
+        return [c for c in self._rank(text, query, by_fragment) if c.score == SUBSTRING]
 
     def strong(self, text: str) -> list[Candidate]:
         return self._strong(text, QueryKey.of(text))

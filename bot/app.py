@@ -16,13 +16,12 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.container import Container
+from bot.http_paths import EVENTS_PATH, HEALTH_PATH
 from bot.listeners import actions, commands, events, options, views
 from bot.listeners.replies import report_error
 
 logger = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 HEALTH_CACHE_SECONDS = 10.0
 HEALTH_TIMEOUT_SECONDS = 5.0
 

@@ -10,18 +10,16 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from alembic.util import CommandError
-
-from bot.config import load_settings
-from bot.db import migrate
 from bot.db.errors import DatabaseNotMigratedError, DatabaseUrlError
-from bot.db.repository import MAX_PAGE_SIZE
-from bot.db.session import Database, describe_url, parse_database_url, sqlite_file_missing
 from bot.domain import AuditEvent, ExtensionRef
 from bot.errors import SmsHandlersError
 from bot.labels import person_label
+
+if TYPE_CHECKING:
+    # Alembic and SQLAlchemy load when a command runs, not for --help (tests/test_cli_imports.py).
+    from bot.db.session import Database
 
 CSV_COLUMNS = [
     "id",
@@ -88,12 +86,18 @@ def _limit(value: str) -> int:
 
 
 def _database_url() -> str:
+    from bot.config import load_settings
+    from bot.db.session import parse_database_url
+
     url = load_settings().database_url
     parse_database_url(url)  # fails early, with one line, on a bad URL
     return url
 
 
 async def _upgrade(args: argparse.Namespace) -> int:
+    from bot.db import migrate
+    from bot.db.session import describe_url, parse_database_url
+
     url = _database_url()
     with _alembic_errors():
         await migrate.upgrade_async(url, args.revision)
@@ -103,6 +107,9 @@ async def _upgrade(args: argparse.Namespace) -> int:
 
 
 async def _downgrade(args: argparse.Namespace) -> int:
+    from bot.db import migrate
+    from bot.db.session import describe_url, parse_database_url, sqlite_file_missing
+
     url = _database_url()
     if sqlite_file_missing(parse_database_url(url)):
         raise DatabaseUrlError(f"DATABASE_URL names a SQLite file that does not exist: {url}.")
@@ -115,6 +122,9 @@ async def _downgrade(args: argparse.Namespace) -> int:
 
 
 async def _current(args: argparse.Namespace) -> int:
+    from bot.db import migrate
+    from bot.db.session import describe_url, parse_database_url, sqlite_file_missing
+
     url = _database_url()
     parsed = parse_database_url(url)
     revision = None if sqlite_file_missing(parsed) else await migrate.current_async(url)
@@ -132,6 +142,8 @@ async def _current(args: argparse.Namespace) -> int:
 @contextmanager
 def _alembic_errors() -> Iterator[None]:
     """Alembic's own errors (an unknown revision, ...) as one line naming the problem."""
+    from alembic.util import CommandError
+
     try:
         yield
     except CommandError as error:
@@ -139,6 +151,9 @@ def _alembic_errors() -> Iterator[None]:
 
 
 async def _history(args: argparse.Namespace) -> int:
+    from bot.db import migrate
+    from bot.db.session import Database, parse_database_url, sqlite_file_missing
+
     url = _database_url()
     if sqlite_file_missing(parse_database_url(url)):
         raise DatabaseNotMigratedError(
@@ -172,6 +187,8 @@ async def _events(
     since: datetime | None,
     limit: int | None,
 ) -> AsyncIterator[AuditEvent]:
+    from bot.db.repository import MAX_PAGE_SIZE
+
     before_id: int | None = None
     remaining = limit
     while remaining is None or remaining > 0:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.checks import run_checks
-from bot.config import Settings, load_settings
-from bot.services.doctor import Check, blocking
+if TYPE_CHECKING:  # the checks load Slack's SDK, SQLAlchemy and more: only when they run
+    from bot.config import Settings
+    from bot.services.doctor import Check
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,6 +39,10 @@ def run_doctor(args: argparse.Namespace) -> Any:
 
 
 async def _doctor(*, http: bool) -> int:
+    from bot.checks import run_checks
+    from bot.config import load_settings
+    from bot.services.doctor import blocking
+
     checks = await run_checks(load_settings(), http=http)
     write_checks(checks, sys.stdout)
     failures = blocking(checks)
@@ -56,6 +60,9 @@ async def start_checks(
 ) -> bool:
     """`serve`'s checks before it starts: one line each on `out` (`only_problems`: only those
     that did not pass); False when one the bot cannot work without failed."""
+    from bot.checks import run_checks
+    from bot.services.doctor import blocking
+
     checks = await run_checks(settings, http=http)
     shown = [check for check in checks if not check.ok] if only_problems else checks
     write_checks(shown, out, prefix="sms-handlers: ")

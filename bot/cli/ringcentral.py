@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.cli.rc_context import open_directory
 from bot.cli.table import render_table
-from bot.domain import Handler, Resource
 from bot.labels import resource_title
 from bot.phone import format_phone
-from bot.services.lookup import LookupStatus
+
+if TYPE_CHECKING:
+    from bot.domain import Handler, Resource
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,6 +48,8 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
 
 async def run_resources(args: argparse.Namespace) -> int:
     """Print the inventory."""
+    from bot.cli.rc_context import open_directory  # the client: loaded to run, not for --help
+
     async with open_directory(sandbox=args.sandbox) as directory:
         inventory = await directory.inventory()
     if args.json:
@@ -70,6 +72,9 @@ async def run_resources(args: argparse.Namespace) -> int:
 
 async def run_handlers(args: argparse.Namespace) -> int:
     """Print one resource and its SMS handlers; exit 1 when the query names none or several."""
+    from bot.cli.rc_context import open_directory  # the client: loaded to run, not for --help
+    from bot.services.lookup import LookupStatus
+
     query = " ".join(args.query)
     async with open_directory(sandbox=args.sandbox) as directory:
         found = await directory.lookup(query=query)

@@ -20,15 +20,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
-from bot.app import EVENTS_PATH, HEALTH_PATH, build_app, build_health_app, build_web_app
-from bot.cli.doctor import start_checks
-from bot.config import Settings, load_settings
-from bot.container import Container, build_container
 from bot.errors import SmsHandlersError
+from bot.http_paths import EVENTS_PATH, HEALTH_PATH
 
 if TYPE_CHECKING:
+    # Loaded when a command runs, not for --help (tests/test_cli_imports.py).
+    from aiohttp import web
+
+    from bot.config import Settings
+    from bot.container import Container
     from sms_handlers_sandbox.console import DemoWorkspace
     from sms_handlers_sandbox.slack import SlackStandIn
 
@@ -78,6 +78,11 @@ def run_serve(args: argparse.Namespace) -> Any:
 
 
 async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -> int:
+    from bot.app import build_app, build_health_app, build_web_app
+    from bot.cli.doctor import start_checks
+    from bot.config import load_settings
+    from bot.container import build_container
+
     settings = load_settings()
     logging.getLogger().setLevel(settings.log_level)
     if http:
@@ -134,6 +139,8 @@ async def serving_http(
 
     A port that cannot be bound is one line naming it and the option that chose it.
     """
+    from aiohttp import web
+
     runner = web.AppRunner(app_web)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
@@ -189,6 +196,8 @@ def run_demo(args: argparse.Namespace) -> Any:
 
 
 async def _demo(*, script: list[str] | None, database: Path | None) -> int:
+    from bot.cli.doctor import start_checks
+    from bot.container import build_container
     from sms_handlers_sandbox.console import seed_demo_workspace
     from sms_handlers_sandbox.ringcentral import SandboxServer
     from sms_handlers_sandbox.slack import SlackStandIn
@@ -230,6 +239,8 @@ def _demo_settings(
     approval_channel: str,
     db_file: Path,
 ) -> Settings:
+    from bot.config import load_settings
+
     return load_settings(
         ringcentral_server_url=sandbox_url,
         ringcentral_client_id=client_id,
@@ -249,6 +260,7 @@ def _demo_settings(
 async def _run_console(
     container: Container, slack: SlackStandIn, workspace: DemoWorkspace, script: list[str] | None
 ) -> int:
+    from bot.app import build_app, build_web_app
     from sms_handlers_sandbox.console import run_console
 
     app = build_app(container)

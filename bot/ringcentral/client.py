@@ -56,6 +56,7 @@ from bot.ringcentral.paging import (
     has_more_pages,
     records_of,
     same_origin,
+    total_pages,
     v1_next_page_uri,
 )
 from bot.ringcentral.ratelimit import RateGate, route_key
@@ -295,15 +296,25 @@ class RingCentralClient:
     async def _list_v1(
         self, path: str, params: QueryParams, *, operation: str, paged: bool
     ) -> list[Any]:
-        """All records of a v1 list, following `navigation.nextPage` on the configured server."""
+        """All records of a v1 list: the other pages at once when the first gives totals, else
+        following `navigation.nextPage` on the configured server."""
         per_page = min(self.options.per_page, MAX_PER_PAGE)
         base = list(params) + ([("perPage", per_page)] if paged else [])
         url = self._url(path, base)
+        first = await self._get_json(url, operation=operation)
+        total = total_pages(first, per_page=per_page) if paged else None
+        if total is not None and records_of(first):
+            pages = await self._pages(
+                [self._url(path, [*base, ("page", n)]) for n in range(2, total + 1)], operation
+            )
+            return [record for page in (first, *pages) for record in records_of(page)]
         records: list[Any] = []
         seen: set[str] = set()
+        page = first
         for page_number in range(1, MAX_PAGES + 1):
+            if page_number > 1:
+                page = await self._get_json(url, operation=operation)
             seen.add(url)
-            page = await self._get_json(url, operation=operation)
             records.extend(records_of(page))
             next_uri = v1_next_page_uri(page)
             if next_uri is None:
@@ -337,22 +348,21 @@ class RingCentralClient:
         records = list(records_of(first))
         if not has_more_pages(first, page_number=1, per_page=per_page):
             return records
-        paging = first.get("paging")
-        total_pages = paging.get("totalPages") if isinstance(paging, Mapping) else None
-        if isinstance(total_pages, int) and not isinstance(total_pages, bool):
-            numbers = range(2, min(total_pages, MAX_PAGES) + 1)
-            pages = await gather_or_cancel(
-                *(self._get_json(page_url(n), operation=operation) for n in numbers)
-            )
-            for page in pages:
-                records.extend(records_of(page))
-            return records
+        total = total_pages(first, per_page=per_page)
+        if total is not None:
+            pages = await self._pages([page_url(n) for n in range(2, total + 1)], operation)
+            return [record for page in (first, *pages) for record in records_of(page)]
         for number in range(2, MAX_PAGES + 1):
             page = await self._get_json(page_url(number), operation=operation)
             records.extend(records_of(page))
             if not has_more_pages(page, page_number=number, per_page=per_page):
                 break
         return records
+
+    async def _pages(self, urls: Sequence[str], operation: str) -> tuple[JsonObject, ...]:
+        """Pages read side by side (as many at once as the concurrency limit and the rate gate
+        allow); the first failure cancels the rest."""
+        return await gather_or_cancel(*(self._get_json(url, operation=operation) for url in urls))
 
     def _parse(
         self, raw: Sequence[Any], parse: Callable[[JsonObject], RecordT], operation: str

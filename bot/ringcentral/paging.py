@@ -56,6 +56,20 @@ def v1_next_page_uri(page: Mapping[str, Any]) -> str | None:
     return uri if isinstance(uri, str) and uri else None
 
 
+def total_pages(page: Mapping[str, Any], *, per_page: int) -> int | None:
+    """How many pages the list has, when the page says (`totalPages`, or `totalElements` over
+    `perPage`); None when it gives no totals. At most MAX_PAGES."""
+    paging = _paging(page)
+    total = _int(paging.get("totalPages"))
+    if total is None:
+        elements = _int(paging.get("totalElements"))
+        size = _int(paging.get("perPage")) or per_page
+        if elements is None or size <= 0:
+            return None
+        total = -(-elements // size)
+    return max(0, min(total, MAX_PAGES))
+
+
 def has_more_pages(page: Mapping[str, Any], *, page_number: int, per_page: int) -> bool:
     """Whether a page-numbered list has a page after `page_number` (v2, or v1 without navigation).
 

@@ -9,13 +9,18 @@ per group:
 - after an answer saying none are left, holds every request for one window;
 - after a 429, holds every request for `Retry-After`;
 - after a hold, and for a route not seen yet, sends one request and waits for its answer.
+Requests waiting for room queue in arrival order, and an answer wakes only as many of them as
+may go now (all of them when a route turns out to belong to another group, or to have no limit),
+so a saturated group costs one wake-up per request instead of one per waiter per answer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -33,7 +38,14 @@ class _Group:
     remaining: int | None = 1  # requests that may be in flight; None: no limit known
     in_flight: int = 0
     resume_at: float = 0.0
-    answered: asyncio.Event = field(default_factory=asyncio.Event)
+    waiting: deque[asyncio.Future[None]] = field(default_factory=deque)  # first come, first woken
+    woken: int = 0  # woken waiters that have not looked again yet
+
+    def room(self) -> int:
+        """How many more waiters to wake: the requests that may go now, less those woken."""
+        if self.remaining is None:
+            return len(self.waiting)
+        return self.remaining - self.in_flight - self.woken
 
 
 class RateGate:
@@ -43,6 +55,7 @@ class RateGate:
         self._clock = clock
         self._route_groups: dict[str, str] = {}
         self._groups: dict[str, _Group] = {}
+        self.wakeups = 0  # waiters woken (observability; tests and benchmarks read it)
 
     async def enter(
         self, route: str, *, slots: asyncio.Semaphore, max_wait_seconds: float
@@ -54,6 +67,7 @@ class RateGate:
         wait) at once, holding no slot. The rules are checked again once a slot is free, so
         requests queued for a slot do not go out during a hold that began meanwhile.
         """
+        woken_before = False
         while True:
             name = self._route_groups.setdefault(route, route)  # a route's own group at first
             group = self._groups.setdefault(name, _Group())
@@ -64,7 +78,9 @@ class RateGate:
                 await asyncio.sleep(wait)
                 continue
             if group.remaining is not None and group.remaining <= group.in_flight:
-                await group.answered.wait()
+                # Woken but overtaken: wait again at the head of the queue, not its tail.
+                await self._wait_turn(group, first=woken_before)
+                woken_before = True
                 continue
             await slots.acquire()
             if self._route_groups[route] == name and self._may_send(group):
@@ -85,7 +101,13 @@ class RateGate:
         group.in_flight = max(0, group.in_flight - 1)
         if status is not None:
             self._learn(route, entered, status, headers)
-        self._wake(group)  # also wakes requests that waited for a new route's first answer
+        current = self._route_groups[route]
+        if current != entered:
+            # The route belongs to another group: its waiters look again, all of them.
+            self._wake(group, everyone=True)
+            self._wake(self._groups[current])
+        else:
+            self._wake(group)
 
     def hold(self, route: str, seconds: float) -> None:
         """Hold the route's group for `seconds` (after a 429 asking for that wait)."""
@@ -114,10 +136,34 @@ class RateGate:
         else:
             group.remaining = int(remaining)
 
-    @staticmethod
-    def _wake(group: _Group) -> None:
-        waiting, group.answered = group.answered, asyncio.Event()
-        waiting.set()
+    async def _wait_turn(self, group: _Group, *, first: bool) -> None:
+        turn = asyncio.get_running_loop().create_future()
+        if first:
+            group.waiting.appendleft(turn)
+        else:
+            group.waiting.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.cancelled():
+                with contextlib.suppress(ValueError):  # not if a wake-up skipped it already
+                    group.waiting.remove(turn)
+            else:
+                group.woken -= 1
+                self._wake(group)  # woken, then cancelled: the turn goes to the next one
+            raise
+        group.woken -= 1
+
+    def _wake(self, group: _Group, *, everyone: bool = False) -> None:
+        count = len(group.waiting) if everyone else group.room()
+        while count > 0 and group.waiting:
+            turn = group.waiting.popleft()
+            if turn.cancelled():
+                continue
+            turn.set_result(None)
+            group.woken += 1
+            self.wakeups += 1
+            count -= 1
 
 
 def _number(value: str | None) -> float | None:

@@ -152,7 +152,7 @@ class BrowseService:
         """A resource's numbers and live handlers, with the feature's state."""
         resource = await self._directory.resource(resource_id=resource_id)
         handlers, feature = await asyncio.gather(
-            self._directory.handlers(resource_id=resource.id),
+            self._directory.card_handlers(resource_id=resource.id),  # shared, seconds old at most
             self._directory.thread_messaging(),
         )
         self._people.remember(handlers)

@@ -1,9 +1,11 @@
 """The resource directory: common resources, their shared numbers, and their SMS handlers.
 
 The inventory comes from two paged list calls (extensions of the inventory's types, and the
-account's company and direct numbers) run concurrently, and is cached in-process for a TTL.
-SMS handlers are always read live. The Slack app and the CLI use `Directory`; nothing here knows
-about Slack or HTTP.
+account's company and direct numbers) run concurrently, and is cached in-process for a TTL (then
+served while one refresh runs), with the lookup index built from it. SMS handlers are read live,
+except that the browse card (`card_handlers`) shares reads in flight and reuses one a few seconds
+old. The Slack app and the CLI use `Directory`; nothing here
+knows about Slack or HTTP.
 """
 
 from __future__ import annotations
@@ -22,17 +24,23 @@ from bot.ringcentral.concurrency import gather_or_cancel
 from bot.ringcentral.errors import RingCentralError
 from bot.ringcentral.models import SmsRecipientRecord
 from bot.services.cache import SharedLoad
+from bot.services.coalesce import SharedReads
 from bot.services.inventory import (
     INVENTORY_EXTENSION_TYPES,
     SHARED_USAGE_TYPES,
     Inventory,
     build_inventory,
 )
-from bot.services.lookup import LookupResult, match_resource
+from bot.services.lookup import LookupIndex, LookupResult, match_resource
 
 logger = logging.getLogger(__name__)
 
 THREAD_MESSAGING_FEATURE = "MessageThreads"
+# How old a handler list the browse card may show: enough for a burst of people opening the same
+# card (or one person clicking twice) to cost one RingCentral read, short enough that a change
+# made in RingCentral's own admin pages shows up by the time anyone looks again. Reviews and
+# changes always read live, and a change made here drops the copy at once.
+CARD_COPY_SECONDS = 3.0
 
 # Told about every handler list read live (the Slack app records them as snapshots).
 HandlersSeen = Callable[[Resource, tuple[Handler, ...]], Awaitable[None]]
@@ -92,6 +100,12 @@ class ChangeOutcome:
         return not self.missing and not self.unexpected
 
 
+@dataclass(frozen=True)
+class _Catalog:
+    inventory: Inventory
+    index: LookupIndex
+
+
 class Directory:
     """Resources, lookup and SMS handlers, over one RingCentral client."""
 
@@ -105,8 +119,15 @@ class Directory:
     ) -> None:
         self.client = client
         self._handler_slots = asyncio.Semaphore(max(1, handler_concurrency))
-        self._inventory = SharedLoad(self._load_inventory, ttl_seconds=ttl_seconds, clock=clock)
-        self._feature = SharedLoad(self._load_feature, ttl_seconds=ttl_seconds, clock=clock)
+        self._catalog = SharedLoad(
+            self._load_catalog, ttl_seconds=ttl_seconds, clock=clock, name="inventory"
+        )
+        self._feature = SharedLoad(
+            self._load_feature, ttl_seconds=ttl_seconds, clock=clock, name="feature state"
+        )
+        self._card_reads: SharedReads[tuple[Handler, ...]] = SharedReads(
+            fresh_seconds=CARD_COPY_SECONDS, clock=clock
+        )
         self._observers: list[HandlersSeen] = []
 
     def observe_handlers(self, observer: HandlersSeen) -> None:
@@ -117,7 +138,7 @@ class Directory:
 
     async def inventory(self, *, refresh: bool = False) -> Inventory:
         """Every common resource with its shared SMS numbers and IVR menus (cached for the TTL)."""
-        return await self._inventory.get(refresh=refresh)
+        return (await self._catalog.get(refresh=refresh)).inventory
 
     async def resource(self, *, resource_id: str) -> Resource:
         """The resource with this id, or UnknownResource."""
@@ -131,7 +152,7 @@ class Directory:
 
     async def lookup(self, *, query: str) -> LookupResult:
         """Resolve a name, extension number, phone number or IVR menu name to one resource."""
-        return match_resource(query, (await self.inventory()).resources)
+        return match_resource(query, (await self._catalog.get()).index)
 
     def invalidate(self) -> None:
         """Forget the cached inventory and feature state.
@@ -140,17 +161,20 @@ class Directory:
         or the feature, and reloading a large account's numbers costs up to the whole Heavy
         rate limit (10 calls a minute), so a reload right after a change would be penalised.
         """
-        self._inventory.invalidate()
+        self._catalog.invalidate()
         self._feature.invalidate()
 
-    async def _load_inventory(self) -> Inventory:
+    async def _load_catalog(self) -> _Catalog:
         extensions, numbers = await gather_or_cancel(
             self.client.list_extensions(types=INVENTORY_EXTENSION_TYPES),
             self.client.list_account_phone_numbers(usage_types=SHARED_USAGE_TYPES),
         )
         inventory = build_inventory(extensions=extensions, numbers=numbers)
+        # In a thread: on a large account this takes a tenth of a second or more, during which
+        # the event loop keeps answering (the thread gives way to it at every switch interval).
+        index = await asyncio.to_thread(LookupIndex, inventory.resources)
         logger.info("Inventory loaded: %d resources", len(inventory.resources))
-        return inventory
+        return _Catalog(inventory, index)
 
     # -- handlers ---------------------------------------------------------------------------
 
@@ -158,6 +182,16 @@ class Directory:
         """The resource's SMS handlers, read live from RingCentral."""
         resource = await self.resource(resource_id=resource_id)
         return await self._read_handlers(resource)
+
+    async def card_handlers(self, *, resource_id: str) -> tuple[Handler, ...]:
+        """The resource's SMS handlers for its card: concurrent callers share one read, and a
+        list read for a card less than CARD_COPY_SECONDS ago is shown again.
+
+        Only lists read for cards are reused (never for a review or a change), and a change
+        made through `apply_change` drops the resource's list at once.
+        """
+        resource = await self.resource(resource_id=resource_id)
+        return await self._card_reads.get(resource.id, lambda: self._read_handlers(resource))
 
     async def _read_handlers(self, resource: Resource) -> tuple[Handler, ...]:
         records = await self.client.get_sms_recipients(extension_id=resource.id)
@@ -209,6 +243,8 @@ class Directory:
                 )
             except RingCentralError as exc:
                 raise await self._failed(resource, before, exc) from exc
+            finally:
+                self._card_reads.forget(resource.id)  # whatever happened, a card reads anew
         try:
             after = await self._read_handlers(resource)
         except RingCentralError as exc:

@@ -44,7 +44,10 @@ class People:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
-        self._users = SharedLoad(self._load, ttl_seconds=ttl_seconds, clock=clock)
+        # Past the TTL the old list still answers while one refresh runs (see SharedLoad).
+        self._users = SharedLoad(
+            self._load, ttl_seconds=ttl_seconds, clock=clock, name="RingCentral user list"
+        )
         self._flags: dict[str, _Flags] = {}
 
     def remember(self, handlers: Iterable[Handler]) -> None:

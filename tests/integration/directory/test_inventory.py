@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 
 import pytest
 
@@ -103,21 +104,51 @@ async def test_the_inventory_takes_two_list_calls_made_concurrently_and_is_cache
     assert rc_capture.peak_in_flight == 2
 
 
-async def test_the_inventory_is_read_again_after_invalidation_and_after_its_ttl(
+async def settled(condition: Callable[[], bool]) -> None:
+    """Let background work run until `condition` holds (bounded)."""
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the background refresh never finished")
+
+
+async def test_past_its_ttl_the_inventory_is_served_while_one_refresh_runs(
     rc_sandbox: SandboxServer, rc_client: RingCentralClient
 ) -> None:
     now = [0.0]
     directory = Directory(client=rc_client, ttl_seconds=30.0, clock=lambda: now[0])
-    await directory.inventory()
+    first = await directory.inventory()
     now[0] = 29.0
-    await directory.inventory()
+    assert await directory.inventory() is first
     assert len(data_requests(rc_sandbox)) == 2
+
     now[0] = 31.0
-    await directory.inventory()
+    answers = await asyncio.gather(*(directory.inventory() for _ in range(50)))
+    assert all(answer is first for answer in answers)  # nobody waited for the reload
+    await settled(lambda: len(data_requests(rc_sandbox)) == 4)  # one refresh, two lists
+    refreshed = await directory.inventory()
+    assert refreshed is not first and refreshed == first
     assert len(data_requests(rc_sandbox)) == 4
+
     directory.invalidate()
-    await directory.inventory()
+    assert await directory.inventory() is not refreshed  # invalidated: loaded, and waited for
     assert len(data_requests(rc_sandbox)) == 6
+
+
+async def test_a_failed_refresh_keeps_serving_the_inventory_it_had(
+    rc_sandbox: SandboxServer, rc_client: RingCentralClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = [0.0]
+    directory = Directory(client=rc_client, ttl_seconds=30.0, clock=lambda: now[0])
+    first = await directory.inventory()
+    rc_sandbox.inject_fault(Fault(r"/extension$", method="GET", status=400, times=1))
+    now[0] = 31.0
+
+    assert await directory.inventory() is first
+    await settled(lambda: "Refreshing the inventory failed" in caplog.text)
+    assert await directory.inventory() is first
+    assert (await directory.lookup(query="support")).resource is not None
 
 
 def _renamed(seed: Seed, **names: str) -> Seed:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.ringcentral.client import RingCentralClient
@@ -66,3 +68,28 @@ async def test_a_user_is_found_by_email_regardless_of_case(people: People) -> No
 
     assert found is not None and (found.user.id, found.user.extension_number) == ("6001", "1001")
     assert nobody is None
+
+
+def user_lists(server: SandboxServer) -> int:
+    return sum(1 for r in data_requests(server) if ("type", "User") in r.query)
+
+
+async def test_past_its_ttl_the_user_list_answers_at_once_while_one_refresh_runs(
+    rc_sandbox: SandboxServer, rc_client: RingCentralClient
+) -> None:
+    now = [0.0]
+    people = People(client=rc_client, ttl_seconds=60.0, clock=lambda: now[0])
+    await people.search(query="ava")
+    now[0] = 61.0
+    rc_sandbox.options.latency_seconds = 0.2  # the refresh takes a while
+
+    found = await asyncio.gather(*(people.search(query="ben ort") for _ in range(20)))
+
+    assert [f[0].user.name for f in found] == ["Ben Ortiz"] * 20
+    assert user_lists(rc_sandbox) == 1  # answered from the old list: the refresh is not back
+    for _ in range(200):
+        if user_lists(rc_sandbox) == 2:
+            break
+        await asyncio.sleep(0.01)
+    await people.search(query="carla")
+    assert user_lists(rc_sandbox) == 2  # one refresh for all twenty

@@ -85,3 +85,30 @@ async def test_large_account_lists_are_complete(rc_options: SandboxOptions) -> N
 
     assert len(users) == sum(1 for e in seed.extensions if e.type == "User")
     assert len(numbers) == len(seed.phone_numbers)
+
+
+@pytest.mark.parametrize("omit_totals", [False, True])
+async def test_the_user_list_reads_its_other_pages_side_by_side_when_totals_say_how_many(
+    omit_totals: bool,
+) -> None:
+    from sms_handlers_sandbox.ringcentral import large_seed
+    from tests.support.rc_sandbox import running_sandbox
+
+    seed = large_seed(sites=1, queues=2, users=50, numbers=60)
+    options = SandboxOptions(omit_totals=omit_totals, latency_seconds=0.02)
+    capture = RequestCapture()
+    async with (
+        running_sandbox(seed, options) as server,
+        sandbox_client(server, options=fast_options(per_page=10), capture=capture) as client,
+    ):
+        users = await client.list_extensions(types=["User"])
+
+    assert sorted(u.id for u in users) == sorted(
+        str(e.id) for e in seed.extensions if e.type == "User"
+    )
+    pages = [r for r in data_requests(server) if r.path.endswith("/extension")]
+    assert sorted(dict(r.query).get("page", "1") for r in pages) == ["1", "2", "3", "4", "5"]
+    if omit_totals:  # nothing says how many: one page after another, to the last nextPage
+        assert capture.peak_in_flight == 1
+    else:  # pages 2 to 5 at once, as many as the client's concurrency (4) allows
+        assert capture.peak_in_flight == 4

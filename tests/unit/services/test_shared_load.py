@@ -1,4 +1,5 @@
-"""SharedLoad: one load for concurrent callers, kept for the TTL, failures not kept."""
+"""SharedLoad: one load for concurrent callers, kept for the TTL, then served while one refresh
+runs; failures not kept."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 
 import pytest
 
-from bot.services.cache import SharedLoad
+from bot.services.cache import RETRY_AFTER_FAILURE_SECONDS, SharedLoad
 
 
 class Loader:
@@ -26,6 +27,15 @@ class Loader:
         return number
 
 
+async def refreshed(cache: SharedLoad[int]) -> None:
+    """Let the background refresh run to its end (and its callbacks after it)."""
+    for _ in range(100):
+        if not cache.refreshing:
+            break
+        await asyncio.sleep(0)
+    await asyncio.sleep(0)
+
+
 async def test_concurrent_callers_share_one_load() -> None:
     loader = Loader()
     loader.release.clear()
@@ -38,7 +48,7 @@ async def test_concurrent_callers_share_one_load() -> None:
     assert loader.calls == 1
 
 
-async def test_the_value_is_kept_for_the_ttl_then_loaded_again() -> None:
+async def test_the_value_is_kept_for_the_ttl_then_served_while_one_refresh_runs() -> None:
     now = [100.0]
     loader = Loader()
     cache = SharedLoad(loader, ttl_seconds=10, clock=lambda: now[0])
@@ -46,9 +56,49 @@ async def test_the_value_is_kept_for_the_ttl_then_loaded_again() -> None:
     assert await cache.get() == 1
     now[0] = 109.9
     assert await cache.get() == 1 and cache.peek() == 1
+    assert loader.calls == 1
     now[0] = 110.0
     assert cache.peek() is None
-    assert await cache.get() == 2
+    loader.release.clear()
+    assert await asyncio.gather(*(cache.get() for _ in range(20))) == [1] * 20  # nobody waits
+    assert cache.refreshing and loader.calls == 2  # one refresh for all of them
+    loader.release.set()
+    await refreshed(cache)
+    assert await cache.get() == 2 and not cache.refreshing
+
+
+async def test_a_failed_refresh_is_logged_and_the_old_value_kept(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    now = [100.0]
+    loader = Loader()
+    cache = SharedLoad(
+        loader, ttl_seconds=10, stale_seconds=60, clock=lambda: now[0], name="inventory"
+    )
+    await cache.get()
+    now[0] = 111.0
+    loader.fail_next = True
+
+    assert await cache.get() == 1
+    await refreshed(cache)
+    assert "Refreshing the inventory failed; still serving the previous one" in caplog.text
+    assert "RingCentral is down" in caplog.text
+    assert await cache.get() == 1  # not retried at once
+    assert loader.calls == 2
+    now[0] += RETRY_AFTER_FAILURE_SECONDS
+    assert await cache.get() == 1
+    await refreshed(cache)
+    assert await cache.get() == 3 and loader.calls == 3
+
+
+async def test_a_value_older_than_the_stale_window_is_loaded_again() -> None:
+    now = [100.0]
+    loader = Loader()
+    cache = SharedLoad(loader, ttl_seconds=10, stale_seconds=5, clock=lambda: now[0])
+    await cache.get()
+    now[0] = 115.0
+
+    assert await cache.get() == 2  # waited for it
 
 
 async def test_refresh_forces_a_load() -> None:

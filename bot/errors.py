@@ -13,6 +13,7 @@ is the operator.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,29 @@ class ReferencedError(SmsHandlersError):
     @property
     def details(self) -> str:
         return self._details
+
+
+# A URL, a host name or address, markup, or a file path: text from outside (RingCentral's
+# wording) holding one is not shown as it is.
+_UNSHOWABLE = re.compile(
+    r"://|www\.|[<>{}\\]"  # URLs, markup, Windows paths
+    r"|\w\.\w+\.[A-Za-z]{2,}|\.(?:com|net|org|io|dev|internal|local|lan|example)\b"  # hosts
+    r"|\d+\.\d+\.\d+\.\d+|\w:\d{2,5}\b"  # addresses and ports
+    r"|(?:^|\s)/\w|\w/\w+/",  # paths
+    re.IGNORECASE,
+)
+PRESENTABLE_LENGTH = 200
+
+
+def presentable(text: str | None) -> str | None:
+    """Text from outside the bot (RingCentral's wording) if it can be shown to users: one short
+    line with no URL, host, markup or file path; else None (it belongs in the log only)."""
+    if not text:
+        return None
+    line = " ".join(text.split())
+    if len(line) > PRESENTABLE_LENGTH or _UNSHOWABLE.search(line):
+        return None
+    return line
 
 
 def log_text(error: BaseException) -> str:

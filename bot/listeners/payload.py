@@ -113,7 +113,7 @@ def view_id_of(body: Body) -> str:
 def review_request_id(view: Mapping[str, Any]) -> int:
     """The request a review modal decides (its `private_metadata`)."""
     raw = view.get("private_metadata")
-    found = inputs.request_id(raw)
+    found = inputs.request_id(raw) if isinstance(raw, str) else None
     if found is None:
         raise MalformedPayloadError(
             FORM_UNREADABLE, problem=f"review metadata {raw!r:.60} is not a request id"

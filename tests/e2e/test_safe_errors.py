@@ -196,3 +196,18 @@ async def test_a_comment_over_the_limit_is_refused_on_its_field_and_not_stored(
         [pending] = await repo.pending_requests()
     assert pending.decision_comment is None
     assert app.sandbox.sms_recipients(SUPPORT) == ["6001", "6002"]
+
+
+async def test_an_applied_change_whose_modal_cannot_be_updated_is_not_called_a_failure(
+    app: Harness,
+) -> None:
+    post = await send_request(app, app.carla, add=["6004"])
+    await app.click(app.alex, ids.REVIEW_REQUEST, message=post)
+    app.slack.fail_next("views.update", "internal_error")
+    await app.submit(app.alex, app.top_modal(app.alex), {})
+
+    assert "*Applied.*" in texts(app.approval_posts()[-1])
+    assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002", "6004"]
+    shown = texts(app.top_modal(app.alex))
+    assert "Approving request #1" in shown
+    assert "went wrong" not in shown and "nothing was changed" not in shown.lower()

@@ -16,6 +16,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.container import Container
+from bot.errors import SmsHandlersError, log_text
 from bot.http_paths import EVENTS_PATH, HEALTH_PATH
 from bot.listeners import actions, commands, events, options, views
 from bot.listeners.replies import report_error
@@ -111,8 +112,10 @@ class HealthCheck:
         except TimeoutError:
             return {"ok": False, "error": f"no answer within {HEALTH_TIMEOUT_SECONDS:.0f} s"}
         except Exception as exc:
-            logger.warning("health probe failed: %s", exc)
-            return {"ok": False, "error": str(exc)}
+            # For the operator's probes: what failed, as the command line would say it.
+            logger.warning("health probe failed: %s", log_text(exc))
+            shown = exc.details if isinstance(exc, SmsHandlersError) else type(exc).__name__
+            return {"ok": False, "error": shown}
         return {"ok": True}
 
 

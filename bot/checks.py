@@ -190,12 +190,12 @@ async def database_check(settings: Settings) -> Check:
     try:
         url = parse_database_url(settings.database_url)
     except SmsHandlersError as error:
-        return doctor.failed(doctor.DATABASE, str(error))
+        return doctor.failed(doctor.DATABASE, error.details)
     file_missing = sqlite_file_missing(url)
     try:
         current = None if file_missing else await migrate.current_async(settings.database_url)
     except SmsHandlersError as error:
-        return doctor.failed(doctor.DATABASE, str(error))
+        return doctor.failed(doctor.DATABASE, error.details)
     return doctor.database_check(
         where=describe_url(url),
         current=current,

@@ -48,6 +48,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "bot.ringcentral": (*SLACK, "bot.services", "bot.listeners", "bot.views", "bot.db"),
     "bot.domain": (*SLACK, "sqlalchemy", "aiohttp", "bot.services", "bot.db", "bot.views"),
     "bot.errors": (*SLACK, "sqlalchemy", "aiohttp", "bot.services", "bot.db", "bot.views"),
+    "bot.inputs": (*SLACK, "sqlalchemy", "aiohttp", "bot.services", "bot.db", "bot.views"),
     "sms_handlers_sandbox": ("bot",),
 }
 # The only product modules that may load the stand-ins, and only inside a function.

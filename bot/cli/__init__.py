@@ -3,7 +3,8 @@
 Each group of subcommands lives in its own module with a `register(subparsers)` function that
 adds its parsers and sets `handler` (a function taking the parsed arguments and returning an exit
 code, or a coroutine function doing so). Errors meant for people (`SmsHandlersError`) are printed
-as one line on stderr with exit code 1; nothing here prints a traceback for them.
+as one line on stderr with exit code 1, with the details kept from Slack users (the operator runs
+the command line); nothing here prints a traceback for them.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = handler(args)
         code = asyncio.run(result) if inspect.iscoroutine(result) else result
     except SmsHandlersError as exc:
-        print(f"sms-handlers: {exc}", file=sys.stderr)
+        print(f"sms-handlers: {exc.details}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -1,8 +1,16 @@
-"""Errors of the database layer, each a sentence for the person who configured or used it."""
+"""Errors of the database layer.
+
+DatabaseUnavailableError can happen while serving Slack users: the message given when it is
+raised is for the operator (the command line prints it, the log keeps it) and may name
+DATABASE_URL, its host or its file; Slack users read a fixed sentence with a reference to that
+log line instead (see `bot.errors.ReferencedError`).
+"""
 
 from __future__ import annotations
 
-from bot.errors import SmsHandlersError
+from bot.errors import ReferencedError, SmsHandlersError
+
+ASK_ADMINS = "Try again in a minute; if it keeps failing, tell the app's administrators."
 
 
 class DatabaseError(SmsHandlersError):
@@ -10,15 +18,25 @@ class DatabaseError(SmsHandlersError):
 
 
 class DatabaseUrlError(DatabaseError):
-    """DATABASE_URL is malformed, names an unsupported database, or a place that does not exist."""
+    """DATABASE_URL is malformed, names an unsupported database, or a place that does not exist.
 
-
-class DatabaseUnavailableError(DatabaseError):
-    """The database named by DATABASE_URL cannot be reached or refused the connection."""
+    Raised at start-up and on the command line only: its message names DATABASE_URL for the
+    operator."""
 
 
 class DatabaseNotMigratedError(DatabaseError):
-    """The database exists but its tables are missing or older than this version of the bot."""
+    """The database exists but its tables are missing or older than this version of the bot.
+
+    Raised at start-up and on the command line only, like DatabaseUrlError."""
+
+
+class DatabaseUnavailableError(DatabaseError, ReferencedError):
+    """The database named by DATABASE_URL cannot be reached, refused the connection, or stayed
+    locked (`busy`); `details` says which, for the operator."""
+
+    def __init__(self, details: str, *, busy: bool = False) -> None:
+        what = "The bot's database was busy" if busy else "The bot could not reach its database"
+        super().__init__(what, advice=ASK_ADMINS, details=details)
 
 
 class RequestNotFoundError(DatabaseError):

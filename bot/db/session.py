@@ -147,7 +147,8 @@ def _short_reason(exc: BaseException) -> str:
 
 
 def unavailable_error(url: URL, exc: BaseException) -> DatabaseUnavailableError:
-    """The one-line error for a database that cannot be reached through DATABASE_URL."""
+    """The error for a database that cannot be reached through DATABASE_URL: one line for the
+    operator (naming DATABASE_URL without its password), a fixed sentence for Slack users."""
     if isinstance(exc, TimeoutError):
         reason = f"no answer within {CONNECT_TIMEOUT_SECONDS:g} s"
     else:
@@ -155,7 +156,8 @@ def unavailable_error(url: URL, exc: BaseException) -> DatabaseUnavailableError:
     if reason == "database is locked":
         return DatabaseUnavailableError(
             f"The SQLite database in DATABASE_URL ({describe_url(url)}) stayed locked by another "
-            f"writer for {SQLITE_BUSY_TIMEOUT_MS // 1000} s; try again."
+            f"writer for {SQLITE_BUSY_TIMEOUT_MS // 1000} s; try again.",
+            busy=True,
         )
     return DatabaseUnavailableError(
         f"Cannot connect to the database in DATABASE_URL ({describe_url(url)}): {reason}."

@@ -3,6 +3,7 @@ Cancel, Retry, and Reject inside the review modal."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -10,6 +11,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
+from bot.domain import ChangeRequest
+from bot.listeners import payload
 from bot.listeners.replies import (
     Body,
     after_ack,
@@ -30,6 +33,8 @@ from bot.views.modals import loading_modal, request_modal, review_modal
 from bot.views.requests import decided_modal
 from bot.views.resources import list_message, resource_card
 
+logger = logging.getLogger(__name__)
+
 
 def register(
     app: AsyncApp,
@@ -48,7 +53,7 @@ def register(
         await ack()
 
         async def show() -> None:
-            card = await browse.card(resource_id=_value(body))
+            card = await browse.card(resource_id=payload.resource_id_of(body))
             await reply(body, resource_card(card), replace_original=True)
 
         after_ack(tasks, show(), body=body, client=client)
@@ -57,7 +62,7 @@ def register(
         await ack()
 
         async def show() -> None:
-            listing = await browse.list_page(page=int(_value(body)))
+            listing = await browse.list_page(page=payload.list_page_of(body))
             await reply(body, list_message(listing), replace_original=True)
 
         after_ack(tasks, show(), body=body, client=client)
@@ -68,33 +73,50 @@ def register(
         """Open the modal within the trigger window, then fill it when RingCentral answered."""
         await ack()
 
+        async def check() -> None:
+            payload.resource_id_of(body)
+
         async def fill(view_id: str) -> None:
             """The resource, its handlers and the requester's RingCentral user, in the form."""
+            resource_id = payload.resource_id_of(body)
             profile = await slack_users.profile(user_id_of(body), fallback_name=user_name_of(body))
-            form = await requests.form(resource_id=_value(body), requester_email=profile.email)
+            form = await requests.form(resource_id=resource_id, requester_email=profile.email)
             channel = body.get("channel") or {}
             view = request_modal(form, channel_id=channel.get("id"))
             await update_view(client, view_id=view_id, view=view)
 
         open_modal_then(
-            tasks, client, body, title="Request change", what="the current handlers", fill=fill
+            tasks,
+            client,
+            body,
+            title="Request change",
+            what="the current handlers",
+            fill=fill,
+            check=check,
         )
 
     async def on_show_history(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        cursor = HistoryCursor(resource_id=_value(body))
+
+        async def check() -> None:
+            payload.resource_id_of(body)
 
         async def fill(view_id: str) -> None:
+            cursor = HistoryCursor(resource_id=payload.resource_id_of(body))
             await show_history(history, client, cursor=cursor, view_id=view_id)
 
-        open_modal_then(tasks, client, body, title="History", what="the history", fill=fill)
+        open_modal_then(
+            tasks, client, body, title="History", what="the history", fill=fill, check=check
+        )
 
     async def on_history_page(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        view_id = str(body["view"]["id"])
-        cursor = HistoryCursor.from_value(_value(body))
-        work = show_history(history, client, cursor=cursor, view_id=view_id)
-        after_ack(tasks, work, body=body, client=client, view_id=view_id)
+
+        async def show() -> None:
+            cursor = payload.history_cursor_of(body)
+            await show_history(history, client, cursor=cursor, view_id=payload.view_id_of(body))
+
+        after_ack(tasks, show(), body=body, client=client)
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -104,10 +126,14 @@ def register(
         reviewer_id = user_id_of(body)
 
         async def check() -> None:
-            await requests.check_can_review(request_id=_request_id(body), reviewer_id=reviewer_id)
+            await requests.check_can_review(
+                request_id=payload.request_id_of(body), reviewer_id=reviewer_id
+            )
 
         async def fill(view_id: str) -> None:
-            state = await requests.review(request_id=_request_id(body), reviewer_id=reviewer_id)
+            state = await requests.review(
+                request_id=payload.request_id_of(body), reviewer_id=reviewer_id
+            )
             await update_view(client, view_id=view_id, view=review_modal(state))
 
         open_modal_then(
@@ -125,7 +151,7 @@ def register(
 
         async def cancel() -> None:
             user = await actor_of(slack_users, body)
-            await requests.cancel(request_id=_request_id(body), user=user)
+            await requests.cancel(request_id=payload.request_id_of(body), user=user)
 
         after_ack(tasks, cancel(), body=body, client=client)
 
@@ -134,25 +160,25 @@ def register(
 
         async def retry() -> None:
             approver = await actor_of(slack_users, body)
-            await requests.retry(request_id=_request_id(body), approver=approver)
+            await requests.retry(request_id=payload.request_id_of(body), approver=approver)
 
         after_ack(tasks, retry(), body=body, client=client)
 
     async def on_reject(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """Reject from inside the review modal, with the comment typed so far."""
         await ack()
-        view_id = str(body["view"]["id"])
-        comment = input_text(body["view"], ids.COMMENT_BLOCK, ids.COMMENT_ACTION)
 
         async def reject() -> None:
+            view = payload.view_of(body)
+            request_id = payload.request_id_of(body)
+            comment = input_text(view, ids.COMMENT_BLOCK, ids.COMMENT_ACTION)
             approver = await actor_of(slack_users, body)
             rejected = await requests.reject(
-                request_id=_request_id(body), approver=approver, comment=comment
+                request_id=request_id, approver=approver, comment=comment
             )
-            view = decided_modal(rejected, title="Rejected")
-            await update_view(client, view_id=view_id, view=view)
+            await show_decision(client, view_id=str(view["id"]), request=rejected, title="Rejected")
 
-        after_ack(tasks, reject(), body=body, client=client, view_id=view_id)
+        after_ack(tasks, reject(), body=body, client=client)
 
     app.action(ids.PICK_RESOURCE)(on_pick_resource)
     app.action(ids.REQUEST_CHANGE)(on_request_change)
@@ -165,14 +191,6 @@ def register(
     app.action(ids.CANCEL_REQUEST)(on_cancel)
     app.action(ids.RETRY_REQUEST)(on_retry)
     app.action(ids.REJECT_REQUEST)(on_reject)
-
-
-def _value(body: Body) -> str:
-    return str(body["actions"][0].get("value", ""))
-
-
-def _request_id(body: Body) -> int:
-    return int(_value(body))
 
 
 async def actor_of(slack_users: SlackUsers, body: Body) -> Actor:
@@ -206,6 +224,18 @@ def open_modal_then(
             await report_error(error, body=body, client=client, view_id=view_id)
 
     after_ack(tasks, run(), body=body, client=client)
+
+
+async def show_decision(
+    client: AsyncWebClient, *, view_id: str, request: ChangeRequest, title: str
+) -> None:
+    """Show a decision's outcome in the approver's modal. The decision is made and the approval
+    message says so whatever happens here, so a failure to show it is logged, not reported as
+    something that went wrong with the decision."""
+    try:
+        await update_view(client, view_id=view_id, view=decided_modal(request, title=title))
+    except Exception:
+        logger.exception("could not show request #%s's outcome in modal %s", request.id, view_id)
 
 
 async def show_history(

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
+from bot.inputs import is_slack_id
 from bot.listeners.replies import after_ack
 from bot.services.policy import ApprovalPolicy
 from bot.services.requests import RequestService
@@ -25,9 +26,9 @@ def register(
         body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
     ) -> None:
         """Publish the Home tab: how to use the app and the requests waiting for a decision."""
-        if event.get("tab") != "home":
+        user_id = event.get("user")
+        if event.get("tab") != "home" or not is_slack_id(user_id):
             return
-        user_id = str(event["user"])
 
         async def publish() -> None:
             """The Home tab for one user (Review buttons when they are an approver)."""

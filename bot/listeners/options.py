@@ -14,6 +14,7 @@ from bot.views.modals import RequestModalMetadata, user_option
 logger = logging.getLogger(__name__)
 
 MAX_OPTIONS = 50
+QUERY_MAX_LENGTH = 100  # nobody types more to find a person
 
 
 def register(app: AsyncApp, *, browse: BrowseService) -> None:
@@ -21,7 +22,8 @@ def register(app: AsyncApp, *, browse: BrowseService) -> None:
 
     async def on_user_search(ack: AsyncAck, body: dict[str, Any]) -> None:
         """Users by name, extension number or email; those who cannot be added say why."""
-        query = str(body.get("value") or "")
+        typed = body.get("value")
+        query = typed[:QUERY_MAX_LENGTH] if isinstance(typed, str) else ""
         try:
             choices = await browse.people_to_add(
                 query=query, resource_id=_modal_resource_id(body), limit=MAX_OPTIONS
@@ -37,8 +39,13 @@ def register(app: AsyncApp, *, browse: BrowseService) -> None:
 
 
 def _modal_resource_id(body: dict[str, Any]) -> str | None:
-    """The resource of the request modal the picker is in (None in any other view)."""
-    view = body.get("view") or {}
-    if view.get("callback_id") != ids.REQUEST_MODAL:
+    """The resource of the request modal the picker is in (None in any other view, or when the
+    modal's metadata cannot be read: the search then only lacks the "already a handler" marks)."""
+    view = body.get("view")
+    if not isinstance(view, dict) or view.get("callback_id") != ids.REQUEST_MODAL:
         return None
-    return RequestModalMetadata.from_json(str(view.get("private_metadata") or "")).resource_id
+    try:
+        return RequestModalMetadata.from_json(view.get("private_metadata")).resource_id
+    except ValueError as exc:
+        logger.warning("user search in a request modal with unreadable metadata: %s", exc)
+        return None

@@ -1,4 +1,10 @@
-"""Telling the person who acted: ephemeral replies, modal updates, error reports."""
+"""Telling the person who acted: ephemeral replies, modal updates, error reports.
+
+What a person is told about an error: an `SmsHandlersError`'s message (a sentence; a failure of
+RingCentral or the database also carries a reference such as `(ref 7f3a9c)`, whose details are in
+the log under the same reference), or a fixed apology for anything unexpected (the traceback goes
+to the log). Never an exception's own text.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.background import BackgroundTasks
-from bot.errors import SmsHandlersError
+from bot.errors import ReferencedError, SmsHandlersError, log_text
 from bot.views.common import Message
 from bot.views.requests import GENERIC_APOLOGY, error_message, problem_modal
 
@@ -80,25 +86,32 @@ async def update_view(
 async def report_error(
     error: BaseException, *, body: Body, client: AsyncWebClient, view_id: str | None = None
 ) -> None:
-    """Tell the person what went wrong: a domain error as it is, anything else as an apology."""
-    if isinstance(error, SmsHandlersError):
-        text = str(error)
-        logger.info("refused for %s: %s", user_id_of(body), text)
-    elif _slack_error(error) in TRIGGER_ERRORS:
-        text = "Slack stopped waiting for the form to open. Please click the button again."
-        logger.warning("the trigger of %s expired before views.open", _describe(body))
-    else:
-        text = GENERIC_APOLOGY
-        logger.error(
-            "handling %s from %s failed",
-            _describe(body),
-            user_id_of(body),
-            exc_info=(type(error), error, error.__traceback__),
-        )
+    """Tell the person what went wrong (see `explain`), in the modal, ephemerally or by DM."""
+    text = explain(error, body=body)
     try:
         await _deliver(text, body=body, client=client, view_id=view_id)
     except Exception:
         logger.exception("could not tell %s about an error", user_id_of(body))
+
+
+def explain(error: BaseException, *, body: Body) -> str:
+    """What the person who acted reads about `error`; the log gets the details."""
+    if isinstance(error, ReferencedError):
+        logger.warning("%s from %s failed: %s", _describe(body), user_id_of(body), log_text(error))
+        return str(error)
+    if isinstance(error, SmsHandlersError):
+        logger.info("refused for %s: %s", user_id_of(body), error.details)
+        return str(error)
+    if _slack_error(error) in TRIGGER_ERRORS:
+        logger.warning("the trigger of %s expired before views.open", _describe(body))
+        return "Slack stopped waiting for the form to open. Please click the button again."
+    logger.error(
+        "handling %s from %s failed",
+        _describe(body),
+        user_id_of(body),
+        exc_info=(type(error), error, error.__traceback__),
+    )
+    return GENERIC_APOLOGY
 
 
 async def _deliver(text: str, *, body: Body, client: AsyncWebClient, view_id: str | None) -> None:
@@ -134,13 +147,13 @@ def _slack_error(error: BaseException) -> str | None:
 def _describe(body: Body) -> str:
     kind = str(body.get("type") or ("command" if "command" in body else "request"))
     if "command" in body:
-        return f"{kind} {body.get('command')} {body.get('text', '')!r}"
-    actions = body.get("actions") or []
-    if actions:
-        return f"{kind} {actions[0].get('action_id')}"
+        return f"{kind} {body.get('command')} {body.get('text', '')!r:.200}"
+    actions = body.get("actions")
+    if isinstance(actions, list) and actions and isinstance(actions[0], Mapping):
+        return f"{kind} {actions[0].get('action_id')!s:.100}"
     view = body.get("view")
     if isinstance(view, Mapping):
-        return f"{kind} {view.get('callback_id')}"
+        return f"{kind} {view.get('callback_id')!s:.100}"
     return kind
 
 

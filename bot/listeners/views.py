@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import logging
+from collections.abc import Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -11,24 +11,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
 from bot.domain import ChangeRequest
-from bot.errors import SmsHandlersError
-from bot.listeners.actions import actor_of
-from bot.listeners.replies import after_ack, update_view, user_id_of
+from bot.listeners import payload
+from bot.listeners.actions import actor_of, show_decision
+from bot.listeners.payload import MalformedPayloadError
+from bot.listeners.replies import after_ack, explain
 from bot.listeners.state import input_text, selected_values
-from bot.services.requests import ChangeDraft, InvalidRequestError, RequestField, RequestService
+from bot.services.requests import (
+    ChangeDraft,
+    InvalidRequestError,
+    RequestField,
+    RequestService,
+    comment_problem,
+)
 from bot.slackapi.users import SlackUsers
 from bot.views import ids
-from bot.views.modals import RequestModalMetadata
 from bot.views.requests import (
-    GENERIC_APOLOGY,
     approving_modal,
-    decided_modal,
     problem_modal,
     sent_modal,
     still_checking_modal,
 )
-
-logger = logging.getLogger(__name__)
 
 # Slack waits 3 s for the answer to a submission; past this, the request finishes in the
 # background and the modal says so.
@@ -56,14 +58,13 @@ def register(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         """Validate against the live handlers: field errors, or the request stored and announced."""
-        view = body["view"]
         try:
+            view = payload.view_of(body)
             draft = draft_from(view)
-        except (KeyError, ValueError):
-            await ack(
-                response_action="update", view=problem_modal(title="Sorry", text=GENERIC_APOLOGY)
-            )
-            raise
+        except MalformedPayloadError as error:
+            text = explain(error, body=body)
+            await ack(response_action="update", view=problem_modal(title="Sorry", text=text))
+            return
         creating = asyncio.ensure_future(_create(requests, slack_users, body, draft))
         done, _ = await asyncio.wait({creating}, timeout=SUBMIT_BUDGET_SECONDS)
         if not done:
@@ -75,19 +76,29 @@ def register(
     async def on_review_submitted(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        """Approve: answer with an "Applying…" modal, then show the outcome in it."""
-        view = body["view"]
-        request_id = int(view["private_metadata"])
+        """Approve: answer with an "Applying…" modal, then show the outcome in it.
+
+        A review modal that cannot be read is answered with a sentence, a comment over the limit
+        with an error on its field; neither reaches the service."""
+        try:
+            view = payload.view_of(body)
+            request_id = payload.review_request_id(view)
+        except MalformedPayloadError as error:
+            text = explain(error, body=body)
+            await ack(response_action="update", view=problem_modal(title="Sorry", text=text))
+            return
         comment = input_text(view, ids.COMMENT_BLOCK, ids.COMMENT_ACTION)
+        problem = comment_problem(comment)
+        if problem is not None:
+            await ack(response_action="errors", errors={ids.COMMENT_BLOCK: problem})
+            return
         await ack(response_action="update", view=approving_modal(request_id))
         view_id = str(view["id"])
 
         async def approve() -> None:
             approver = await actor_of(slack_users, body)
             done = await requests.approve(request_id=request_id, approver=approver, comment=comment)
-            await update_view(
-                client, view_id=view_id, view=decided_modal(done, title=f"Request #{done.id}")
-            )
+            await show_decision(client, view_id=view_id, request=done, title=f"Request #{done.id}")
 
         after_ack(tasks, approve(), body=body, client=client, view_id=view_id)
 
@@ -95,9 +106,10 @@ def register(
     app.view(ids.REVIEW_MODAL)(on_review_submitted)
 
 
-def draft_from(view: dict[str, Any]) -> ChangeDraft:
-    """What the requester entered in the request modal."""
-    metadata = RequestModalMetadata.from_json(view["private_metadata"])
+def draft_from(view: Mapping[str, Any]) -> ChangeDraft:
+    """What the requester entered in the request modal (MalformedPayloadError when its metadata
+    cannot be read; the ids chosen are checked by the service)."""
+    metadata = payload.request_form_metadata(view)
     add = selected_values(view, ids.ADD_BLOCK, ids.ADD_ACTION)
     add_me = ids.ADD_ME_VALUE in selected_values(view, ids.ADD_ME_BLOCK, ids.ADD_ME_ACTION)
     if add_me and metadata.requester_extension_id:
@@ -112,7 +124,7 @@ def draft_from(view: dict[str, Any]) -> ChangeDraft:
     )
 
 
-def _field_errors(view: dict[str, Any], error: InvalidRequestError) -> dict[str, str]:
+def _field_errors(view: Mapping[str, Any], error: InvalidRequestError) -> dict[str, str]:
     present = {block.get("block_id") for block in view.get("blocks", [])}
     errors: dict[str, str] = {}
     for field, message in error.problems.items():
@@ -131,13 +143,7 @@ def _submission_answer(
     if isinstance(error, InvalidRequestError):
         return {"response_action": "errors", "errors": _field_errors(body["view"], error)}
     if error is not None:
-        text = str(error) if isinstance(error, SmsHandlersError) else GENERIC_APOLOGY
-        if not isinstance(error, SmsHandlersError):
-            logger.error(
-                "creating a request for %s failed",
-                user_id_of(body),
-                exc_info=(type(error), error, error.__traceback__),
-            )
+        text = explain(error, body=body)
         return {
             "response_action": "update",
             "view": problem_modal(title="Request not sent", text=text),

@@ -19,6 +19,7 @@ import requests
 from ringcentral.http import ApiException, ApiResponse, Client
 from ringcentral.platform import Platform
 
+from bot.errors import log_text
 from bot.ringcentral.errors import (
     RingCentralAuthError,
     RingCentralError,
@@ -26,6 +27,7 @@ from bot.ringcentral.errors import (
     RingCentralTimeout,
     RingCentralUnavailable,
     error_for_response,
+    parse_error_body,
 )
 
 logger = logging.getLogger(__name__)
@@ -146,7 +148,9 @@ class TokenProvider:
                 except (RingCentralRateLimited, RingCentralUnavailable):
                     raise  # a login now would meet the same limit or outage
                 except RingCentralError as exc:
-                    logger.warning("Token refresh failed (%s); logging in again with the JWT", exc)
+                    logger.warning(
+                        "Token refresh failed (%s); logging in again with the JWT", log_text(exc)
+                    )
         await self._exchange(
             lambda: self._platform.login(jwt=self._credentials.jwt), "logging in with the JWT"
         )
@@ -196,22 +200,21 @@ def _auth_error(exc: Any, operation: str, server_url: str) -> RingCentralError:
             detail=f"could not reach {server_url} ({type(cause).__name__}); "
             "check RINGCENTRAL_SERVER_URL and the network.",
         )
-    retry_after = _retry_after_header(response.headers.get("Retry-After"))
-    error = error_for_response(
+    if response.status_code in (400, 401):
+        code, message = parse_error_body(response.text)
+        return RingCentralAuthError(
+            operation=operation,
+            status=response.status_code,
+            error_code=code,
+            api_message=message,
+            detail="Check RINGCENTRAL_CLIENT_ID, RINGCENTRAL_CLIENT_SECRET and RINGCENTRAL_JWT.",
+        )
+    return error_for_response(
         status=response.status_code,
         body=response.text,
         operation=operation,
-        retry_after=retry_after,
+        retry_after=_retry_after_header(response.headers.get("Retry-After")),
     )
-    if response.status_code in (400, 401):
-        return RingCentralAuthError(
-            operation=operation,
-            status=error.status,
-            error_code=error.error_code,
-            api_message=error.api_message,
-            detail="Check RINGCENTRAL_CLIENT_ID, RINGCENTRAL_CLIENT_SECRET and RINGCENTRAL_JWT.",
-        )
-    return error
 
 
 def _retry_after_header(value: str | None) -> float | None:

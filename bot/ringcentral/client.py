@@ -30,6 +30,7 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
+from bot.errors import log_text
 from bot.ringcentral.auth import Credentials, TokenProvider
 from bot.ringcentral.concurrency import gather_or_cancel
 from bot.ringcentral.errors import (
@@ -423,7 +424,9 @@ class RingCentralClient:
                 if not idempotent or attempt >= policy.max_attempts:
                     raise error from None
                 delay = self._backoff(attempt)
-                logger.warning("%s Retrying in %.2f s (attempt %d).", error, delay, attempt)
+                logger.warning(
+                    "%s Retrying in %.2f s (attempt %d).", log_text(error), delay, attempt
+                )
                 await asyncio.sleep(delay)
                 continue
             if answer.status < 400:
@@ -442,13 +445,13 @@ class RingCentralClient:
             if answer.status == 429:
                 self._gate.hold(route_key(method, URL(url, encoded=True).path), wait or 0.0)
             if wait is None or attempt >= policy.max_attempts:
-                logger.warning("%s", error)
+                logger.warning("%s", log_text(error))
                 raise error
             if wait > policy.max_wait_seconds:
-                logger.warning("%s (asked to wait %.0f s: not waiting)", error, wait)
+                logger.warning("%s (asked to wait %.0f s: not waiting)", log_text(error), wait)
                 raise error
             wait += random.uniform(0, min(1.0, wait * 0.1))  # callers told the same wait spread
-            logger.warning("%s Retrying in %.2f s (attempt %d).", error, wait, attempt)
+            logger.warning("%s Retrying in %.2f s (attempt %d).", log_text(error), wait, attempt)
             await asyncio.sleep(wait)
             token = await self._token()
 
@@ -470,7 +473,7 @@ class RingCentralClient:
                         raise
                 else:
                     wait = self._backoff(attempt)
-                logger.warning("%s Retrying in %.2f s.", error, wait)
+                logger.warning("%s Retrying in %.2f s.", log_text(error), wait)
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable")
 
@@ -495,15 +498,17 @@ class RingCentralClient:
     def _transport_error(
         self, exc: BaseException, *, operation: str, idempotent: bool
     ) -> RingCentralError:
-        maybe_applied = "" if idempotent else " The change may or may not have been applied."
+        maybe_applied = None if idempotent else "The change may or may not have been applied."
         if isinstance(exc, TimeoutError):
             return RingCentralTimeout(
                 operation=operation,
-                detail=f"no answer within {self.options.timeout_seconds:g} s.{maybe_applied}",
+                detail=f"no answer within {self.options.timeout_seconds:g} s.",
+                note=maybe_applied,
             )
         return RingCentralUnavailable(
             operation=operation,
-            detail=f"the connection failed ({type(exc).__name__}).{maybe_applied}",
+            detail=f"the connection failed ({type(exc).__name__}).",
+            note=maybe_applied,
         )
 
     async def _send(

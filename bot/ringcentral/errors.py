@@ -1,22 +1,29 @@
 """Typed errors of the RingCentral client.
 
 Each carries the HTTP status, RingCentral's error code (`errors[0].errorCode`), RingCentral's own
-message and the operation that failed, and reads as a sentence a person understands.
+message and the operation that failed. Its message, what Slack users read, says what could not be
+done and what to do, with a reference (`(ref 7f3a9c)`); RingCentral's message, the answer's body
+and any URL stay in `details`, which is logged with the same reference.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
-from bot.errors import SmsHandlersError
+from bot.errors import ReferencedError
+
+# What an error code must look like to be shown or stored (CMN-401, OAU-213, invalid_grant).
+_ERROR_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 
 
-class RingCentralError(SmsHandlersError):
+class RingCentralError(ReferencedError):
     """A RingCentral call failed."""
 
     summary = "RingCentral returned an error"
+    hint = "Try again in a minute; if it keeps failing, tell the app's administrators."
 
     def __init__(
         self,
@@ -26,13 +33,32 @@ class RingCentralError(SmsHandlersError):
         error_code: str | None = None,
         api_message: str | None = None,
         detail: str | None = None,
+        note: str | None = None,
     ) -> None:
+        """`operation` (e.g. "reading the SMS handlers of extension 4001") and `note` (a sentence
+        about the consequences) are shown to users; `api_message` and `detail` only logged."""
         self.operation = operation
         self.status = status
         self.error_code = error_code
         self.api_message = api_message
         self.detail = detail
-        super().__init__(self._compose())
+        self.note = note
+        code = f" ({error_code})" if error_code else ""
+        advice = " ".join(part for part in (note, self._hint()) if part)
+        super().__init__(
+            f"{self.summary}{code} while {operation}",
+            advice=advice,
+            details=" ".join(part for part in (self._compose(), note, self._hint()) if part),
+        )
+
+    def _hint(self) -> str:
+        return self.hint
+
+    @property
+    def for_operators(self) -> str:
+        """The details without the advice meant for Slack users (`doctor`'s reader is the
+        administrator that advice points to)."""
+        return " ".join(part for part in (self._compose(), self.note) if part)
 
     def _compose(self) -> str:
         code = f" ({self.error_code})" if self.error_code else ""
@@ -47,24 +73,28 @@ class RingCentralAuthError(RingCentralError):
     """Logging in to RingCentral failed (bad client id/secret or JWT, or the token was refused)."""
 
     summary = "RingCentral refused the login"
+    hint = "The app's administrators need to check its RingCentral credentials."
 
 
 class RingCentralRequestRejected(RingCentralError):
     """RingCentral refused a request as invalid (4xx other than 401/403/404/429)."""
 
     summary = "RingCentral refused the request"
+    hint = "If it keeps happening, tell the app's administrators."
 
 
 class RingCentralPermissionDenied(RingCentralRequestRejected):
     """The app or the JWT user lacks a permission (403)."""
 
     summary = "RingCentral denied permission"
+    hint = "The app's administrators need to grant it in RingCentral."
 
 
 class RingCentralNotFound(RingCentralRequestRejected):
     """The extension or resource does not exist (404)."""
 
     summary = "RingCentral could not find it"
+    hint = "It may have been deleted in RingCentral; look it up again."
 
 
 class RingCentralRateLimited(RingCentralError):
@@ -76,11 +106,10 @@ class RingCentralRateLimited(RingCentralError):
         self.retry_after = retry_after
         super().__init__(**kwargs)
 
-    def _compose(self) -> str:
-        base = super()._compose()
+    def _hint(self) -> str:
         if self.retry_after is not None:
-            return f"{base} Try again in {max(1, math.ceil(self.retry_after))} s."
-        return base
+            return f"Try again in {max(1, math.ceil(self.retry_after))} s."
+        return "Try again in a minute."
 
 
 class RingCentralUnavailable(RingCentralError):
@@ -116,14 +145,20 @@ def parse_error_body(body: str) -> tuple[str | None, str | None]:
     errors = data.get("errors")
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
         first = errors[0]
-        return _text(first.get("errorCode")), _text(first.get("message"))
-    code = _text(data.get("errorCode")) or _text(data.get("error"))
+        return _code(first.get("errorCode")), _text(first.get("message"))
+    code = _code(data.get("errorCode")) or _code(data.get("error"))
     message = _text(data.get("message")) or _text(data.get("error_description"))
     return code, message
 
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _code(value: object) -> str | None:
+    """An error code as RingCentral writes them; anything else is not trusted as one."""
+    text = _text(value)
+    return text if text is not None and _ERROR_CODE.fullmatch(text) else None
 
 
 def _snippet(body: str, limit: int = 120) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain import Handler, Resource, ResourceType, ThreadMessagingFeature
-from bot.errors import SmsHandlersError
+from bot.errors import SmsHandlersError, presentable
 from bot.labels import resource_title
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.concurrency import gather_or_cancel
@@ -331,7 +331,8 @@ class Directory:
             )
         queue_flag = record.param_flag("callQueueSupported")
         site_flag = record.param_flag("siteSupported")
-        reason = record.reason_message or record.reason_code
+        # RingCentral's wording is shown on cards: only when it holds no URL, host or path.
+        reason = presentable(record.reason_message) or presentable(record.reason_code)
         return ThreadMessagingFeature(
             available=record.available,
             call_queue_supported=record.available if queue_flag is None else queue_flag,

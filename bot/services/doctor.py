@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.domain import ThreadMessagingFeature
 from bot.errors import SmsHandlersError
+from bot.ringcentral.errors import RingCentralError
 
 SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{2,}")
 RINGCENTRAL_PERMISSIONS = ("ReadAccounts", "EditExtensions")
@@ -358,9 +359,9 @@ def login_works(server_url: str) -> Check:
 
 
 def login_failed(error: SmsHandlersError) -> Check:
-    """The RingCentral error as the client words it (it names RingCentral's code, never the
-    credentials)."""
-    return failed(RINGCENTRAL_LOGIN, str(error))
+    """The RingCentral error in full, as an operator needs it (its `details` name RingCentral's
+    code and message, never the credentials; its `str` is the short sentence for Slack users)."""
+    return failed(RINGCENTRAL_LOGIN, _operator_text(error))
 
 
 def permissions_check(granted: frozenset[str] | None) -> Check:
@@ -410,7 +411,11 @@ def feature_check(feature: ThreadMessagingFeature) -> Check:
 
 
 def feature_unreadable(error: SmsHandlersError) -> Check:
-    return warning(THREAD_MESSAGING, f"could not be checked: {error}")
+    return warning(THREAD_MESSAGING, f"could not be checked: {_operator_text(error)}")
+
+
+def _operator_text(error: SmsHandlersError) -> str:
+    return error.for_operators if isinstance(error, RingCentralError) else error.details
 
 
 # -- database ----------------------------------------------------------------------------------

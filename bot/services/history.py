@@ -8,6 +8,7 @@ from bot.db.repository import HistoryPage
 from bot.db.session import Database
 from bot.domain import AuditAction, Resource
 from bot.errors import SmsHandlersError
+from bot.inputs import MAX_ROW_ID, whole_number
 from bot.services.directory import Directory
 
 PAGE_SIZE = 10
@@ -51,6 +52,7 @@ class HistoryService:
 def _parse_cursor(before: str | None) -> int | None:
     if before is None:
         return None
-    if not before.isdigit():
+    event_id = whole_number(before, maximum=MAX_ROW_ID)
+    if event_id is None:
         raise BadHistoryCursorError("That history page is no longer valid; open History again.")
-    return int(before)
+    return event_id

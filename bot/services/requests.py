@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
 
+from bot import inputs
 from bot.db.errors import RequestNotFoundError
 from bot.db.session import Database
 from bot.domain import (
@@ -32,14 +34,19 @@ from bot.domain import (
     UserExtension,
 )
 from bot.errors import SmsHandlersError
-from bot.services.directory import ChangeFailed, ChangeOutcome, Directory
+from bot.services.directory import ChangeFailed, ChangeOutcome, Directory, UnknownResource
 from bot.services.notifier import MessageRefs, RequestNotifier
 from bot.services.people import People, PersonChoice
 from bot.services.policy import ApprovalPolicy
 
 logger = logging.getLogger(__name__)
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Limits of what people type, enforced here whatever the modal let through (the modals use them).
 REASON_MAX_LENGTH = 1000
+COMMENT_MAX_LENGTH = 1000
+PEOPLE_MAX_PER_FIELD = 100  # to add, and to remove, in one request
 
 
 class RequestField(StrEnum):
@@ -57,6 +64,10 @@ class InvalidRequestError(SmsHandlersError):
     def __init__(self, problems: Mapping[RequestField, str]) -> None:
         self.problems = dict(problems)
         super().__init__(" ".join(self.problems.values()))
+
+
+class InvalidCommentError(SmsHandlersError):
+    """An approver's comment cannot be stored as it is (too long)."""
 
 
 class AlreadyDecidedError(SmsHandlersError):
@@ -161,6 +172,8 @@ class RequestService:
 
     async def get(self, *, request_id: int) -> ChangeRequest:
         """The request with this id, or a clear error."""
+        if inputs.request_id(request_id) is None:  # no row has it (and PostgreSQL would refuse it)
+            raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
         async with self.database.reader() as repo:
             request = await repo.get_request(request_id=request_id)
         if request is None:
@@ -202,14 +215,23 @@ class RequestService:
         in another process) is validated like the first, then returns the request stored first,
         as it is now, without announcing it again.
         """
+        if not inputs.is_ringcentral_id(draft.resource_id):
+            raise UnknownResource("This form names no site or call queue; open it again.")
         problems: dict[RequestField, str] = {}
-        reason = draft.reason.strip()
+        reason = _plain(draft.reason)
         if not reason:
             problems[RequestField.REASON] = "Say why the change is needed."
         elif len(reason) > REASON_MAX_LENGTH:
             problems[RequestField.REASON] = f"Keep the reason under {REASON_MAX_LENGTH} characters."
         add_ids = tuple(dict.fromkeys(draft.add_ids))
         remove_ids = tuple(dict.fromkeys(draft.remove_ids))
+        for field, chosen in ((RequestField.ADD, add_ids), (RequestField.REMOVE, remove_ids)):
+            if len(chosen) > PEOPLE_MAX_PER_FIELD:
+                problems[field] = f"Choose at most {PEOPLE_MAX_PER_FIELD} people here at a time."
+            elif not all(inputs.is_ringcentral_id(i) for i in chosen):
+                problems[field] = "Some of the people chosen here could not be read; choose again."
+        if problems.keys() & {RequestField.ADD, RequestField.REMOVE}:
+            raise InvalidRequestError(problems)
         if not add_ids and not remove_ids:
             if draft.remove_all_confirmed:
                 problems[RequestField.REMOVE] = (
@@ -581,6 +603,21 @@ def _verification_message(outcome: ChangeOutcome) -> str:
     )
 
 
+def comment_problem(comment: str | None) -> str | None:
+    """What is wrong with an approver's comment, if anything (shown on the modal's field)."""
+    if len(_plain(comment or "")) > COMMENT_MAX_LENGTH:
+        return f"Keep the comment under {COMMENT_MAX_LENGTH} characters."
+    return None
+
+
 def _clean(comment: str | None) -> str | None:
-    text = (comment or "").strip()
-    return text or None
+    problem = comment_problem(comment)
+    if problem is not None:
+        raise InvalidCommentError(problem)
+    return _plain(comment or "") or None
+
+
+def _plain(text: str) -> str:
+    """Typed text as stored: stripped, without control characters other than line breaks and
+    tabs (a NUL cannot even be stored in PostgreSQL)."""
+    return _CONTROL.sub("", text).strip()

@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import Block, DividerBlock, PlainTextObject
 from slack_sdk.models.views import View
 
 from bot.domain import SYSTEM_ACTOR, AuditAction, AuditEvent, ChangeRequest
+from bot.inputs import is_ringcentral_id
 from bot.services.history import ResourceHistory
 from bot.views import ids
 from bot.views.common import actions, button, change_lines, context, header, modal_title, section
@@ -30,6 +31,9 @@ _VERBS = {
 }
 
 
+CURSOR_MAX_LENGTH = 200
+
+
 @dataclass(frozen=True)
 class HistoryCursor:
     """Where a History page starts: the resource and the opaque keyset cursor (None: newest)."""
@@ -41,10 +45,22 @@ class HistoryCursor:
         return json.dumps({"r": self.resource_id, "b": self.before}, separators=(",", ":"))
 
     @classmethod
-    def from_value(cls, raw: str) -> HistoryCursor:
-        data = json.loads(raw)
-        before = data.get("b")
-        return cls(resource_id=str(data["r"]), before=None if before is None else str(before))
+    def from_value(cls, raw: object) -> HistoryCursor:
+        """What `to_value` wrote; ValueError (saying what is wrong) for anything else."""
+        if not isinstance(raw, str) or len(raw) > CURSOR_MAX_LENGTH:
+            raise ValueError("the history cursor is not short text")
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise ValueError("the history cursor is not JSON") from None
+        if not isinstance(data, dict):
+            raise ValueError("the history cursor is not a JSON object")
+        resource_id, before = data.get("r"), data.get("b")
+        if not is_ringcentral_id(resource_id):
+            raise ValueError(f"the history cursor's resource id {resource_id!r:.40} is malformed")
+        if not (before is None or isinstance(before, str)):  # opaque here; the service reads it
+            raise ValueError(f"the history cursor's position {before!r:.40} is malformed")
+        return cls(resource_id=resource_id, before=before)
 
 
 def _actor(event: AuditEvent) -> str:

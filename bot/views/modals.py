@@ -20,8 +20,14 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain import ChangeRequest, ExtensionRef, Handler, UserExtension
+from bot.inputs import is_ringcentral_id, is_slack_id
 from bot.labels import extension_label, person_label, resource_title
-from bot.services.requests import REASON_MAX_LENGTH, RequestForm, ReviewState
+from bot.services.requests import (
+    COMMENT_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    RequestForm,
+    ReviewState,
+)
 from bot.views import ids
 from bot.views.common import (
     SECTION_TEXT_LIMIT,
@@ -39,7 +45,7 @@ from bot.views.resources import handler_line, resource_warnings
 
 OPTION_TEXT_LIMIT = 75
 MAX_STATIC_OPTIONS = 100
-COMMENT_MAX_LENGTH = 1000
+METADATA_MAX_LENGTH = 3000  # Slack's limit on private_metadata and button values is 2000-3000
 
 
 def loading_modal(*, title: str, what: str) -> View:
@@ -101,13 +107,30 @@ class RequestModalMetadata:
         )
 
     @classmethod
-    def from_json(cls, raw: str) -> RequestModalMetadata:
+    def from_json(cls, raw: object) -> RequestModalMetadata:
+        """What `to_json` wrote; ValueError (saying what is wrong) for anything else."""
+        data = _json_object(raw, what="the request form's metadata")
+        resource_id, me, channel = data.get("r"), data.get("me"), data.get("c")
+        if not is_ringcentral_id(resource_id):
+            raise ValueError(f"the request form's resource id {resource_id!r:.40} is malformed")
+        if not (me is None or is_ringcentral_id(me)):
+            raise ValueError(f"the request form's own extension id {me!r:.40} is malformed")
+        if not (channel is None or is_slack_id(channel)):
+            raise ValueError(f"the request form's channel id {channel!r:.40} is malformed")
+        return cls(resource_id=resource_id, requester_extension_id=me, channel_id=channel)
+
+
+def _json_object(raw: object, *, what: str) -> dict[str, object]:
+    """A JSON object sent back by Slack, of bounded size; ValueError for anything else."""
+    if not isinstance(raw, str) or len(raw) > METADATA_MAX_LENGTH:
+        raise ValueError(f"{what} is not text of at most {METADATA_MAX_LENGTH} characters")
+    try:
         data = json.loads(raw)
-        return cls(
-            resource_id=str(data["r"]),
-            requester_extension_id=data.get("me"),
-            channel_id=data.get("c"),
-        )
+    except ValueError:
+        raise ValueError(f"{what} is not JSON") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{what} is not a JSON object")
+    return data
 
 
 def _add_me_block(form: RequestForm, handler_ids: set[str]) -> Block:

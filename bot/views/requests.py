@@ -159,8 +159,9 @@ def error_message(text: str) -> Message:
     return Message(text=text, blocks=[section(f":warning: {escape(text)}")])
 
 
+# For failures nobody foresaw: it cannot know whether anything changed, so it does not say.
 GENERIC_APOLOGY = (
-    "Sorry, something went wrong on our side and nothing was changed. "
+    "Sorry, something went wrong on our side. "
     "Please try again in a minute; if it keeps failing, tell the app's administrators."
 )
 

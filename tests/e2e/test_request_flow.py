@@ -256,12 +256,16 @@ async def test_double_submission_creates_one_request(app: Harness) -> None:
 
 
 async def test_unexpected_failure_is_logged_and_apologised_for(
-    app: Harness, caplog: pytest.LogCaptureFixture
+    app: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await send_request(app, app.carla, add=["6004"])
     post = app.approval_posts()[-1]
+
+    async def broken(**_: Any) -> None:  # a bug: something nobody foresaw goes wrong
+        raise RuntimeError("an internal detail that must not reach the user")
+
+    monkeypatch.setattr(app.container.requests, "check_can_review", broken)
     payload = app.click_payload(app.nina, ids.REVIEW_REQUEST, message=post)
-    payload["actions"][0]["value"] = "not-a-number"  # a payload this version cannot read
     status, _ = await app.post(payload, kind="interactive")
     await app.settle()
     assert status == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
@@ -68,12 +69,16 @@ def test_each_status_has_its_error_type(status: int, kind: type[RingCentralError
     assert error.status == status and error.operation == OPERATION
 
 
-def test_a_refused_change_reads_as_a_sentence_with_code_and_message() -> None:
+def test_a_refused_change_reads_as_a_sentence_with_code_and_a_reference() -> None:
     text = body(errors=[{"errorCode": "CMN-101", "message": "Parameter [addedExtensionIds] "
                          "value is invalid"}])  # fmt: skip
     error = error_for_response(status=400, body=text, operation=OPERATION)
 
     assert str(error) == (
+        "RingCentral refused the request (CMN-101) while changing the SMS handlers of extension "
+        f"4001 (ref {error.ref}). If it keeps happening, tell the app's administrators."
+    )
+    assert error.details.startswith(
         "RingCentral refused the request (CMN-101) while changing the SMS handlers of extension "
         "4001: Parameter [addedExtensionIds] value is invalid [HTTP 400]."
     )
@@ -83,20 +88,37 @@ def test_a_refused_change_reads_as_a_sentence_with_code_and_message() -> None:
     )
 
 
-def test_a_non_json_body_still_says_what_happened() -> None:
+def test_a_non_json_body_is_logged_never_shown(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
     error = error_for_response(
-        status=502, body="<html>\n<h1>502 Bad Gateway</h1>\n</html>", operation=OPERATION
+        status=502,
+        body="<html>\n<h1>502 Bad Gateway</h1>\n<a href='https://lb.internal/x'>x</a></html>",
+        operation=OPERATION,
     )
 
     assert error.error_code is None
-    assert "<html> <h1>502 Bad Gateway</h1> </html>" in str(error)
     assert "while changing the SMS handlers of extension 4001" in str(error)
+    for hidden in ("<html>", "Bad Gateway", "https://", "lb.internal"):
+        assert hidden not in str(error)
+    assert "<html> <h1>502 Bad Gateway</h1>" in error.details
+    logged = [r.getMessage() for r in caplog.records if error.ref in r.getMessage()]
+    assert logged and "lb.internal" in logged[0]
 
 
 def test_an_empty_body_is_described_as_such() -> None:
     error = error_for_response(status=500, body="", operation=OPERATION)
 
-    assert "an empty body" in str(error)
+    assert "an empty body" in error.details
+
+
+@pytest.mark.parametrize("code", ["<a href=x>", "https://evil.example/CMN", "x" * 65, "a b"])
+def test_an_error_code_that_does_not_look_like_one_is_dropped(code: str) -> None:
+    error = error_for_response(
+        status=400, body=body(errors=[{"errorCode": code, "message": "m"}]), operation=OPERATION
+    )
+
+    assert error.error_code is None
+    assert code not in str(error)
 
 
 def test_a_rate_limit_error_tells_when_to_try_again() -> None:

@@ -16,6 +16,7 @@ from bot.background import BackgroundTasks
 from bot.config import Settings
 from bot.db.migrate import open_database
 from bot.db.session import Database
+from bot.metrics import Metrics, app_metrics
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.factory import client_from_settings
 from bot.services.browse import LIST_PAGE_SIZE, BrowseService
@@ -55,6 +56,7 @@ class Container:
     browse: BrowseService
     history: HistoryService
     tasks: BackgroundTasks
+    metrics: Metrics
 
     async def aclose(self) -> None:
         """Stop background work and close connections."""
@@ -97,11 +99,8 @@ async def build_container(
         ttl_seconds=settings.inventory_ttl_seconds,
         handler_concurrency=settings.ringcentral_max_concurrency,
     )
-    handlers = HandlerIndex(
-        database=database,
-        directory=directory,
-        budget=scan_budget or CallBudget(calls=settings.scan_reads_per_minute),
-    )
+    budget = scan_budget or CallBudget(calls=settings.scan_reads_per_minute)
+    handlers = HandlerIndex(database=database, directory=directory, budget=budget)
     people = People(client=ringcentral, ttl_seconds=settings.inventory_ttl_seconds)
     policy = ApprovalPolicy(
         approvers=settings.approver_entries,
@@ -123,6 +122,10 @@ async def build_container(
         members=slack_users,
         list_page_size=list_page_size,
     )
+    tasks = BackgroundTasks()
+    metrics = app_metrics(
+        database=database, ringcentral=ringcentral, scan_budget=budget, tasks=tasks
+    )
     return Container(
         settings=settings,
         database=database,
@@ -137,5 +140,6 @@ async def build_container(
         requests=requests,
         browse=browse,
         history=HistoryService(database=database, directory=directory),
-        tasks=BackgroundTasks(),
+        tasks=tasks,
+        metrics=metrics,
     )

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.app import EVENTS_PATH, HEALTH_PATH, build_app, build_health_app, build_web_app
+from bot.app import (
+    EVENTS_PATH,
+    HEALTH_PATH,
+    METRICS_PATH,
+    build_app,
+    build_health_app,
+    build_web_app,
+)
 from bot.config import Settings, load_settings
 from bot.container import Container, build_container
 
@@ -39,7 +46,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "serve",
         help="run the Slack app (Socket Mode; --http for an HTTP endpoint)",
         description="Run the Slack app. Socket Mode needs SLACK_APP_TOKEN; --http serves "
-        f"POST {EVENTS_PATH} (commands, interactivity, options, events) and GET {HEALTH_PATH}.",
+        f"POST {EVENTS_PATH} (commands, interactivity, options, events), GET {HEALTH_PATH} "
+        f"and GET {METRICS_PATH}.",
     )
     serve.add_argument("--http", action="store_true", help="serve HTTP instead of Socket Mode")
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
@@ -47,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument(
         "--health-port",
         type=int,
-        help=f"in Socket Mode, also serve GET {HEALTH_PATH} on this port (for probes)",
+        help=f"in Socket Mode, also serve GET {HEALTH_PATH} and GET {METRICS_PATH} on this port",
     )
     serve.set_defaults(handler=run_serve)
 

@@ -65,6 +65,17 @@ async def scrape(http: aiohttp.ClientSession, url: str) -> Samples:
         return parse_metrics(await response.text())
 
 
+async def scrape_once_answered(http: aiohttp.ClientSession, url: str, *, kind: str) -> Samples:
+    """The metrics once the bot has counted a `kind` command answered: Slack's stand-in sees the
+    answer arrive a moment before the bot hears back and counts it."""
+    for _ in range(100):
+        samples = await scrape(http, url)
+        if value(samples, "sms_handlers_commands_answered_total", kind=kind):
+            return samples
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no {kind} command counted as answered")
+
+
 def metrics_url(app: Harness) -> str:
     return app.url.replace("/slack/events", "/metrics")
 
@@ -203,7 +214,7 @@ async def test_serve_http_logs_json_lines_with_request_ids_and_no_secret(tmp_pat
                 )
                 assert status == 200
                 await slack.wait_for_call("response_url", timeout_seconds=20)
-                samples = await scrape(http, f"{base}/metrics")
+                samples = await scrape_once_answered(http, f"{base}/metrics", kind="lookup")
         finally:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
@@ -262,7 +273,8 @@ async def test_socket_mode_health_port_serves_metrics(tmp_path: Path) -> None:
                 await asyncio.wait_for(gateway.acks.get(), 30)
             await standin.wait_for_call("response_url", timeout_seconds=20)
             async with aiohttp.ClientSession() as http:
-                samples = await scrape(http, f"http://127.0.0.1:{health_port}/metrics")
+                url = f"http://127.0.0.1:{health_port}/metrics"
+                samples = await scrape_once_answered(http, url, kind="lookup")
         finally:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)

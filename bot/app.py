@@ -17,9 +17,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.container import Container
 from bot.errors import SmsHandlersError, log_text
-from bot.http_paths import EVENTS_PATH, HEALTH_PATH
+from bot.http_paths import EVENTS_PATH, HEALTH_PATH, METRICS_PATH
 from bot.listeners import actions, commands, events, options, views
 from bot.listeners.replies import report_error
+from bot.metrics import CONTENT_TYPE
+from bot.request_tracking import track_requests
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
         request_verification_enabled=not socket_mode,
         logger=logging.getLogger("bot.bolt"),
     )
+
+    app.middleware(track_requests(container.metrics))  # first: its request id tags every line
 
     @app.middleware
     async def ignore_slack_retries(
@@ -120,7 +124,8 @@ class HealthCheck:
 
 
 def build_web_app(app: AsyncApp, container: Container) -> web.Application:
-    """`POST /slack/events` (commands, interactivity, options, events) and `GET /healthz`."""
+    """`POST /slack/events` (commands, interactivity, options, events), `GET /healthz` and
+    `GET /metrics`."""
 
     async def slack_events(request: web.Request) -> web.Response:
         bolt_response = await app.async_dispatch(await to_bolt_request(request))
@@ -132,13 +137,19 @@ def build_web_app(app: AsyncApp, container: Container) -> web.Application:
 
 
 def build_health_app(container: Container) -> web.Application:
-    """Only `GET /healthz`: what a Socket Mode bot serves for its orchestrator's probes."""
+    """`GET /healthz` and `GET /metrics`: what a Socket Mode bot serves for its orchestrator's
+    probes and for Prometheus."""
     health = HealthCheck(container)
 
     async def healthz(_: web.Request) -> web.Response:
         status, body = await health.report()
         return web.json_response(body, status=status)
 
+    async def metrics(_: web.Request) -> web.Response:
+        body = await container.metrics.exposition()
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
     web_app = web.Application()
     web_app.router.add_get(HEALTH_PATH, healthz)
+    web_app.router.add_get(METRICS_PATH, metrics)
     return web_app

@@ -16,7 +16,7 @@ from bot.db import migrate
 from bot.db.session import describe_url, parse_database_url, sqlite_file_missing
 from bot.errors import SmsHandlersError
 from bot.ringcentral.auth import Credentials, TokenProvider
-from bot.ringcentral.client import RingCentralClient
+from bot.ringcentral.client import AnswerObserver, RingCentralClient
 from bot.ringcentral.factory import REQUIRED_SETTINGS, client_options_from_settings
 from bot.services import doctor
 from bot.services.directory import Directory
@@ -31,11 +31,14 @@ from bot.slackapi.probe import BOT_SCOPES, SlackProbe
 SLACK_TIMEOUT_SECONDS = 10
 
 
-async def run_checks(settings: Settings, *, http: bool) -> list[Check]:
-    """Every check, in the order they are shown: Slack, RingCentral, the database."""
+async def run_checks(
+    settings: Settings, *, http: bool, observe: AnswerObserver | None = None
+) -> list[Check]:
+    """Every check, in the order they are shown: Slack, RingCentral, the database. `observe` is
+    told of every RingCentral answer (serve counts them in its metrics)."""
     slack, ringcentral, database = await asyncio.gather(
         slack_checks(settings, http=http),
-        ringcentral_checks(settings),
+        ringcentral_checks(settings, observe=observe),
         database_check(settings),
     )
     return [*slack, *ringcentral, database]
@@ -136,7 +139,9 @@ async def resolve_approvers(entries: list[str], probe: SlackProbe) -> ApproverRe
 # -- RingCentral -------------------------------------------------------------------------------
 
 
-async def ringcentral_checks(settings: Settings) -> list[Check]:
+async def ringcentral_checks(
+    settings: Settings, *, observe: AnswerObserver | None = None
+) -> list[Check]:
     by_env = {
         "RINGCENTRAL_CLIENT_ID": settings.ringcentral_client_id,
         "RINGCENTRAL_CLIENT_SECRET": settings.ringcentral_client_secret,
@@ -159,6 +164,8 @@ async def ringcentral_checks(settings: Settings) -> list[Check]:
     options = client_options_from_settings(settings)
     tokens = TokenProvider(credentials=credentials, timeout_seconds=options.timeout_seconds)
     client = RingCentralClient(server_url=credentials.server_url, tokens=tokens, options=options)
+    if observe is not None:
+        client.observe_answers(observe)
     try:
         try:
             await tokens.token()

@@ -6,7 +6,7 @@ expected (`ConfigError`), never with a traceback.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
@@ -17,12 +17,33 @@ from bot.errors import ConfigError
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sms-handlers.db"
 
 
-class Settings(BaseSettings):
-    """Every setting of the app, read from environment variables (and a `.env` file if present)."""
+class LogSettings(BaseSettings):
+    """How the process logs: read by every command before it starts, so only these two."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
     )
+
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    # `json`: one JSON object a line (for log collectors); `text`: lines for people.
+    log_format: Literal["text", "json"] = Field(default="text", alias="LOG_FORMAT")
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return upper
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class Settings(LogSettings):
+    """Every setting of the app, read from environment variables (and a `.env` file if present)."""
 
     # RingCentral
     ringcentral_server_url: str = Field(
@@ -56,22 +77,12 @@ class Settings(BaseSettings):
     approval_channel: str | None = Field(default=None, alias="SMS_HANDLERS_APPROVAL_CHANNEL")
     allow_self_approval: bool = Field(default=False, alias="SMS_HANDLERS_ALLOW_SELF_APPROVAL")
 
-    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
-
     @field_validator("ringcentral_server_url", "slack_api_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
         return value
-
-    @field_validator("log_level")
-    @classmethod
-    def _log_level(cls, value: str) -> str:
-        upper = value.upper()
-        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-            raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
-        return upper
 
     @property
     def approver_entries(self) -> list[str]:
@@ -103,5 +114,13 @@ def load_settings(**overrides: Any) -> Settings:
     """Read the settings from the environment; `overrides` (field names) win over it."""
     try:
         return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError("Invalid setting " + _describe(exc.errors()[0])) from None
+
+
+def load_log_settings() -> LogSettings:
+    """LOG_LEVEL and LOG_FORMAT from the environment, without checking the other settings."""
+    try:
+        return LogSettings()
     except ValidationError as exc:
         raise ConfigError("Invalid setting " + _describe(exc.errors()[0])) from None

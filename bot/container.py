@@ -16,6 +16,7 @@ from bot.background import BackgroundTasks
 from bot.config import Settings
 from bot.db.migrate import open_database
 from bot.db.session import Database
+from bot.metrics import Metrics, app_metrics
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.factory import client_from_settings
 from bot.services.browse import LIST_PAGE_SIZE, BrowseService
@@ -55,6 +56,7 @@ class Container:
     browse: BrowseService
     history: HistoryService
     tasks: BackgroundTasks
+    metrics: Metrics
 
     async def aclose(self) -> None:
         """Stop background work and close connections."""
@@ -79,6 +81,7 @@ async def build_container(
     approver_cache_seconds: float = DEFAULT_CACHE_SECONDS,
     scan_budget: CallBudget | None = None,
     list_page_size: int = LIST_PAGE_SIZE,
+    metrics: Metrics | None = None,
 ) -> Container:
     """Open the database (migrating it unless told not to) and wire every service."""
     settings.require(*SLACK_SETTINGS, hint="The Slack app needs it (see README).")
@@ -97,11 +100,8 @@ async def build_container(
         ttl_seconds=settings.inventory_ttl_seconds,
         handler_concurrency=settings.ringcentral_max_concurrency,
     )
-    handlers = HandlerIndex(
-        database=database,
-        directory=directory,
-        budget=scan_budget or CallBudget(calls=settings.scan_reads_per_minute),
-    )
+    budget = scan_budget or CallBudget(calls=settings.scan_reads_per_minute)
+    handlers = HandlerIndex(database=database, directory=directory, budget=budget)
     people = People(client=ringcentral, ttl_seconds=settings.inventory_ttl_seconds)
     policy = ApprovalPolicy(
         approvers=settings.approver_entries,
@@ -123,6 +123,14 @@ async def build_container(
         members=slack_users,
         list_page_size=list_page_size,
     )
+    tasks = BackgroundTasks()
+    metrics = app_metrics(
+        database=database,
+        ringcentral=ringcentral,
+        scan_budget=budget,
+        tasks=tasks,
+        metrics=metrics,
+    )
     return Container(
         settings=settings,
         database=database,
@@ -137,5 +145,6 @@ async def build_container(
         requests=requests,
         browse=browse,
         history=HistoryService(database=database, directory=directory),
-        tasks=BackgroundTasks(),
+        tasks=tasks,
+        metrics=metrics,
     )

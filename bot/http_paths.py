@@ -3,3 +3,4 @@ the app (and Slack's SDK with it)."""
 
 EVENTS_PATH = "/slack/events"  # commands, interactivity, options and events
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"  # Prometheus' text format

@@ -16,5 +16,6 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> 
             "SMS_HANDLERS_REQUIRE_POSTGRES",
         }:
             monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    for name in ("DATABASE_URL", "LOG_LEVEL", "LOG_FORMAT"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(str(tmp_path))

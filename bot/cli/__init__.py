@@ -38,9 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure_logging(verbose=bool(args.verbose))
     handler = args.handler
     try:
+        _configure_logging(verbose=bool(args.verbose))
         result = handler(args)
         code = asyncio.run(result) if inspect.iscoroutine(result) else result
     except SmsHandlersError as exc:
@@ -49,3 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return int(code or 0)
+
+
+def _configure_logging(*, verbose: bool) -> None:
+    from bot.config import load_log_settings
+
+    configure_logging(verbose=verbose, json_lines=load_log_settings().log_format == "json")

@@ -8,13 +8,19 @@ checks before it starts (see `start_checks`).
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # the checks load Slack's SDK, SQLAlchemy and more: only when they run
     from bot.config import Settings
+    from bot.ringcentral.client import AnswerObserver
     from bot.services.doctor import Check
+
+
+logger = logging.getLogger(__name__)
+_LEVELS = {"FAIL": logging.ERROR, "WARN": logging.WARNING}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,23 +62,37 @@ async def _doctor(*, http: bool) -> int:
 
 
 async def start_checks(
-    settings: Settings, *, http: bool, out: TextIO, only_problems: bool = False
+    settings: Settings,
+    *,
+    http: bool,
+    out: TextIO,
+    only_problems: bool = False,
+    observe: AnswerObserver | None = None,
 ) -> bool:
     """`serve`'s checks before it starts: one line each on `out` (`only_problems`: only those
-    that did not pass); False when one the bot cannot work without failed."""
+    that did not pass), or log records when the log is JSON lines; False when one the bot
+    cannot work without failed."""
     from bot.checks import run_checks
     from bot.services.doctor import blocking
 
-    checks = await run_checks(settings, http=http)
+    checks = await run_checks(settings, http=http, observe=observe)
     shown = [check for check in checks if not check.ok] if only_problems else checks
-    write_checks(shown, out, prefix="sms-handlers: ")
     failures = blocking(checks)
+    refusal = None
     if failures:
         names = ", ".join(check.name for check in failures)
-        out.write(f"sms-handlers: not starting: {names} failed. {_fix(failures)}\n")
-        out.flush()
-        return False
-    return True
+        refusal = f"not starting: {names} failed. {_fix(failures)}"
+    if settings.log_format == "json":  # every line of stderr stays one JSON object
+        for check in shown:
+            logger.log(_LEVELS.get(check.status, logging.INFO), "%s", check.line())
+        if refusal:
+            logger.error("%s", refusal)
+    else:
+        write_checks(shown, out, prefix="sms-handlers: ")
+        if refusal:
+            out.write(f"sms-handlers: {refusal}\n")
+            out.flush()
+    return refusal is None
 
 
 def write_checks(checks: Sequence[Check], out: TextIO, *, prefix: str = "") -> None:

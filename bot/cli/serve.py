@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import SmsHandlersError
-from bot.http_paths import EVENTS_PATH, HEALTH_PATH
+from bot.http_paths import EVENTS_PATH, HEALTH_PATH, METRICS_PATH
 
 if TYPE_CHECKING:
     # Loaded when a command runs, not for --help (tests/test_cli_imports.py).
@@ -42,7 +42,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "serve",
         help="run the Slack app (Socket Mode; --http for an HTTP endpoint)",
         description="Run the Slack app. Socket Mode needs SLACK_APP_TOKEN; --http serves "
-        f"POST {EVENTS_PATH} (commands, interactivity, options, events) and GET {HEALTH_PATH}.",
+        f"POST {EVENTS_PATH} (commands, interactivity, options, events), GET {HEALTH_PATH} "
+        f"and GET {METRICS_PATH}.",
     )
     serve.add_argument("--http", action="store_true", help="serve HTTP instead of Socket Mode")
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
@@ -50,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument(
         "--health-port",
         type=int,
-        help=f"in Socket Mode, also serve GET {HEALTH_PATH} on this port (for probes)",
+        help=f"in Socket Mode, also serve GET {HEALTH_PATH} and GET {METRICS_PATH} on this port",
     )
     serve.set_defaults(handler=run_serve)
 
@@ -82,6 +83,7 @@ async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -
     from bot.cli.doctor import start_checks
     from bot.config import load_settings
     from bot.container import build_container
+    from bot.metrics import Metrics
 
     settings = load_settings()
     logging.getLogger().setLevel(settings.log_level)
@@ -91,9 +93,11 @@ async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -
         settings.require(
             "SLACK_APP_TOKEN", hint="Socket Mode needs an app-level token (xapp-…), or use --http."
         )
-    if not await start_checks(settings, http=http, out=sys.stderr):
+    metrics = Metrics()  # made first so it counts the start-up checks' RingCentral calls too
+    observe = metrics.ringcentral_answered
+    if not await start_checks(settings, http=http, out=sys.stderr, observe=observe):
         return 1
-    container = await build_container(settings)
+    container = await build_container(settings, metrics=metrics)
     try:
         app = build_app(container, socket_mode=not http)
         if http:

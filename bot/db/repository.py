@@ -173,6 +173,13 @@ class Repository:
         )
         return [_request_from_row(row) for row in rows]
 
+    async def count_requests_by_status(self) -> dict[RequestStatus, int]:
+        """How many requests are in each status (statuses with none are left out)."""
+        rows = await self._session.execute(
+            select(ChangeRequestRow.status, func.count()).group_by(ChangeRequestRow.status)
+        )
+        return {RequestStatus(status): int(count) for status, count in rows}
+
     async def decide(
         self,
         *,

@@ -19,6 +19,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.background import BackgroundTasks
 from bot.errors import ReferencedError, SmsHandlersError, log_text
+from bot.request_scope import note_answered
 from bot.views.common import Message
 from bot.views.requests import GENERIC_APOLOGY, error_message, problem_modal
 
@@ -66,7 +67,9 @@ async def reply(body: Body, message: Message, *, replace_original: bool = False)
     )
     if response.status_code != 200:
         logger.warning("response_url answered %s: %s", response.status_code, response.body)
-    return response.status_code == 200
+        return False
+    note_answered()
+    return True
 
 
 async def update_view(

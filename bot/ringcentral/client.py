@@ -71,6 +71,8 @@ MAX_PER_PAGE = 1000
 
 QueryParams = Sequence[tuple[str, str | int]]
 RecordT = TypeVar("RecordT")
+# Told of every request's end: its route (`route_key`), status (None: no answer) and headers.
+AnswerObserver = Callable[[str, int | None, Mapping[str, str]], None]
 
 
 class TokenSource(Protocol):
@@ -165,6 +167,7 @@ class RingCentralClient:
             total=self.options.timeout_seconds, connect=self.options.connect_timeout_seconds
         )
         self.calls = 0  # HTTP requests sent (observability; tests and benchmarks read it)
+        self._observers: list[AnswerObserver] = []
 
     @classmethod
     def from_credentials(
@@ -174,6 +177,10 @@ class RingCentralClient:
         opts = options or ClientOptions()
         tokens = TokenProvider(credentials=credentials, timeout_seconds=opts.timeout_seconds)
         return cls(server_url=credentials.server_url, tokens=tokens, options=opts)
+
+    def observe_answers(self, observer: AnswerObserver) -> None:
+        """Call `observer` at the end of every request (metrics count calls and 429s with it)."""
+        self._observers.append(observer)
 
     async def __aenter__(self) -> RingCentralClient:
         return self
@@ -564,10 +571,13 @@ class RingCentralClient:
                 status=answer.status if answer else None,
                 headers=answer.headers if answer else {},
             )
+            for observe in self._observers:
+                observe(route, answer.status if answer else None, answer.headers if answer else {})
 
 
 __all__ = [
     "BULK_ASSIGN_MAX_IDS",
+    "AnswerObserver",
     "ClientOptions",
     "RetryPolicy",
     "RingCentralClient",

@@ -490,6 +490,27 @@ async def test_pending_requests_filters_by_status_resource_and_age(database: Dat
     assert none_old == []
 
 
+async def test_requests_are_counted_by_status(database: Database) -> None:
+    async with database.reader() as repo:
+        assert await repo.count_requests_by_status() == {}
+    async with database.transaction() as repo:
+        await new_request(repo, resource_id="cq-1")
+        await new_request(repo, resource_id="cq-2")
+        approved = await new_request(repo, resource_id="cq-3")
+        await approve(repo, approved.id, "U_BOSS")
+        cancelled = await new_request(repo, resource_id="cq-4")
+        await repo.cancel(request_id=cancelled.id, actor_id="U_ANN", actor_name="Ann")
+
+    async with database.reader() as repo:
+        counts = await repo.count_requests_by_status()
+
+    assert counts == {
+        RequestStatus.PENDING: 2,
+        RequestStatus.APPROVED: 1,
+        RequestStatus.CANCELLED: 1,
+    }
+
+
 async def test_history_filters_combine(database: Database) -> None:
     async with database.transaction() as repo:
         created = await new_request(repo, resource_id="site-9", resource_name="Berlin Office")

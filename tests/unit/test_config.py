@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import DEFAULT_DATABASE_URL, load_settings
+from bot.cli import main
+from bot.config import DEFAULT_DATABASE_URL, load_log_settings, load_settings
 from bot.errors import ConfigError
 
 
@@ -41,3 +42,23 @@ def test_require_names_the_missing_variable(monkeypatch: pytest.MonkeyPatch) -> 
 def test_approvers_are_split_and_trimmed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMS_HANDLERS_APPROVERS", " U123, @telephony-admins ,,U456")
     assert load_settings().approver_entries == ["U123", "@telephony-admins", "U456"]
+
+
+def test_log_format_is_text_unless_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_log_settings().log_format == "text"
+    monkeypatch.setenv("LOG_FORMAT", "JSON")
+    assert load_log_settings().log_format == "json"
+    assert load_settings().log_format == "json"
+    monkeypatch.setenv("LOG_FORMAT", "xml")
+    with pytest.raises(ConfigError, match=r"^Invalid setting LOG_FORMAT: .*'xml'"):
+        load_log_settings()
+
+
+def test_a_malformed_log_format_stops_any_command_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOG_FORMAT", "xml")
+
+    assert main(["db", "current"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sms-handlers: Invalid setting LOG_FORMAT") and err.count("\n") == 1

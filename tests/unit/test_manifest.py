@@ -92,6 +92,13 @@ def test_socket_mode_manifest() -> None:
     assert manifest["features"]["bot_user"]["display_name"]
 
 
+def test_both_manifests_let_an_enterprise_grid_organization_install_the_app() -> None:
+    # Org-ready: an org admin may install it once for the organization; a single workspace
+    # installs it as before (README, "Enterprise Grid").
+    for name in ("manifest.yml", "manifest.http.yml"):
+        assert load(name)["settings"]["org_deploy_enabled"] is True, name
+
+
 def test_http_manifest_points_every_url_at_the_events_path() -> None:
     socket, http = load("manifest.yml"), load("manifest.http.yml")
     settings = http["settings"]

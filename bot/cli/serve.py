@@ -85,6 +85,7 @@ async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -
         )
     container = await build_container(settings)
     try:
+        container.coordinator.start()
         app = build_app(container, socket_mode=not http)
         if http:
             async with serving_http(app_web=build_web_app(app, container), host=host, port=port):

@@ -59,6 +59,7 @@ from bot.ringcentral.paging import (
     v1_next_page_uri,
 )
 from bot.ringcentral.ratelimit import RateGate, route_key
+from bot.ringcentral.shared_limits import SharedRateLimits
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +173,11 @@ class RingCentralClient:
         opts = options or ClientOptions()
         tokens = TokenProvider(credentials=credentials, timeout_seconds=opts.timeout_seconds)
         return cls(server_url=credentials.server_url, tokens=tokens, options=opts)
+
+    def share_rate_limits(self, shared: SharedRateLimits) -> None:
+        """Hold back calls by what other instances learnt of RingCentral's limits, and tell
+        them what this one learns (see shared_limits.py)."""
+        self._gate.shared = shared
 
     async def __aenter__(self) -> RingCentralClient:
         return self

@@ -9,6 +9,8 @@ per group:
 - after an answer saying none are left, holds every request for one window;
 - after a 429, holds every request for `Retry-After`;
 - after a hold, and for a route not seen yet, sends one request and waits for its answer.
+With `shared` set (see shared_limits.py), it also reports each answer's news to the other
+instances and holds the group while their answers say it is penalised or used up.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+from bot.ringcentral.shared_limits import SharedRateLimits
 
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 DEFAULT_WINDOW_SECONDS = 60.0
@@ -43,6 +47,7 @@ class RateGate:
         self._clock = clock
         self._route_groups: dict[str, str] = {}
         self._groups: dict[str, _Group] = {}
+        self.shared: SharedRateLimits | None = None
 
     async def enter(
         self, route: str, *, slots: asyncio.Semaphore, max_wait_seconds: float
@@ -65,6 +70,9 @@ class RateGate:
                 continue
             if group.remaining is not None and group.remaining <= group.in_flight:
                 await group.answered.wait()
+                continue
+            if self.shared is not None and (held := await self.shared.admit(route, name)) > 0:
+                self._hold(group, held)
                 continue
             await slots.acquire()
             if self._route_groups[route] == name and self._may_send(group):
@@ -91,6 +99,8 @@ class RateGate:
         """Hold the route's group for `seconds` (after a 429 asking for that wait)."""
         name = self._route_groups.setdefault(route, route)
         self._hold(self._groups.setdefault(name, _Group()), seconds)
+        if self.shared is not None and seconds > 0:
+            self.shared.observed(route, name, remaining=0, window_seconds=0, hold_seconds=seconds)
 
     def _hold(self, group: _Group, seconds: float) -> None:
         group.resume_at = max(group.resume_at, self._clock() + seconds)
@@ -109,10 +119,19 @@ class RateGate:
             remaining = None  # no limit stated: nothing to count against
         if status == 429 or remaining is None:
             return  # the client holds the group for Retry-After after a 429
+        window = _number(headers.get("X-Rate-Limit-Window")) or DEFAULT_WINDOW_SECONDS
         if remaining <= 0:
-            self._hold(group, _number(headers.get("X-Rate-Limit-Window")) or DEFAULT_WINDOW_SECONDS)
+            self._hold(group, window)
         else:
             group.remaining = int(remaining)
+        if self.shared is not None:
+            self.shared.observed(
+                route,
+                name,
+                remaining=max(int(remaining), 0),
+                window_seconds=window,
+                hold_seconds=window if remaining <= 0 else 0.0,
+            )
 
     @staticmethod
     def _wake(group: _Group) -> None:

@@ -71,14 +71,31 @@ class RateGate:
             if group.remaining is not None and group.remaining <= group.in_flight:
                 await group.answered.wait()
                 continue
-            if self.shared is not None and (held := await self.shared.admit(route, name)) > 0:
-                self._hold(group, held)
-                continue
             await slots.acquire()
             if self._route_groups[route] == name and self._may_send(group):
                 group.in_flight += 1
-                return name, 0.0
+                held = await self._shared_hold(route, name, group, slots)
+                if held <= 0:
+                    return name, 0.0
+                group.in_flight -= 1
+                self._hold(group, held)
+                self._wake(group)
             slots.release()
+
+    async def _shared_hold(
+        self, route: str, name: str, group: _Group, slots: asyncio.Semaphore
+    ) -> float:
+        """What the other instances' answers say (0: go), asked once this call is counted in,
+        so that a call the shared state lets through is the one that goes out."""
+        if self.shared is None:
+            return 0.0
+        try:
+            return await self.shared.admit(route, name)
+        except BaseException:  # cancelled while asking: this call never goes
+            group.in_flight -= 1
+            slots.release()
+            self._wake(group)
+            raise
 
     def _may_send(self, group: _Group) -> bool:
         if group.resume_at > self._clock():

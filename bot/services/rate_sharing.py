@@ -75,6 +75,7 @@ class DatabaseRateLimits:
         self._loaded_at = -float("inf")
         self._loading = asyncio.Lock()
         self._unsent: dict[str, _News] = {}
+        self._writing: dict[str, _News] = {}  # the batch being written right now
         self._writer: asyncio.Task[None] | None = None
         self._failing = False  # the database failed last time: said once in the log
 
@@ -101,17 +102,20 @@ class DatabaseRateLimits:
 
     async def _cached(self, name: str) -> RateLimitState | None:
         if self._monotonic() - self._loaded_at >= self._cache_seconds:
-            async with self._loading:
+            async with self._loading:  # one query for all callers; they wait for its answer
                 if self._monotonic() - self._loaded_at >= self._cache_seconds:
-                    await self._load()
+                    try:
+                        await self._load()
+                    finally:  # also a failing database is asked once a period, not every call
+                        self._loaded_at = self._monotonic()
         return self._states.get(name)
 
     async def _load(self) -> None:
-        self._loaded_at = self._monotonic()  # a failing database is not asked on every call
         async with self._database.reader() as repo:
             stored = await repo.rate_limit_states()
-        for name, news in self._unsent.items():  # this instance's news, not written yet
-            stored[name] = _merged(stored.get(name), name, news)
+        for batch in (self._writing, self._unsent):  # this instance's news, not written yet
+            for name, news in batch.items():
+                stored[name] = _merged(stored.get(name), name, news)
         self._states = stored
         self._database_answered()
 
@@ -171,10 +175,10 @@ class DatabaseRateLimits:
 
     async def _write(self) -> None:
         while self._unsent:
-            batch, self._unsent = self._unsent, {}
+            self._writing, self._unsent = self._unsent, {}
             try:
                 async with self._database.transaction() as repo:
-                    for name, news in batch.items():
+                    for name, news in self._writing.items():
                         await repo.record_rate_limit(
                             rate_group=name,
                             remaining=news.remaining,
@@ -185,6 +189,8 @@ class DatabaseRateLimits:
             except Exception as exc:
                 self._database_failed("writing", exc)
                 return
+            finally:
+                self._writing = {}
             self._database_answered()
 
     async def aclose(self) -> None:

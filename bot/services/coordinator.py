@@ -110,11 +110,15 @@ class Leases:
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + wait_seconds
         while True:
-            if name not in self._running:
-                sent_at = loop.time()
-                if await self._try_acquire(name):
-                    await self._hold_while(name, work, renewed_at=sent_at)
-                    return True
+            if name not in self._running:  # (another task of this process may be running it)
+                self._running.add(name)
+                try:
+                    sent_at = loop.time()
+                    if await self._try_acquire(name):
+                        await self._hold_while(name, work, renewed_at=sent_at)
+                        return True
+                finally:
+                    self._running.discard(name)
             left = give_up_at - loop.time()
             if left <= 0:
                 return False
@@ -150,7 +154,6 @@ class Leases:
         # needs a moment to unwind, and no other instance may start before it has.
         keep_for = self.seconds * 5 / 6
         next_attempt = renewed_at + renew_every
-        self._running.add(name)
         task = loop.create_task(_call(work), name=f"lease {name}")
         try:
             while not task.done():
@@ -164,10 +167,12 @@ class Leases:
                     logger.error("could not renew the %r lease in time: stopping its work", name)
                     break
                 sent_at = loop.time()
-                try:
-                    held = await self.acquire(name)
+                try:  # a database that hangs must not keep the work going past the deadline
+                    held = await asyncio.wait_for(self.acquire(name), deadline - sent_at)
                 except Exception as exc:
-                    logger.warning("could not renew the %r lease (trying again): %s", name, exc)
+                    logger.warning(
+                        "could not renew the %r lease (trying again): %s", name, exc or repr(exc)
+                    )
                     next_attempt = loop.time() + retry_every
                     continue
                 if not held:
@@ -178,7 +183,6 @@ class Leases:
             if not task.done():
                 task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-            self._running.discard(name)
             try:
                 await self.release(name)
             except Exception as exc:

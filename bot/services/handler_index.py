@@ -243,9 +243,7 @@ class HandlerIndex:
         self._scan_left = len(resources)
         failed: list[Resource] = []
         stop = asyncio.Event()
-        loop = (
-            asyncio.get_running_loop()
-        )  # `deadline` is its time: slow answers must not outlast it
+        loop = asyncio.get_running_loop()  # `deadline` is on its clock: slow answers stop there
 
         async def read(resource: Resource) -> None:
             async with slots:

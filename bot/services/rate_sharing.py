@@ -14,8 +14,8 @@ out the new window's count while the others wait for its answer (as the gate its
 a hold). Writes happen off the request path, one at a time per instance, the newest knowledge
 of each group merged into one write.
 
-This is an optimisation over each gate's own rules: when the database cannot be reached, the
-gates go on alone (and say so in the log).
+This is an optimisation over each gate's own rules: when the database cannot be reached (or
+takes over `ASK_TIMEOUT_SECONDS` to answer), the gates go on alone and say so in the log once.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ LOW_WATER = 10
 PROBE_SECONDS = 3.0  # a claim to find out a new window's count lapses after this (no answer)
 PROBE_POLL_SECONDS = 0.1  # how often the others look whether that answer came
 WRITE_TIMEOUT_SECONDS = 5.0  # at shutdown, for what is still to be written
+# A call waits at most this long for the shared state; then it goes by its own gate's rules.
+ASK_TIMEOUT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,9 @@ class DatabaseRateLimits:
             blocked = _seconds_until(state.blocked_until, self._clock())
             if blocked > 0:
                 return blocked
-            if state.remaining is not None and state.remaining > self._low_water:
+            if self._failing or (state.remaining is not None and state.remaining > self._low_water):
                 return 0.0
-            return await self._claim(name)
+            return await asyncio.wait_for(self._claim(name), ASK_TIMEOUT_SECONDS)
         except Exception as exc:
             self._database_failed("reading", exc)
             return 0.0
@@ -105,7 +107,7 @@ class DatabaseRateLimits:
             async with self._loading:  # one query for all callers; they wait for its answer
                 if self._monotonic() - self._loaded_at >= self._cache_seconds:
                     try:
-                        await self._load()
+                        await asyncio.wait_for(self._load(), ASK_TIMEOUT_SECONDS)
                     finally:  # also a failing database is asked once a period, not every call
                         self._loaded_at = self._monotonic()
         return self._states.get(name)
@@ -207,7 +209,7 @@ class DatabaseRateLimits:
     def _database_failed(self, doing: str, exc: Exception) -> None:
         if not self._failing:
             logger.warning(
-                "%s the shared RingCentral rate-limit state failed (%s); this instance "
+                "%s the shared RingCentral rate-limit state failed (%r); this instance "
                 "follows RingCentral's answers alone until the database answers again",
                 doing.capitalize(),
                 exc,

@@ -97,6 +97,17 @@ async def test_work_runs_in_one_instance_while_its_lease_is_renewed(database: Da
     assert ran.owners() == ["b"]
 
 
+async def test_one_process_does_not_run_the_same_leased_work_twice(database: Database) -> None:
+    a = leases(database, "a")
+    ran = Runs()
+
+    results = await asyncio.gather(
+        a.run_alone("scan", ran.job("a", seconds=0.2)), a.run_alone("scan", ran.job("a"))
+    )
+
+    assert sorted(results) == [False, True] and len(ran.log) == 1
+
+
 async def test_a_waiting_instance_runs_once_the_holder_is_done(database: Database) -> None:
     a, b = leases(database, "a"), leases(database, "b")
     ran = Runs()

@@ -65,6 +65,8 @@ class Settings(LogSettings):
     # Database
     database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
     auto_migrate: bool = Field(default=True, alias="SMS_HANDLERS_AUTO_MIGRATE")
+    # Instances sharing the database: how long a lease on background work lasts unrenewed.
+    lease_seconds: float = Field(default=30.0, ge=1, alias="SMS_HANDLERS_LEASE_SECONDS")
 
     # Slack
     slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")

@@ -21,12 +21,14 @@ from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.factory import client_from_settings
 from bot.services.browse import LIST_PAGE_SIZE, BrowseService
 from bot.services.budget import CallBudget
+from bot.services.coordinator import Coordinator, Leases, new_instance_id
 from bot.services.directory import Directory
 from bot.services.handler_index import HandlerIndex
 from bot.services.history import HistoryService
 from bot.services.notifier import RequestNotifier
 from bot.services.people import People
 from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy
+from bot.services.rate_sharing import DatabaseRateLimits
 from bot.services.requests import RequestService
 from bot.slackapi.notifier import SlackNotifier
 from bot.slackapi.usergroups import SlackUserGroups
@@ -57,11 +59,16 @@ class Container:
     history: HistoryService
     tasks: BackgroundTasks
     metrics: Metrics
+    leases: Leases
+    coordinator: Coordinator  # `serve` starts it; periodic jobs are registered on it here
+    rate_limits: DatabaseRateLimits
 
     async def aclose(self) -> None:
-        """Stop background work and close connections."""
+        """Stop background work (giving its leases up) and close connections."""
+        await self.coordinator.aclose()
         await self.tasks.cancel_all()
         await self.handlers.close()
+        await self.rate_limits.aclose()
         await self.ringcentral.close()
         await self.database.dispose()
 
@@ -95,13 +102,18 @@ async def build_container(
         await ringcentral.close()
         raise
     web = slack or slack_client(settings)
+    leases = Leases(database, owner=new_instance_id(), seconds=settings.lease_seconds)
+    rate_limits = DatabaseRateLimits(database)
+    ringcentral.share_rate_limits(rate_limits)
     directory = Directory(
         client=ringcentral,
         ttl_seconds=settings.inventory_ttl_seconds,
         handler_concurrency=settings.ringcentral_max_concurrency,
     )
     budget = scan_budget or CallBudget(calls=settings.scan_reads_per_minute)
-    handlers = HandlerIndex(database=database, directory=directory, budget=budget)
+    handlers = HandlerIndex(
+        database=database, directory=directory, budget=budget, scan_lease=leases
+    )
     people = People(client=ringcentral, ttl_seconds=settings.inventory_ttl_seconds)
     policy = ApprovalPolicy(
         approvers=settings.approver_entries,
@@ -147,4 +159,7 @@ async def build_container(
         history=HistoryService(database=database, directory=directory),
         tasks=tasks,
         metrics=metrics,
+        leases=leases,
+        coordinator=Coordinator(leases),
+        rate_limits=rate_limits,
     )

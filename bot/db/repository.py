@@ -3,6 +3,10 @@
 A `Repository` works inside one session and its transaction (see `Database.transaction()`), so a
 state change and the audit event recording it are committed together or not at all.
 
+Coordination between instances has its own guarded statements: a named lease is taken, renewed
+or refused in one `INSERT … ON CONFLICT DO UPDATE … WHERE` (`acquire_lease`), and a call is
+counted against a rate group's shared remaining in one guarded `UPDATE` (`claim_rate_call`).
+
 A change request changes state only through the operations named after intents (`decide`,
 `cancel`, `expire`, `start_applying`, `finish`, `fail`). Each is one guarded
 `UPDATE … WHERE status IN (<the intent's sources in REQUEST_TRANSITIONS>) RETURNING`, so of
@@ -17,13 +21,32 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.base import utc_now
+from bot.db.base import UtcDateTime, utc_now
 from bot.db.errors import RequestNotFoundError
-from bot.db.models import AuditEventRow, ChangeRequestRow, HandlerSnapshotRow, JsonList
+from bot.db.models import (
+    AuditEventRow,
+    ChangeRequestRow,
+    CoordinatorLeaseRow,
+    HandlerSnapshotRow,
+    JsonList,
+    RateLimitStateRow,
+)
 from bot.domain import (
     REQUEST_TRANSITIONS,
     SYSTEM_ACTOR,
@@ -40,6 +63,9 @@ from bot.domain import (
 MAX_PAGE_SIZE = 1000
 
 _UpsertableInsert = postgresql.Insert | sqlite.Insert
+_UpsertableTable = type[
+    ChangeRequestRow | HandlerSnapshotRow | CoordinatorLeaseRow | RateLimitStateRow
+]
 
 
 @dataclass(frozen=True)
@@ -60,6 +86,30 @@ class TransitionResult:
 
 
 @dataclass(frozen=True)
+class LeaseState:
+    """Who holds a named lease, since when, and until when unless renewed."""
+
+    name: str
+    owner: str
+    expires_at: datetime
+    acquired_at: datetime
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    """What the instances last learnt of one RingCentral rate group.
+
+    `remaining` is None while one instance finds out a new window's count (see `claim_rate_call`).
+    """
+
+    rate_group: str
+    blocked_until: datetime | None
+    remaining: int | None
+    window_ends_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class HistoryPage:
     """Events newest first; pass `next_before_id` as `before_id` for the next (older) page."""
 
@@ -73,7 +123,7 @@ class Repository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def _insert(self, table: type[ChangeRequestRow | HandlerSnapshotRow]) -> _UpsertableInsert:
+    def _insert(self, table: _UpsertableTable) -> _UpsertableInsert:
         """An INSERT that can say ON CONFLICT, in the session's dialect."""
         if self._session.get_bind().dialect.name == "postgresql":
             return postgresql.insert(table)
@@ -494,6 +544,163 @@ class Repository:
             stmt = stmt.where(HandlerSnapshotRow.resource_id.in_(list(resource_ids)))
         rows = await self._session.scalars(stmt)
         return {row.resource_id: _snapshot_from_row(row) for row in rows}
+
+    # Coordinator leases
+
+    async def acquire_lease(
+        self, *, name: str, owner: str, now: datetime, expires_at: datetime
+    ) -> bool:
+        """Take or renew the lease `name` for `owner` until `expires_at`, in one statement.
+
+        Inserted when nobody has it; taken over when it expired (at `now`) or is already
+        `owner`'s; otherwise left alone and False is returned. Concurrent callers cannot both
+        win: the row is locked by the conflicting insert on PostgreSQL, and SQLite writes one
+        transaction at a time.
+        """
+        stmt = self._insert(CoordinatorLeaseRow).values(
+            name=name, owner=owner, expires_at=expires_at, acquired_at=now
+        )
+        lease, proposed = CoordinatorLeaseRow, stmt.excluded
+        renewing = lease.owner == proposed.owner
+        won = await self._session.scalar(
+            stmt.on_conflict_do_update(
+                index_elements=[lease.name],
+                set_={
+                    "owner": proposed.owner,
+                    "expires_at": proposed.expires_at,
+                    "acquired_at": case((renewing, lease.acquired_at), else_=proposed.acquired_at),
+                },
+                where=or_(renewing, lease.expires_at <= now),
+            ).returning(lease.owner)
+        )
+        return won is not None
+
+    async def release_lease(self, *, name: str, owner: str) -> bool:
+        """Give the lease up if `owner` holds it (at shutdown): another may take it at once."""
+        released = await self._session.scalar(
+            delete(CoordinatorLeaseRow)
+            .where(CoordinatorLeaseRow.name == name, CoordinatorLeaseRow.owner == owner)
+            .returning(CoordinatorLeaseRow.name)
+        )
+        return released is not None
+
+    async def lease(self, *, name: str) -> LeaseState | None:
+        """The lease as stored (possibly expired), or None when nobody took it."""
+        row = await self._session.scalar(
+            select(CoordinatorLeaseRow)
+            .where(CoordinatorLeaseRow.name == name)
+            .execution_options(populate_existing=True)
+        )
+        if row is None:
+            return None
+        return LeaseState(
+            name=row.name, owner=row.owner, expires_at=row.expires_at, acquired_at=row.acquired_at
+        )
+
+    # Shared RingCentral rate-limit state
+
+    async def rate_limit_states(self) -> dict[str, RateLimitState]:
+        """Every rate group's shared state, by group name."""
+        rows = await self._session.scalars(
+            select(RateLimitStateRow).execution_options(populate_existing=True)
+        )
+        return {row.rate_group: _rate_state_from_row(row) for row in rows}
+
+    async def record_rate_limit(
+        self,
+        *,
+        rate_group: str,
+        remaining: int,
+        window_ends_at: datetime,
+        blocked_until: datetime | None,
+        now: datetime,
+    ) -> None:
+        """Merge what one answer said about a rate group into the shared state.
+
+        `blocked_until` only ever moves later. Within a window that is still open, `remaining`
+        only goes down (an answer cannot know of calls other instances counted meanwhile); once
+        the window is over, or while a new window's count is being found out, or with a block,
+        the answer's count and window replace the stored ones.
+        """
+        stmt = self._insert(RateLimitStateRow).values(
+            rate_group=rate_group,
+            blocked_until=blocked_until,
+            remaining=remaining,
+            window_ends_at=window_ends_at,
+            updated_at=now,
+        )
+        state, answer = RateLimitStateRow, stmt.excluded
+        same_window = and_(
+            answer.blocked_until.is_(None),
+            state.window_ends_at > now,
+            state.remaining.is_not(None),
+        )
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[state.rate_group],
+                set_={
+                    "blocked_until": case(
+                        (state.blocked_until.is_(None), answer.blocked_until),
+                        (answer.blocked_until > state.blocked_until, answer.blocked_until),
+                        else_=state.blocked_until,
+                    ),
+                    "remaining": case(
+                        (and_(same_window, state.remaining < answer.remaining), state.remaining),
+                        else_=answer.remaining,
+                    ),
+                    "window_ends_at": case(
+                        (same_window, state.window_ends_at), else_=answer.window_ends_at
+                    ),
+                    "updated_at": answer.updated_at,
+                },
+            )
+        )
+
+    async def claim_rate_call(
+        self, *, rate_group: str, now: datetime, probe_until: datetime
+    ) -> RateLimitState | None:
+        """Count one call against the group's shared remaining, or None (nothing changed).
+
+        Refused while the group is blocked, when the open window has nothing left, and while
+        another instance finds out a new window's count. When the stored window is over, the
+        claim is that finding out: `remaining` becomes unknown (None) until the answer is
+        recorded, or until `probe_until` if it never comes.
+        """
+        state = RateLimitStateRow
+        window_open = state.window_ends_at > now
+        row = await self._session.scalar(
+            update(state)
+            .where(
+                state.rate_group == rate_group,
+                or_(state.blocked_until.is_(None), state.blocked_until <= now),
+                or_(
+                    and_(window_open, state.remaining > 0),
+                    state.window_ends_at.is_(None),
+                    state.window_ends_at <= now,
+                ),
+            )
+            .values(
+                remaining=case((window_open, state.remaining - 1), else_=null()),
+                window_ends_at=case(
+                    (window_open, state.window_ends_at),
+                    else_=literal(probe_until, UtcDateTime()),
+                ),
+                updated_at=now,
+            )
+            .returning(state),
+            execution_options={"synchronize_session": False, "populate_existing": True},
+        )
+        return None if row is None else _rate_state_from_row(row)
+
+
+def _rate_state_from_row(row: RateLimitStateRow) -> RateLimitState:
+    return RateLimitState(
+        rate_group=row.rate_group,
+        blocked_until=row.blocked_until,
+        remaining=row.remaining,
+        window_ends_at=row.window_ends_at,
+        updated_at=row.updated_at,
+    )
 
 
 def _snapshot_from_row(row: HandlerSnapshotRow) -> HandlerSnapshot:

@@ -61,6 +61,7 @@ from bot.ringcentral.paging import (
     v1_next_page_uri,
 )
 from bot.ringcentral.ratelimit import RateGate, route_key
+from bot.ringcentral.shared_limits import SharedRateLimits
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +182,11 @@ class RingCentralClient:
     def observe_answers(self, observer: AnswerObserver) -> None:
         """Call `observer` at the end of every request (metrics count calls and 429s with it)."""
         self._observers.append(observer)
+
+    def share_rate_limits(self, shared: SharedRateLimits) -> None:
+        """Hold back calls by what other instances learnt of RingCentral's limits, and tell
+        them what this one learns (see shared_limits.py)."""
+        self._gate.shared = shared
 
     async def __aenter__(self) -> RingCentralClient:
         return self

@@ -12,6 +12,9 @@ per group:
 Requests waiting for room queue in arrival order, and an answer wakes only as many of them as
 may go now (all of them when a route turns out to belong to another group, or to have no limit),
 so a saturated group costs one wake-up per request instead of one per waiter per answer.
+
+With `shared` set (see shared_limits.py), it also reports each answer's news to the other
+instances and holds the group while their answers say it is penalised or used up.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+from bot.ringcentral.shared_limits import SharedRateLimits
 
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 DEFAULT_WINDOW_SECONDS = 60.0
@@ -56,6 +61,7 @@ class RateGate:
         self._route_groups: dict[str, str] = {}
         self._groups: dict[str, _Group] = {}
         self.wakeups = 0  # waiters woken (observability; tests and benchmarks read it)
+        self.shared: SharedRateLimits | None = None
 
     async def enter(
         self, route: str, *, slots: asyncio.Semaphore, max_wait_seconds: float
@@ -85,8 +91,28 @@ class RateGate:
             await slots.acquire()
             if self._route_groups[route] == name and self._may_send(group):
                 group.in_flight += 1
-                return name, 0.0
+                held = await self._shared_hold(route, name, group, slots)
+                if held <= 0:
+                    return name, 0.0
+                group.in_flight -= 1
+                self._hold(group, held)
+                self._wake(group)
             slots.release()
+
+    async def _shared_hold(
+        self, route: str, name: str, group: _Group, slots: asyncio.Semaphore
+    ) -> float:
+        """What the other instances' answers say (0: go), asked once this call is counted in,
+        so that a call the shared state lets through is the one that goes out."""
+        if self.shared is None:
+            return 0.0
+        try:
+            return await self.shared.admit(route, name)
+        except BaseException:  # cancelled while asking: this call never goes
+            group.in_flight -= 1
+            slots.release()
+            self._wake(group)
+            raise
 
     def _may_send(self, group: _Group) -> bool:
         if group.resume_at > self._clock():
@@ -113,6 +139,8 @@ class RateGate:
         """Hold the route's group for `seconds` (after a 429 asking for that wait)."""
         name = self._route_groups.setdefault(route, route)
         self._hold(self._groups.setdefault(name, _Group()), seconds)
+        if self.shared is not None and seconds > 0:
+            self.shared.observed(route, name, remaining=0, window_seconds=0, hold_seconds=seconds)
 
     def _hold(self, group: _Group, seconds: float) -> None:
         group.resume_at = max(group.resume_at, self._clock() + seconds)
@@ -131,10 +159,19 @@ class RateGate:
             remaining = None  # no limit stated: nothing to count against
         if status == 429 or remaining is None:
             return  # the client holds the group for Retry-After after a 429
+        window = _number(headers.get("X-Rate-Limit-Window")) or DEFAULT_WINDOW_SECONDS
         if remaining <= 0:
-            self._hold(group, _number(headers.get("X-Rate-Limit-Window")) or DEFAULT_WINDOW_SECONDS)
+            self._hold(group, window)
         else:
             group.remaining = int(remaining)
+        if self.shared is not None:
+            self.shared.observed(
+                route,
+                name,
+                remaining=max(int(remaining), 0),
+                window_seconds=window,
+                hold_seconds=window if remaining <= 0 else 0.0,
+            )
 
     async def _wait_turn(self, group: _Group, *, first: bool) -> None:
         turn = asyncio.get_running_loop().create_future()

@@ -6,15 +6,22 @@ that is minutes of rate limit. So the bot keeps a snapshot of every handler list
 (cards, forms, reviews, changes: the `Directory` tells `record`), answers `who` at once from
 them ("as last seen"), and refreshes the missing or old ones in the background at the pace of a
 `CallBudget`, one scan at a time, bounded in duration.
+
+With several instances, a scan runs under the "handler-scan" lease (bot.services.coordinator),
+so only one instance scans at a time and the account's rate limit is not spent twice. A `who`
+answered by another instance meanwhile waits for that scan through the snapshots it writes,
+then takes the lease and reads only what is still missing or old (nothing, usually): its answer
+is then as complete as if it had scanned itself, and says so only when it is.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.db.base import utc_now
 from bot.db.session import Database
@@ -29,6 +36,15 @@ FRESH_SECONDS = 15 * 60.0  # a snapshot younger than this is not read again for 
 # A response_url works for 30 minutes: a scan must end (and answer) well before.
 MAX_SCAN_SECONDS = 25 * 60.0
 SCAN_CONCURRENCY = 2  # reads in flight for a scan (the client allows a few more for everyone)
+SCAN_LEASE = "handler-scan"
+
+
+class ExclusiveRunner(Protocol):
+    """Runs work in one instance at a time (bot.services.coordinator.Leases)."""
+
+    async def run_alone(
+        self, name: str, work: Callable[[], Awaitable[None]], *, wait_seconds: float = 0.0
+    ) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -89,13 +105,16 @@ class HandlerIndex:
         budget: CallBudget,
         max_scan_seconds: float = MAX_SCAN_SECONDS,
         clock: Callable[[], datetime] = utc_now,
+        scan_lease: ExclusiveRunner | None = None,
     ) -> None:
+        """`scan_lease`: how scans keep to one instance at a time (None: this is the only one)."""
         self._database = database
         self._directory = directory
         self.budget = budget
         self._fresh = timedelta(seconds=FRESH_SECONDS)
         self._max_scan_seconds = max_scan_seconds
         self._clock = clock
+        self._scan_lease = scan_lease
         self._scan: asyncio.Task[None] | None = None
         self._scan_left = 0
         directory.observe_handlers(self.record)
@@ -168,14 +187,50 @@ class HandlerIndex:
         )
 
     async def refresh(self, plan: ScanPlan) -> None:
-        """Read the plan's resources within the budget, or wait for the scan already running."""
+        """Read the plan's resources within the budget, or wait for the scan already running
+        (here, or in another instance: then read what it left)."""
         if self._scan is None or self._scan.done():
             if not plan.to_read:
                 return
             self._scan = asyncio.get_running_loop().create_task(
-                self._run_scan(plan.to_read), name="who: refreshing handler snapshots"
+                self._scan_alone(plan.to_read), name="who: refreshing handler snapshots"
             )
         await asyncio.shield(self._scan)
+
+    async def _scan_alone(self, resources: Sequence[Resource]) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._max_scan_seconds  # waiting included: the answer is due
+        self._scan_left = len(resources)
+        if self._scan_lease is None:
+            await self._run_scan(resources, deadline=deadline)
+            return
+
+        async def read_what_is_still_old() -> None:
+            still_old = await self._still_old(resources)
+            if still_old:
+                await self._run_scan(still_old, deadline=deadline)
+
+        scanned = await self._scan_lease.run_alone(
+            SCAN_LEASE, read_what_is_still_old, wait_seconds=self._max_scan_seconds
+        )
+        if not scanned:
+            logger.warning(
+                "another instance's handler scan did not end within %.0f s: answering from the "
+                "snapshots as they are",
+                self._max_scan_seconds,
+            )
+
+    async def _still_old(self, resources: Sequence[Resource]) -> list[Resource]:
+        """Those of `resources` whose snapshot is still missing or old (another instance's scan
+        may have read the others while this one waited for the lease)."""
+        async with self._database.reader() as repo:
+            snapshots = await repo.snapshots(resource_ids=[r.id for r in resources])
+        now = self._clock()
+        return [
+            r
+            for r in resources
+            if (seen := snapshots.get(r.id)) is None or now - seen.taken_at > self._fresh
+        ]
 
     async def close(self) -> None:
         """Stop a running scan (at shutdown)."""
@@ -183,13 +238,12 @@ class HandlerIndex:
             self._scan.cancel()
             await asyncio.gather(self._scan, return_exceptions=True)
 
-    async def _run_scan(self, resources: Sequence[Resource]) -> None:
+    async def _run_scan(self, resources: Sequence[Resource], *, deadline: float) -> None:
         slots = asyncio.Semaphore(SCAN_CONCURRENCY)
         self._scan_left = len(resources)
         failed: list[Resource] = []
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._max_scan_seconds  # slow answers must not outlast it
+        loop = asyncio.get_running_loop()  # `deadline` is on its clock: slow answers stop there
 
         async def read(resource: Resource) -> None:
             async with slots:

@@ -27,9 +27,11 @@ class RateLimiter:
         self._options = options
         self._now = clock
         self._buckets: dict[str, _Bucket] = {}
+        self.penalty_restarts = 0  # requests made during a penalty (each restarted it)
 
     def reset(self) -> None:
         self._buckets.clear()
+        self.penalty_restarts = 0
 
     def admit(self, group: str) -> dict[str, str]:
         """Count one request of `group`; return the headers, or raise a 429 `ApiError`."""
@@ -41,6 +43,7 @@ class RateLimiter:
         bucket = self._buckets.setdefault(group, _Bucket(window_start=now))
         if now < bucket.penalty_until:
             bucket.penalty_until = now + options.penalty_seconds
+            self.penalty_restarts += 1
             raise self._exceeded(group, limit)
         if bucket.penalty_until or now - bucket.window_start >= options.window_seconds:
             bucket.window_start, bucket.count, bucket.penalty_until = now, 0, 0.0

@@ -129,6 +129,12 @@ class SandboxServer(LoopbackServer):
     def reset_rate_limits(self) -> None:
         self._limiter.reset()
 
+    @property
+    def penalty_restarts(self) -> int:
+        """Requests that came during a rate group's penalty (each restarted it, as RingCentral's
+        do); a client that shares what it learnt keeps this at 0."""
+        return self._limiter.penalty_restarts
+
     def sms_recipients(self, extension_id: str) -> list[str]:
         return [str(ext_id) for ext_id in self.account.recipients.get(int(extension_id), [])]
 

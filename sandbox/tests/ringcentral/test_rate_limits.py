@@ -78,11 +78,15 @@ async def test_after_the_penalty_requests_pass_again(api: Api, clock: list[float
     assert (await api.get(NUMBERS_V2)).status == 200
 
 
-async def test_a_request_during_the_penalty_restarts_it(api: Api, clock: list[float]) -> None:
+async def test_a_request_during_the_penalty_restarts_it(
+    sandbox: SandboxServer, api: Api, clock: list[float]
+) -> None:
     await api.get(NUMBERS_V2)
     assert (await api.get(NUMBERS_V2)).status == 429
+    assert sandbox.penalty_restarts == 0  # that 429 started the penalty
     clock[0] += 0.7
     assert (await api.get(NUMBERS_V2)).status == 429  # restarts the 1 s penalty
+    assert sandbox.penalty_restarts == 1
 
     clock[0] += 0.7  # 1.4 s after the first 429, only 0.7 s after the second
     assert (await api.get(NUMBERS_V2)).status == 429

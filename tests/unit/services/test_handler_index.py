@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ import pytest
 
 from bot.db.session import Database
 from bot.services.budget import CallBudget
+from bot.services.coordinator import Leases
 from bot.services.directory import Directory
 from bot.services.handler_index import HandlerIndex
 from sms_handlers_sandbox.ringcentral import Fault, SandboxServer
@@ -26,13 +28,17 @@ class Setup:
     directory: Directory
     now: list[datetime]
 
-    def index(self, *, calls: int = 25, scan_seconds: float = 1500.0) -> HandlerIndex:
+    def index(
+        self, *, calls: int = 25, scan_seconds: float = 1500.0, instance: str | None = None
+    ) -> HandlerIndex:
+        """`instance`: scans keep to one instance at a time, this one being called so."""
         return HandlerIndex(
             database=self.database,
             directory=self.directory,
             budget=CallBudget(calls=calls, window_seconds=60),
             max_scan_seconds=scan_seconds,
             clock=lambda: self.now[0],
+            scan_lease=None if instance is None else Leases(self.database, owner=instance),
         )
 
     def reads(self) -> list[str]:
@@ -99,3 +105,41 @@ async def test_list_counts_use_fresh_snapshots_then_the_budget(setup: Setup) -> 
     second = await index.counts(resources)  # no budget left: the three snapshots serve
     assert [c.count for c in second] == [c.count for c in first]
     assert len(setup.reads()) == 3
+
+
+async def test_another_instances_scan_is_waited_for_and_not_repeated(setup: Setup) -> None:
+    setup.sandbox.options.latency_seconds = 0.05  # a scan long enough to be caught running
+    first, second = setup.index(instance="a"), setup.index(instance="b")
+    scanning = asyncio.create_task(first.refresh(first.plan(await first.handled_by(user_id=BEN))))
+    for _ in range(200):
+        if setup.reads():
+            break
+        await asyncio.sleep(0.01)
+    plan = second.plan(await second.handled_by(user_id=BEN))
+    assert plan.needed  # as far as the second instance can tell, everything needs reading
+
+    await second.refresh(plan)  # waits for the first instance's scan, then reads what is left
+
+    assert scanning.done()
+    assert sorted(setup.reads()) == ["1000", "2000", "3000", "4001", "4002", "4003", "4004"]
+    known = await second.handled_by(user_id=BEN)
+    assert known.complete
+    assert sorted(s.resource.name for s in known.handled) == ["Sales", "Support"]
+
+
+async def test_what_another_instances_scan_left_is_read_after_it(setup: Setup) -> None:
+    setup.sandbox.options.latency_seconds = 0.05
+    setup.sandbox.inject_fault(Fault(r"/extension/4003/sms-recipients$", status=404, times=1))
+    first, second = setup.index(instance="a"), setup.index(instance="b")
+    scanning = asyncio.create_task(first.refresh(first.plan(await first.handled_by(user_id=BEN))))
+    for _ in range(200):
+        if setup.reads():
+            break
+        await asyncio.sleep(0.01)
+
+    await second.refresh(second.plan(await second.handled_by(user_id=BEN)))
+
+    await scanning
+    assert sorted(setup.reads()).count("4003") == 2  # failed in the first, read by the second
+    assert len(setup.reads()) == 8
+    assert (await second.handled_by(user_id=BEN)).complete

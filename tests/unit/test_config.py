@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.config import DEFAULT_DATABASE_URL, load_settings
@@ -41,3 +43,11 @@ def test_require_names_the_missing_variable(monkeypatch: pytest.MonkeyPatch) -> 
 def test_approvers_are_split_and_trimmed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMS_HANDLERS_APPROVERS", " U123, @telephony-admins ,,U456")
     assert load_settings().approver_entries == ["U123", "@telephony-admins", "U456"]
+
+
+def test_the_policy_file_is_optional(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().policy_file is None
+    monkeypatch.setenv("SMS_HANDLERS_POLICY", " ")
+    assert load_settings().policy_file is None
+    monkeypatch.setenv("SMS_HANDLERS_POLICY", "conf/policy.yml")
+    assert load_settings().policy_file == Path("conf/policy.yml")

@@ -66,26 +66,24 @@ def _translate(pattern: str) -> str:
 
 def _character_class(pattern: str, start: int) -> tuple[str, int]:
     """The regex class for the `[...]` starting at `start`, and the index after its `]`."""
-    i = start + 1
-    negate = i < len(pattern) and pattern[i] == "!"
-    if negate:
-        i += 1
-    members: list[str] = []
-    first = True
-    while True:
-        if i >= len(pattern):
-            raise GlobError(f"the '[' at character {start + 1} is never closed with ']'")
-        char = pattern[i]
-        if char == "]" and not first:
-            break
-        first = False
-        if i + 2 < len(pattern) and pattern[i + 1] == "-" and pattern[i + 2] != "]":
-            low, high = char, pattern[i + 2]
+    first = start + 1
+    if pattern.startswith("!", first):
+        first += 1
+    end = pattern.find("]", first + 1)  # a `]` right after `[` or `[!` is a member
+    if first >= len(pattern) or end < 0:
+        raise GlobError(f"the '[' at character {start + 1} is never closed with ']'")
+    members = pattern[first:end]
+    parts: list[str] = []
+    i = 0
+    while i < len(members):
+        if i + 2 < len(members) and members[i + 1] == "-":
+            low, high = members[i], members[i + 2]
             if low > high:
                 raise GlobError(f"the range {low}-{high} is backwards (write {high}-{low})")
-            members.append(f"{re.escape(low)}-{re.escape(high)}")
+            parts.append(f"{re.escape(low)}-{re.escape(high)}")
             i += 3
         else:
-            members.append(re.escape(char))
+            parts.append(re.escape(members[i]))
             i += 1
-    return "[" + ("^" if negate else "") + "".join(members) + "]", i + 1
+    negate = "^" if first > start + 1 else ""
+    return f"[{negate}{''.join(parts)}]", end + 1

@@ -168,11 +168,6 @@ class Policy:
     def every_rule(self) -> tuple[Rule, ...]:
         return (self.default, *self.rules, *(self.risky[k] for k in RISK_ORDER if k in self.risky))
 
-    @property
-    def needs_site(self) -> bool:
-        """Whether some rule matches on `site:` (which a change request does not record)."""
-        return any(rule.match.sites for rule in self.rules)
-
 
 @dataclass(frozen=True)
 class PolicyDecision:

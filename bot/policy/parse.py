@@ -227,7 +227,7 @@ class _Reader:
         if not name or len(name) > RULE_NAME_MAX:
             self.problem(node, f"a rule's name must be 1 to {RULE_NAME_MAX} characters")
             return None
-        if name.lower() == "default" or name.lower().startswith("risky"):
+        if name.lower() == "default" or name.lower().startswith("risky."):
             self.problem(
                 node,
                 f"'{name}' cannot name a rule: the default and risky entries have "
@@ -253,7 +253,8 @@ class _Reader:
         if entries is None:
             return None
         if not entries:
-            self.problem(node, f"the match of {what} is empty; give name, id, type or site")
+            if not node.value:  # else it had only unknown keys, reported already
+                self.problem(node, f"the match of {what} is empty; give name, id, type or site")
             return None
         found: dict[str, tuple[Glob, ...]] = {}
         ok = True

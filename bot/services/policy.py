@@ -107,8 +107,8 @@ class ApprovalPolicy:
     """Decides who may review, approve, reject, retry and cancel requests.
 
     Give either `rules` (a policy, e.g. from the policy file) or `approvers` and
-    `allow_self_approval` (today's single rule). `resources` finds a request's resource when a
-    rule matches on `site:`, which a request does not record.
+    `allow_self_approval` (today's single rule). With rules, `resources` gives the resource a
+    request names as it is now (a request does not record the site rules may match on).
     """
 
     def __init__(
@@ -170,7 +170,7 @@ class ApprovalPolicy:
         recorded = Resource(
             id=request.resource_id, type=request.resource_type, name=request.resource_name
         )
-        if not self.rules.needs_site or self._resources is None:
+        if not self.rules.rules or self._resources is None:
             return recorded
         try:
             return await self._resources.resource(resource_id=request.resource_id)

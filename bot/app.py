@@ -73,7 +73,7 @@ def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
         app,
         requests=container.requests,
         slack_users=container.slack_users,
-        approval_channel=settings.approval_channel,
+        approval_channel=container.policy.default_channel,
         tasks=tasks,
     )
     options.register(app, browse=container.browse)

@@ -6,6 +6,7 @@ expected (`ConfigError`), never with a traceback.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
@@ -78,6 +79,8 @@ class Settings(LogSettings):
     approvers: str = Field(default="", alias="SMS_HANDLERS_APPROVERS")
     approval_channel: str | None = Field(default=None, alias="SMS_HANDLERS_APPROVAL_CHANNEL")
     allow_self_approval: bool = Field(default=False, alias="SMS_HANDLERS_ALLOW_SELF_APPROVAL")
+    # A policy file replaces the three settings above (see bot/policy and the README).
+    policy_file: Path | None = Field(default=None, alias="SMS_HANDLERS_POLICY")
 
     @field_validator("ringcentral_server_url", "slack_api_url")
     @classmethod
@@ -85,6 +88,11 @@ class Settings(LogSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
         return value
+
+    @field_validator("policy_file", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def approver_entries(self) -> list[str]:

@@ -17,6 +17,8 @@ from bot.config import Settings
 from bot.db.migrate import open_database
 from bot.db.session import Database
 from bot.metrics import Metrics, app_metrics
+from bot.policy.load import load_policy
+from bot.policy.model import ENVIRONMENT
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.factory import client_from_settings
 from bot.services.browse import LIST_PAGE_SIZE, BrowseService
@@ -27,7 +29,7 @@ from bot.services.handler_index import HandlerIndex
 from bot.services.history import HistoryService
 from bot.services.notifier import RequestNotifier
 from bot.services.people import People
-from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy
+from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy, fields_not_acted_on
 from bot.services.rate_sharing import DatabaseRateLimits
 from bot.services.requests import RequestService
 from bot.slackapi.notifier import SlackNotifier
@@ -37,6 +39,7 @@ from bot.slackapi.users import SlackUsers
 logger = logging.getLogger(__name__)
 
 SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SMS_HANDLERS_APPROVAL_CHANNEL")
+REPLACED_BY_POLICY = ("approvers", "approval_channel", "allow_self_approval")
 
 
 @dataclass
@@ -90,9 +93,25 @@ async def build_container(
     list_page_size: int = LIST_PAGE_SIZE,
     metrics: Metrics | None = None,
 ) -> Container:
-    """Open the database (migrating it unless told not to) and wire every service."""
-    settings.require(*SLACK_SETTINGS, hint="The Slack app needs it (see README).")
-    assert settings.approval_channel is not None
+    """Open the database (migrating it unless told not to) and wire every service.
+
+    An invalid policy file (SMS_HANDLERS_POLICY) stops it first, naming the file and line.
+    """
+    rules = load_policy(settings)
+    if rules.source == ENVIRONMENT:
+        settings.require(*SLACK_SETTINGS, hint="The Slack app needs it (see README).")
+    else:
+        settings.require("SLACK_BOT_TOKEN", hint="The Slack app needs it (see README).")
+        _warn_of_replaced_settings(settings)
+        unused = fields_not_acted_on(rules)
+        if unused:
+            logger.warning(
+                "%s sets %s, which this version checks but does not act on yet",
+                rules.source,
+                ", ".join(unused),
+            )
+    approval_channel = rules.default.settings.channel
+    assert approval_channel is not None
     ringcentral = client_from_settings(settings)
     try:
         database = await open_database(
@@ -116,14 +135,14 @@ async def build_container(
     )
     people = People(client=ringcentral, ttl_seconds=settings.inventory_ttl_seconds)
     policy = ApprovalPolicy(
-        approvers=settings.approver_entries,
+        rules=rules,
         groups=SlackUserGroups(web),
-        allow_self_approval=settings.allow_self_approval,
+        resources=directory,
         cache_seconds=approver_cache_seconds,
     )
-    if not settings.approver_entries:
+    if not rules.default.settings.approvers:
         logger.warning("SMS_HANDLERS_APPROVERS is empty: nobody can approve requests")
-    notify = notifier or SlackNotifier(client=web, approval_channel=settings.approval_channel)
+    notify = notifier or SlackNotifier(client=web, approval_channel=approval_channel)
     requests = RequestService(
         database=database, directory=directory, people=people, policy=policy, notifier=notify
     )
@@ -163,3 +182,10 @@ async def build_container(
         coordinator=Coordinator(leases),
         rate_limits=rate_limits,
     )
+
+
+def _warn_of_replaced_settings(settings: Settings) -> None:
+    fields = Settings.model_fields
+    given = [fields[n].alias or n for n in REPLACED_BY_POLICY if n in settings.model_fields_set]
+    if given:
+        logger.warning("SMS_HANDLERS_POLICY is set, so %s are not used", ", ".join(given))

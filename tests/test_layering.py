@@ -1,8 +1,9 @@
 """The layering of docs/ARCHITECTURE.md, checked on the source: what each layer may import.
 
-listeners → services → ringcentral / db; views are pure; no Slack type below the listeners; SQL
-only in bot/db; the product loads the stand-ins (sms_handlers_sandbox) only lazily, for `demo`,
-`sandbox` and `--sandbox`, and the stand-ins never import the product.
+listeners → services → ringcentral / db; views and the policy model (bot/policy) are pure; no
+Slack type below the listeners; SQL only in bot/db; the product loads the stand-ins
+(sms_handlers_sandbox) only lazily, for `demo`, `sandbox` and `--sandbox`, and the stand-ins never
+import the product.
 """
 
 from __future__ import annotations
@@ -34,6 +35,21 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "slack_bolt",
         "slack_sdk.web",
         "bot.listeners",
+        "bot.slackapi",
+        "bot.db",
+        "bot.ringcentral",
+        "bot.app",
+        "bot.container",
+        "bot.cli",
+        "sqlalchemy",
+        "aiohttp",
+        "asyncio",
+    ),
+    "bot.policy": (
+        *SLACK,
+        "bot.services",
+        "bot.listeners",
+        "bot.views",
         "bot.slackapi",
         "bot.db",
         "bot.ringcentral",

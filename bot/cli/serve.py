@@ -84,6 +84,7 @@ async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -
     from bot.config import load_settings
     from bot.container import build_container
     from bot.metrics import Metrics
+    from bot.policy.load import load_policy
 
     settings = load_settings()
     logging.getLogger().setLevel(settings.log_level)
@@ -93,6 +94,7 @@ async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -
         settings.require(
             "SLACK_APP_TOKEN", hint="Socket Mode needs an app-level token (xapp-…), or use --http."
         )
+    load_policy(settings)  # an invalid policy file is one line naming it, before anything is asked
     metrics = Metrics()  # made first so it counts the start-up checks' RingCentral calls too
     observe = metrics.ringcentral_answered
     if not await start_checks(settings, http=http, out=sys.stderr, observe=observe):

@@ -1,8 +1,12 @@
-"""Who may decide a change request: the configured approvers, resolved through Slack user groups.
+"""Who may decide a change request: the approvers of the rule that applies to it, resolved
+through Slack user groups.
 
-SMS_HANDLERS_APPROVERS lists Slack user ids (`U…`, `W…`) and user-group handles
-(`@telephony-admins`).
-Group members are read through `UserGroups` and cached briefly, so a person added to the group can
+Without a policy file there is one rule, from SMS_HANDLERS_APPROVERS (Slack user ids `U…`, `W…`
+and user-group handles `@telephony-admins`) and SMS_HANDLERS_ALLOW_SELF_APPROVAL. With one
+(SMS_HANDLERS_POLICY, see bot/policy), the rule matching the request's resource, with the risky
+entries for a change of the main site or one removing every handler, says who may approve and
+whether requesters may approve their own requests.
+Group members are read through `UserGroups` and cached briefly, so a person added to a group can
 approve within a minute without a restart.
 """
 
@@ -11,15 +15,44 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from bot.domain import ChangeRequest
+from bot.domain import ChangeRequest, Resource
 from bot.errors import SmsHandlersError
+from bot.policy.decide import ProposedChange, decide
+from bot.policy.model import (
+    ENVIRONMENT,
+    RULE_FIELDS,
+    Policy,
+    PolicyDecision,
+    RuleSettings,
+    environment_policy,
+)
+from bot.services.directory import UnknownResource
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_SECONDS = 60.0
+
+# The fields of a rule this version acts on; the default's channel is acted on too (every request
+# is posted there). The others are read, checked and shown (`policy explain`) only, for now.
+ENFORCED_FIELDS = frozenset({"approvers", "allow_self_approval"})
+
+
+def fields_not_acted_on(rules: Policy) -> list[str]:
+    """The fields some rule sets to other than the built-in default that this version does not
+    act on yet (a rule's own channel included), in the order rules list them."""
+    built_in = RuleSettings()
+    found = {
+        name
+        for rule in rules.every_rule
+        for name in rule.settings.origins
+        if getattr(rule.settings, name) != getattr(built_in, name)
+        and name not in ENFORCED_FIELDS
+        and not (name == "channel" and rule is rules.default)
+    }
+    return [name for name in RULE_FIELDS if name in found]
 
 
 class UserGroups(Protocol):
@@ -31,6 +64,14 @@ class UserGroups(Protocol):
 
     async def group_members(self, group_id: str) -> frozenset[str]:
         """The Slack user ids in one group."""
+        ...
+
+
+class Resources(Protocol):
+    """The resources, for rules that match on a resource's site (`bot.services.directory`)."""
+
+    async def resource(self, *, resource_id: str) -> Resource:
+        """The resource with this id, or UnknownResource."""
         ...
 
 
@@ -50,43 +91,102 @@ class ApproversUnavailableError(SmsHandlersError):
     """The approver groups could not be read from Slack and nothing is cached."""
 
 
+def describe_approvers(entries: Sequence[str]) -> str:
+    """`members of @telephony-admins and 2 named people`, or `nobody`."""
+    handles = [e for e in entries if e.startswith("@")]
+    count = len(entries) - len(handles)
+    parts = []
+    if handles:
+        parts.append("members of " + ", ".join(handles))
+    if count:
+        parts.append(f"{count} named {'person' if count == 1 else 'people'}")
+    return " and ".join(parts) if parts else "nobody"
+
+
 class ApprovalPolicy:
-    """Decides who may review, approve, reject, retry and cancel requests."""
+    """Decides who may review, approve, reject, retry and cancel requests.
+
+    Give either `rules` (a policy, e.g. from the policy file) or `approvers` and
+    `allow_self_approval` (today's single rule). With rules, `resources` gives the resource a
+    request names as it is now (a request does not record the site rules may match on).
+    """
 
     def __init__(
         self,
         *,
-        approvers: Sequence[str],
         groups: UserGroups,
+        approvers: Sequence[str] = (),
         allow_self_approval: bool = False,
+        rules: Policy | None = None,
+        resources: Resources | None = None,
         cache_seconds: float = DEFAULT_CACHE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._user_ids = frozenset(a for a in approvers if not a.startswith("@"))
-        self._handles = tuple(a.removeprefix("@") for a in approvers if a.startswith("@"))
+        if rules is not None and (approvers or allow_self_approval):
+            raise ValueError("give either rules or approvers and allow_self_approval")
+        self.rules = rules or environment_policy(
+            approvers=tuple(approvers), channel=None, allow_self_approval=allow_self_approval
+        )
+        self._resources = resources
+        entries = [e for rule in self.rules.every_rule for e in rule.settings.approvers]
+        self._user_ids = frozenset(e for e in entries if not e.startswith("@"))
+        self._handles = tuple(dict.fromkeys(e.removeprefix("@") for e in entries if e[:1] == "@"))
         self._groups = groups
-        self.allow_self_approval = allow_self_approval
         self._cache_seconds = cache_seconds
         self._clock = clock
-        self._cached: frozenset[str] | None = None
+        self._cached: Mapping[str, frozenset[str]] | None = None
         self._cached_at = 0.0
         self._lock = asyncio.Lock()
 
     @property
+    def allow_self_approval(self) -> bool:
+        """Whether the default rule lets requesters approve their own requests."""
+        return self.rules.default.settings.allow_self_approval
+
+    @property
+    def default_channel(self) -> str | None:
+        """The default rule's approval channel, where requests are posted."""
+        return self.rules.default.settings.channel
+
+    @property
     def describe(self) -> str:
-        """Who approves, for messages: `members of @telephony-admins and 2 named people`."""
-        parts = []
-        if self._handles:
-            parts.append("members of " + ", ".join(f"@{handle}" for handle in self._handles))
-        if self._user_ids:
-            count = len(self._user_ids)
-            parts.append(f"{count} named {'person' if count == 1 else 'people'}")
-        return " and ".join(parts) if parts else "nobody (SMS_HANDLERS_APPROVERS is empty)"
+        """Who approves under the default rule, for messages: `members of @telephony-admins and
+        2 named people`."""
+        entries = self.rules.default.settings.approvers
+        if not entries and self.rules.source == ENVIRONMENT:
+            return "nobody (SMS_HANDLERS_APPROVERS is empty)"
+        return describe_approvers(entries)
+
+    async def decision_for(self, request: ChangeRequest) -> PolicyDecision:
+        """The rule that applies to this request, with every field in effect."""
+        change = ProposedChange(
+            add=tuple(r.id for r in request.add),
+            remove=tuple(r.id for r in request.remove),
+            current=tuple(r.id for r in request.handlers_before or ()),
+        )
+        return decide(self.rules, await self._resource_of(request), change)
+
+    async def _resource_of(self, request: ChangeRequest) -> Resource:
+        recorded = Resource(
+            id=request.resource_id, type=request.resource_type, name=request.resource_name
+        )
+        if not self.rules.rules or self._resources is None:
+            return recorded
+        try:
+            return await self._resources.resource(resource_id=request.resource_id)
+        except UnknownResource:  # deleted since: its site is unknown, other rules still apply
+            return recorded
 
     async def approver_ids(self) -> frozenset[str]:
-        """Every Slack user id allowed to decide requests (groups expanded, cached briefly)."""
+        """Every Slack user id allowed to decide some request (groups expanded, cached
+        briefly)."""
+        members = await self._members()
+        return self._user_ids.union(*members.values())
+
+    async def _members(self) -> Mapping[str, frozenset[str]]:
+        """The members of every approver group, by handle."""
         if not self._handles:
-            return self._user_ids
+            return {}
         async with self._lock:
             fresh = self._clock() - self._cached_at < self._cache_seconds
             if self._cached is not None and fresh:
@@ -102,38 +202,58 @@ class ApprovalPolicy:
                     ) from None
                 logger.warning("approver groups unreadable; using the last known members")
                 return self._cached
-            self._cached = self._user_ids | members
+            self._cached = members
             self._cached_at = self._clock()
             return self._cached
 
-    async def _group_members(self) -> frozenset[str]:
+    async def _group_members(self) -> dict[str, frozenset[str]]:
         by_handle = await self._groups.group_ids_by_handle()
-        members: set[str] = set()
+        members: dict[str, frozenset[str]] = {}
         for handle in self._handles:
             group_id = by_handle.get(handle)
             if group_id is None:
                 logger.warning("approver group @%s does not exist in Slack", handle)
+                members[handle] = frozenset()
                 continue
-            members |= await self._groups.group_members(group_id)
-        return frozenset(members)
+            members[handle] = await self._groups.group_members(group_id)
+        return members
+
+    async def _is_among(self, user_id: str, entries: Sequence[str]) -> bool:
+        if user_id in entries:
+            return True
+        handles = [e.removeprefix("@") for e in entries if e.startswith("@")]
+        if not handles:
+            return False
+        members = await self._members()
+        return any(user_id in members.get(handle, ()) for handle in handles)
 
     async def is_approver(self, user_id: str) -> bool:
-        """Whether this Slack user may decide requests."""
+        """Whether this Slack user may decide some request (under any rule)."""
         if user_id in self._user_ids:
             return True
         return user_id in await self.approver_ids()
 
     async def check_can_decide(self, *, user_id: str, request: ChangeRequest) -> None:
-        """Raise unless this user may approve, reject or retry this request."""
-        if not await self.is_approver(user_id):
-            raise NotAnApproverError(
-                f"Only approvers can review SMS handler requests. Approvers are: {self.describe}."
-            )
-        if user_id == request.requester_id and not self.allow_self_approval:
+        """Raise unless this user may approve, reject or retry this request under the rule
+        that applies to it."""
+        decision = await self.decision_for(request)
+        if not await self._is_among(user_id, decision.approvers):
+            raise NotAnApproverError(self._refusal(request, decision))
+        if user_id == request.requester_id and not decision.allow_self_approval:
             raise SelfApprovalError(
                 f"You asked for request #{request.id} yourself, so another approver has to "
                 "decide it."
             )
+
+    def _refusal(self, request: ChangeRequest, decision: PolicyDecision) -> str:
+        refused = "Only approvers can review SMS handler requests."
+        if self.rules.source == ENVIRONMENT:
+            return f"{refused} Approvers are: {self.describe}."
+        rule = "the default rule" if decision.rule == "default" else f"rule '{decision.rule}'"
+        return (
+            f"{refused} The approvers for {request.resource_name} are: "
+            f"{describe_approvers(decision.approvers)} ({rule} of the policy)."
+        )
 
     def check_can_cancel(self, *, user_id: str, request: ChangeRequest) -> None:
         """Raise unless this user is the requester (the only one who may cancel)."""

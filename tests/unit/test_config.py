@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.cli import main
@@ -62,3 +64,11 @@ def test_a_malformed_log_format_stops_any_command_with_one_line(
     assert main(["db", "current"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("sms-handlers: Invalid setting LOG_FORMAT") and err.count("\n") == 1
+
+
+def test_the_policy_file_is_optional(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().policy_file is None
+    monkeypatch.setenv("SMS_HANDLERS_POLICY", " ")
+    assert load_settings().policy_file is None
+    monkeypatch.setenv("SMS_HANDLERS_POLICY", "conf/policy.yml")
+    assert load_settings().policy_file == Path("conf/policy.yml")

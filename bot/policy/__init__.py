@@ -1,0 +1,1 @@
+"""The approval policy file: its model, glob matching, parsing and validation, decisions."""

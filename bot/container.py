@@ -14,10 +14,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
 from bot.config import Settings
+from bot.db.errors import DatabaseUnavailableError
 from bot.db.migrate import open_database
 from bot.db.session import Database
+from bot.instance import instance_id
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.factory import client_from_settings
+from bot.services.applying import Applier
 from bot.services.browse import LIST_PAGE_SIZE, BrowseService
 from bot.services.budget import CallBudget
 from bot.services.directory import Directory
@@ -26,6 +29,7 @@ from bot.services.history import HistoryService
 from bot.services.notifier import RequestNotifier
 from bot.services.people import People
 from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy
+from bot.services.recovery import RecoveryService
 from bot.services.requests import RequestService
 from bot.slackapi.notifier import SlackNotifier
 from bot.slackapi.usergroups import SlackUserGroups
@@ -51,14 +55,38 @@ class Container:
     slack_users: SlackUsers
     policy: ApprovalPolicy
     notifier: RequestNotifier
+    applier: Applier
     requests: RequestService
+    recovery: RecoveryService
     browse: BrowseService
     history: HistoryService
     tasks: BackgroundTasks
 
+    async def finish_applies(self) -> None:
+        """At shutdown: start no new apply, and give the ones under way the grace period
+        (SMS_HANDLERS_SHUTDOWN_GRACE_SECONDS) to finish."""
+        in_flight = self.applier.in_flight
+        in_flight.close()
+        grace = self.settings.shutdown_grace_seconds
+        if not await in_flight.wait(timeout_seconds=grace):
+            logger.warning(
+                "%d changes still being applied after %g s; recovery will finish them",
+                len(in_flight),
+                grace,
+            )
+
     async def aclose(self) -> None:
-        """Stop background work and close connections."""
+        """Let changes being applied finish (within the grace period), stop other background
+        work, hand what is left to recovery (leases released), close connections."""
+        await self.finish_applies()
         await self.tasks.cancel_all()
+        try:
+            async with self.database.transaction() as repo:
+                released = await repo.release_apply_leases(owner=self.applier.owner)
+            if released:
+                logger.warning("left %d changes being applied to recovery", released)
+        except DatabaseUnavailableError as exc:
+            logger.warning("could not hand the changes being applied to recovery: %s", exc)
         await self.handlers.close()
         await self.ringcentral.close()
         await self.database.dispose()
@@ -112,8 +140,21 @@ async def build_container(
     if not settings.approver_entries:
         logger.warning("SMS_HANDLERS_APPROVERS is empty: nobody can approve requests")
     notify = notifier or SlackNotifier(client=web, approval_channel=settings.approval_channel)
+    applier = Applier(
+        database=database,
+        directory=directory,
+        people=people,
+        notifier=notify,
+        owner=instance_id(),
+        lease_seconds=settings.apply_lease_seconds,
+    )
     requests = RequestService(
-        database=database, directory=directory, people=people, policy=policy, notifier=notify
+        database=database,
+        directory=directory,
+        people=people,
+        policy=policy,
+        notifier=notify,
+        applier=applier,
     )
     slack_users = SlackUsers(web)
     browse = BrowseService(
@@ -134,7 +175,9 @@ async def build_container(
         slack_users=slack_users,
         policy=policy,
         notifier=notify,
+        applier=applier,
         requests=requests,
+        recovery=RecoveryService(database=database, applier=applier),
         browse=browse,
         history=HistoryService(database=database, directory=directory),
         tasks=BackgroundTasks(),

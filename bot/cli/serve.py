@@ -4,6 +4,11 @@
 stand-in, the app in HTTP mode on 127.0.0.1 with SQLite, and the console where a person plays
 Slack. Every step goes through the real code paths: signed HTTP requests into the app, Web API
 calls out of it.
+
+`serve` runs recovery (services/recovery.py) once at start-up and then every
+SMS_HANDLERS_RECOVERY_INTERVAL_SECONDS. On SIGTERM or SIGINT it stops taking requests, lets the
+changes being applied finish within SMS_HANDLERS_SHUTDOWN_GRACE_SECONDS, and leaves the rest to
+recovery.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from aiohttp import web
 from bot.app import EVENTS_PATH, HEALTH_PATH, build_app, build_health_app, build_web_app
 from bot.config import Settings, load_settings
 from bot.container import Container, build_container
+from bot.services.recovery import RecoveryService
 
 if TYPE_CHECKING:
     from sms_handlers_sandbox.console import DemoWorkspace
@@ -84,6 +90,10 @@ async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -
             "SLACK_APP_TOKEN", hint="Socket Mode needs an app-level token (xapp-…), or use --http."
         )
     container = await build_container(settings)
+    recovering = asyncio.create_task(
+        recover_periodically(container.recovery, settings.recovery_interval_seconds),
+        name="recovery",
+    )
     try:
         app = build_app(container, socket_mode=not http)
         if http:
@@ -112,8 +122,24 @@ async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -
             finally:
                 await handler.close_async()  # type: ignore[no-untyped-call]
     finally:
+        await container.finish_applies()
+        recovering.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await recovering
         await container.aclose()
     return 0
+
+
+# Until one instance among several is chosen to run background work, every instance runs
+# recovery itself (its take-overs are guarded updates, so instances cannot collide).
+async def recover_periodically(recovery: RecoveryService, interval_seconds: float) -> None:
+    """`recovery.recover_once()` now (at start-up) and then every `interval_seconds`."""
+    while True:
+        try:
+            await recovery.recover_once()
+        except Exception:
+            logger.exception("recovery failed; trying again in %g s", interval_seconds)
+        await asyncio.sleep(interval_seconds)
 
 
 @contextlib.asynccontextmanager

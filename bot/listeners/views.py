@@ -75,7 +75,11 @@ def register(
     async def on_review_submitted(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        """Approve: answer with an "Applying…" modal, then show the outcome in it."""
+        """Approve: answer with an "Applying…" modal, then show the outcome in it.
+
+        The outcome is in the approval post and the requester's DM already; a modal that cannot
+        be updated then is only logged, so it never claims that nothing was changed.
+        """
         view = body["view"]
         request_id = int(view["private_metadata"])
         comment = input_text(view, ids.COMMENT_BLOCK, ids.COMMENT_ACTION)
@@ -85,9 +89,12 @@ def register(
         async def approve() -> None:
             approver = await actor_of(slack_users, body)
             done = await requests.approve(request_id=request_id, approver=approver, comment=comment)
-            await update_view(
-                client, view_id=view_id, view=decided_modal(done, title=f"Request #{done.id}")
-            )
+            try:
+                await update_view(
+                    client, view_id=view_id, view=decided_modal(done, title=f"Request #{done.id}")
+                )
+            except Exception:
+                logger.exception("could not show the outcome of request #%s in its modal", done.id)
 
         after_ack(tasks, approve(), body=body, client=client, view_id=view_id)
 

@@ -61,8 +61,10 @@ class RecordingNotifier:
         self.calls.append(("announce", request.id, request.status.value))
         return MessageRefs("C0APPROVALS", f"{request.id}.100", "D0REQUESTER", f"{request.id}.200")
 
-    async def refresh(self, request: ChangeRequest) -> None:
+    async def refresh(self, request: ChangeRequest) -> bool:
         self.calls.append(("refresh", request.id, request.status.value))
+        return True
 
-    async def tell_requester(self, request: ChangeRequest) -> None:
+    async def tell_requester(self, request: ChangeRequest) -> bool:
         self.calls.append(("tell", request.id, request.status.value))
+        return True

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.cli import db, ringcentral, sandbox, serve
+from bot.cli import db, requests, ringcentral, sandbox, serve
 
-MODULES: list[ModuleType] = [serve, ringcentral, db, sandbox]
+MODULES: list[ModuleType] = [serve, ringcentral, db, requests, sandbox]

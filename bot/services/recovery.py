@@ -100,15 +100,8 @@ class RecoveryService:
         )
 
     async def stuck(self) -> list[ChangeRequest]:
-        """Requests nobody is finishing: approved or applying whose applier is gone, and failed
-        ones waiting for a retry; oldest first."""
-        now = utc_now()
-        async with self.database.reader() as repo:
-            abandoned = await repo.abandoned_requests(
-                now=now, approved_before=self._abandoned_before(now)
-            )
-            failed = await repo.pending_requests(statuses=(RequestStatus.FAILED,))
-        return sorted([*abandoned, *failed], key=lambda r: r.id)
+        """Requests nobody is finishing (see `stuck_requests`)."""
+        return await stuck_requests(self.database, lease_seconds=self.applier.lease_seconds)
 
     async def retry_now(self, *, request_id: int, actor_id: str, actor_name: str) -> ChangeRequest:
         """For an operator: retry a failed request, or take over and finish an abandoned one,
@@ -157,13 +150,26 @@ class RecoveryService:
                 )
             if not result.won:
                 return None
-            logger.warning(
+            logger.info(
                 "request #%s: taken over from %s (was %s)",
                 request_id,
                 result.event.details.get("previous_owner") if result.event else None,
                 (result.event.details.get("previous_status") if result.event else None),
             )
             return await self.applier.apply(result.request, resumed=True)
+
+
+async def stuck_requests(database: Database, *, lease_seconds: float) -> list[ChangeRequest]:
+    """Requests nobody is finishing: approved or applying whose applier is gone (no live lease;
+    approved for longer than `lease_seconds`), and failed ones waiting for a retry; oldest
+    first."""
+    now = utc_now()
+    async with database.reader() as repo:
+        abandoned = await repo.abandoned_requests(
+            now=now, approved_before=now - timedelta(seconds=lease_seconds)
+        )
+        failed = await repo.pending_requests(statuses=(RequestStatus.FAILED,))
+    return sorted([*abandoned, *failed], key=lambda r: r.id)
 
 
 def _why_not(request: ChangeRequest) -> str:

@@ -53,9 +53,11 @@ async def migrated_sqlite(directory: Path) -> Database:
 
 @dataclass
 class RecordingNotifier:
-    """A RequestNotifier that remembers each call as (what, request id, status)."""
+    """A RequestNotifier that remembers each call as (what, request id, status); the next
+    `failing` updates fail as when Slack is unavailable."""
 
     calls: list[tuple[str, int, str]] = field(default_factory=list)
+    failing: int = 0
 
     async def announce(self, request: ChangeRequest) -> MessageRefs:
         self.calls.append(("announce", request.id, request.status.value))
@@ -63,6 +65,9 @@ class RecordingNotifier:
 
     async def refresh(self, request: ChangeRequest) -> bool:
         self.calls.append(("refresh", request.id, request.status.value))
+        if self.failing > 0:
+            self.failing -= 1
+            return False
         return True
 
     async def tell_requester(self, request: ChangeRequest) -> bool:

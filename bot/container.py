@@ -66,6 +66,8 @@ class Container:
         """At shutdown: start no new apply, and give the ones under way the grace period
         (SMS_HANDLERS_SHUTDOWN_GRACE_SECONDS) to finish."""
         in_flight = self.applier.in_flight
+        if in_flight.closed:  # waited already
+            return
         in_flight.close()
         grace = self.settings.shutdown_grace_seconds
         if not await in_flight.wait(timeout_seconds=grace):

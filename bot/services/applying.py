@@ -49,16 +49,17 @@ Write = Callable[[Repository], Awaitable[TransitionResult]]
 
 
 class InFlight:
-    """The applies under way in this process, so that a shutdown can let them finish."""
+    """The applies under way in this process (one per task, however nested the tracking), so
+    that a shutdown can let them finish."""
 
     def __init__(self) -> None:
-        self._count = 0
+        self._depths: dict[asyncio.Task[object] | None, int] = {}
         self._idle = asyncio.Event()
         self._idle.set()
         self.closed = False  # shutting down: recovery takes nothing more over
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._depths)
 
     def close(self) -> None:
         """Shutting down: what is under way may finish, recovery starts nothing new."""
@@ -67,20 +68,23 @@ class InFlight:
     @contextlib.contextmanager
     def track(self) -> Iterator[None]:
         """Count the enclosed work as an apply under way."""
-        self._count += 1
+        task = asyncio.current_task()
+        self._depths[task] = self._depths.get(task, 0) + 1
         self._idle.clear()
         try:
             yield
         finally:
-            self._count -= 1
-            if self._count == 0:
+            self._depths[task] -= 1
+            if not self._depths[task]:
+                del self._depths[task]
+            if not self._depths:
                 self._idle.set()
 
     async def wait(self, *, timeout_seconds: float) -> bool:
         """Wait until no apply is under way; False if some still are after the timeout."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), timeout_seconds)
-        return self._count == 0
+        return not self._depths
 
 
 class Applier:

@@ -71,23 +71,33 @@ PEOPLE = (CARLA, ALEX, SAM, NINA)
 
 
 class Harness:
-    """Drives the running app like Slack's clients would, and shows what Slack received."""
+    """Drives the running app like Slack's clients would, and shows what Slack received.
+
+    The app runs in this process (`running_app`, with its `container`), or in a `serve`
+    subprocess (tests/support/serve_process.py; no container: `settle` only waits for Slack).
+    """
 
     def __init__(
         self,
         *,
         sandbox: SandboxServer,
         slack: SlackStandIn,
-        container: Container,
+        container: Container | None,
         url: str,
         http: aiohttp.ClientSession,
     ) -> None:
         self.sandbox = sandbox
         self.slack = slack
-        self.container = container
+        self._container = container
         self.url = url
         self.http = http
         self.carla, self.alex, self.sam, self.nina = CARLA, ALEX, SAM, NINA
+
+    @property
+    def container(self) -> Container:
+        """The app's collaborators (only when it runs in this process)."""
+        assert self._container is not None, "the app runs in a subprocess"
+        return self._container
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -227,6 +237,9 @@ class Harness:
 
     async def settle(self) -> None:
         """Wait for the app's background work and the Web API calls it makes."""
+        if self._container is None:  # a subprocess: only its calls to Slack can be seen
+            await self.slack.settle(quiet_seconds=0.3)
+            return
         await self.container.tasks.drain(timeout_seconds=20)
         await self.slack.settle(quiet_seconds=0.05)
         await self.container.tasks.drain(timeout_seconds=20)

@@ -1,7 +1,8 @@
 """The composition root: settings in, every collaborator of the Slack app out.
 
 Tests build it with overrides (another Slack client, a notifier, a shorter cache, a smaller
-`list` page) instead of monkeypatching; the CLI builds it from the environment.
+`list` page, shorter pauses between attempts to record an outcome) instead of monkeypatching;
+the CLI builds it from the environment.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bot.db.session import Database
 from bot.instance import instance_id
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.factory import client_from_settings
-from bot.services.applying import Applier
+from bot.services.applying import OUTCOME_PAUSE_SECONDS, Applier
 from bot.services.browse import LIST_PAGE_SIZE, BrowseService
 from bot.services.budget import CallBudget
 from bot.services.directory import Directory
@@ -109,6 +110,7 @@ async def build_container(
     approver_cache_seconds: float = DEFAULT_CACHE_SECONDS,
     scan_budget: CallBudget | None = None,
     list_page_size: int = LIST_PAGE_SIZE,
+    outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
 ) -> Container:
     """Open the database (migrating it unless told not to) and wire every service."""
     settings.require(*SLACK_SETTINGS, hint="The Slack app needs it (see README).")
@@ -149,6 +151,7 @@ async def build_container(
         notifier=notify,
         owner=instance_id(),
         lease_seconds=settings.apply_lease_seconds,
+        outcome_pause_seconds=outcome_pause_seconds,
     )
     requests = RequestService(
         database=database,

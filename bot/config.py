@@ -69,6 +69,18 @@ class Settings(LogSettings):
     # Instances sharing the database: how long a lease on background work lasts unrenewed.
     lease_seconds: float = Field(default=30.0, ge=1, alias="SMS_HANDLERS_LEASE_SECONDS")
 
+    # Applying changes, recovery and shutdown
+    # An instance applying a change holds it this long and renews it every third of it; once it
+    # has run out (the instance died) recovery takes the change over.
+    apply_lease_seconds: float = Field(default=60.0, gt=0, alias="SMS_HANDLERS_APPLY_LEASE_SECONDS")
+    recovery_interval_seconds: float = Field(
+        default=60.0, gt=0, alias="SMS_HANDLERS_RECOVERY_INTERVAL_SECONDS"
+    )
+    # On SIGTERM, how long changes being applied may take to finish before the bot stops.
+    shutdown_grace_seconds: float = Field(
+        default=20.0, ge=0, alias="SMS_HANDLERS_SHUTDOWN_GRACE_SECONDS"
+    )
+
     # Slack
     slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")

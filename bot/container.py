@@ -1,7 +1,8 @@
 """The composition root: settings in, every collaborator of the Slack app out.
 
 Tests build it with overrides (another Slack client, a notifier, a shorter cache, a smaller
-`list` page) instead of monkeypatching; the CLI builds it from the environment.
+`list` page, shorter pauses between attempts to record an outcome) instead of monkeypatching;
+the CLI builds it from the environment.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
 from bot.config import Settings
+from bot.db.errors import DatabaseUnavailableError
 from bot.db.migrate import open_database
 from bot.db.session import Database
 from bot.metrics import Metrics, app_metrics
@@ -21,9 +23,10 @@ from bot.policy.load import load_policy
 from bot.policy.model import ENVIRONMENT
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.factory import client_from_settings
+from bot.services.applying import OUTCOME_PAUSE_SECONDS, Applier
 from bot.services.browse import LIST_PAGE_SIZE, BrowseService
 from bot.services.budget import CallBudget
-from bot.services.coordinator import Coordinator, Leases, new_instance_id
+from bot.services.coordinator import Coordinator, Leases, PeriodicJob, new_instance_id
 from bot.services.directory import Directory
 from bot.services.handler_index import HandlerIndex
 from bot.services.history import HistoryService
@@ -31,6 +34,7 @@ from bot.services.notifier import RequestNotifier
 from bot.services.people import People
 from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy, fields_not_acted_on
 from bot.services.rate_sharing import DatabaseRateLimits
+from bot.services.recovery import RecoveryService
 from bot.services.requests import RequestService
 from bot.slackapi.notifier import SlackNotifier
 from bot.slackapi.usergroups import SlackUserGroups
@@ -57,7 +61,9 @@ class Container:
     slack_users: SlackUsers
     policy: ApprovalPolicy
     notifier: RequestNotifier
+    applier: Applier
     requests: RequestService
+    recovery: RecoveryService
     browse: BrowseService
     history: HistoryService
     tasks: BackgroundTasks
@@ -66,10 +72,35 @@ class Container:
     coordinator: Coordinator  # `serve` starts it; periodic jobs are registered on it here
     rate_limits: DatabaseRateLimits
 
+    async def finish_applies(self) -> None:
+        """At shutdown: start no new apply, and give the ones under way the grace period
+        (SMS_HANDLERS_SHUTDOWN_GRACE_SECONDS) to finish."""
+        in_flight = self.applier.in_flight
+        if in_flight.closed:  # waited already
+            return
+        in_flight.close()
+        grace = self.settings.shutdown_grace_seconds
+        if not await in_flight.wait(timeout_seconds=grace):
+            logger.warning(
+                "%d changes still being applied after %g s; recovery will finish them",
+                len(in_flight),
+                grace,
+            )
+
     async def aclose(self) -> None:
-        """Stop background work (giving its leases up) and close connections."""
+        """Let changes being applied finish (within the grace period), stop other background
+        work (giving its leases up), hand what is left to recovery (leases released), close
+        connections."""
+        await self.finish_applies()
         await self.coordinator.aclose()
         await self.tasks.cancel_all()
+        try:
+            async with self.database.transaction() as repo:
+                released = await repo.release_apply_leases(owner=self.applier.owner)
+            if released:
+                logger.warning("left %d changes being applied to recovery", released)
+        except DatabaseUnavailableError as exc:
+            logger.warning("could not hand the changes being applied to recovery: %s", exc)
         await self.handlers.close()
         await self.rate_limits.aclose()
         await self.ringcentral.close()
@@ -92,6 +123,7 @@ async def build_container(
     scan_budget: CallBudget | None = None,
     list_page_size: int = LIST_PAGE_SIZE,
     metrics: Metrics | None = None,
+    outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
 ) -> Container:
     """Open the database (migrating it unless told not to) and wire every service.
 
@@ -121,7 +153,8 @@ async def build_container(
         await ringcentral.close()
         raise
     web = slack or slack_client(settings)
-    leases = Leases(database, owner=new_instance_id(), seconds=settings.lease_seconds)
+    owner = new_instance_id()  # names this process in leases and on the requests it applies
+    leases = Leases(database, owner=owner, seconds=settings.lease_seconds)
     rate_limits = DatabaseRateLimits(database)
     ringcentral.share_rate_limits(rate_limits)
     directory = Directory(
@@ -143,8 +176,22 @@ async def build_container(
     if not rules.default.settings.approvers:
         logger.warning("SMS_HANDLERS_APPROVERS is empty: nobody can approve requests")
     notify = notifier or SlackNotifier(client=web, approval_channel=approval_channel)
+    applier = Applier(
+        database=database,
+        directory=directory,
+        people=people,
+        notifier=notify,
+        owner=owner,
+        lease_seconds=settings.apply_lease_seconds,
+        outcome_pause_seconds=outcome_pause_seconds,
+    )
     requests = RequestService(
-        database=database, directory=directory, people=people, policy=policy, notifier=notify
+        database=database,
+        directory=directory,
+        people=people,
+        policy=policy,
+        notifier=notify,
+        applier=applier,
     )
     slack_users = SlackUsers(web)
     browse = BrowseService(
@@ -153,6 +200,14 @@ async def build_container(
         people=people,
         members=slack_users,
         list_page_size=list_page_size,
+    )
+    recovery = RecoveryService(database=database, applier=applier)
+    coordinator = Coordinator(leases)
+    # At start (once this instance holds the background lease) and every interval after.
+    coordinator.register(
+        PeriodicJob(
+            "recovery", every_seconds=settings.recovery_interval_seconds, run=recovery.recover_once
+        )
     )
     tasks = BackgroundTasks()
     metrics = app_metrics(
@@ -173,13 +228,15 @@ async def build_container(
         slack_users=slack_users,
         policy=policy,
         notifier=notify,
+        applier=applier,
         requests=requests,
+        recovery=recovery,
         browse=browse,
         history=HistoryService(database=database, directory=directory),
         tasks=tasks,
         metrics=metrics,
         leases=leases,
-        coordinator=Coordinator(leases),
+        coordinator=coordinator,
         rate_limits=rate_limits,
     )
 

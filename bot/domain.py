@@ -145,10 +145,13 @@ class AuditAction(StrEnum):
     APPLIED = "applied"
     APPLY_FAILED = "apply_failed"
     RETRIED = "retried"
+    TAKEN_OVER = "taken_over"
+    REAPPLYING = "reapplying"
     EXTERNAL_CHANGE = "external_change"
 
 
 SYSTEM_ACTOR = "system"
+OPERATOR_ACTOR = "operator"  # someone at the command line (`sms-handlers requests retry`)
 
 
 class RequestIntent(StrEnum):
@@ -162,6 +165,8 @@ class RequestIntent(StrEnum):
     RETRY = "retry"
     FINISH = "finish"
     FAIL = "fail"
+    TAKE_OVER = "take_over"
+    REAPPLY = "reapply"
 
 
 @dataclass(frozen=True)
@@ -181,7 +186,9 @@ def _move(*sources: RequestStatus, to: RequestStatus, records: AuditAction) -> T
 
 
 # Every state change a change request can go through. The repository guards each update with its
-# intent's sources, so allowing a new move is adding a row (or a source) here.
+# intent's sources, so allowing a new move is adding a row (or a source) here. TAKE_OVER (recovery
+# claiming a request whose applier is gone) and REAPPLY (recovery sending what is still missing)
+# are further guarded there: by an expired lease, and by being the request's owner.
 REQUEST_TRANSITIONS: Mapping[RequestIntent, Transition] = MappingProxyType(
     {
         RequestIntent.APPROVE: _move(
@@ -207,6 +214,15 @@ REQUEST_TRANSITIONS: Mapping[RequestIntent, Transition] = MappingProxyType(
         ),
         RequestIntent.FAIL: _move(
             RequestStatus.APPLYING, to=RequestStatus.FAILED, records=AuditAction.APPLY_FAILED
+        ),
+        RequestIntent.TAKE_OVER: _move(
+            RequestStatus.APPROVED,
+            RequestStatus.APPLYING,
+            to=RequestStatus.APPLYING,
+            records=AuditAction.TAKEN_OVER,
+        ),
+        RequestIntent.REAPPLY: _move(
+            RequestStatus.APPLYING, to=RequestStatus.APPLYING, records=AuditAction.REAPPLYING
         ),
     }
 )
@@ -242,6 +258,9 @@ class ChangeRequest:
     slack_message_ts: str | None = None
     requester_channel_id: str | None = None
     requester_message_ts: str | None = None
+    apply_owner: str | None = None  # the bot instance applying it (or that last did)
+    apply_lease_until: datetime | None = None  # its claim lasts until then unless renewed
+    notified_status: RequestStatus | None = None  # the status its Slack messages last showed
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.cli import db, doctor, policy, ringcentral, sandbox, serve
+from bot.cli import db, doctor, policy, requests, ringcentral, sandbox, serve
 
-MODULES: list[ModuleType] = [serve, doctor, ringcentral, policy, db, sandbox]
+MODULES: list[ModuleType] = [serve, doctor, ringcentral, policy, db, requests, sandbox]

@@ -4,6 +4,12 @@
 stand-in, the app in HTTP mode on 127.0.0.1 with SQLite, and the console where a person plays
 Slack. Every step goes through the real code paths: signed HTTP requests into the app, Web API
 calls out of it.
+
+`serve` starts the coordinator (services/coordinator.py): the one instance holding the background
+lease runs recovery (services/recovery.py) when it takes the lease and then every
+SMS_HANDLERS_RECOVERY_INTERVAL_SECONDS. On SIGTERM or SIGINT it stops taking requests, lets the
+changes being applied finish within SMS_HANDLERS_SHUTDOWN_GRACE_SECONDS, and leaves the rest to
+recovery.
 """
 
 from __future__ import annotations
@@ -134,6 +140,7 @@ async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -
             finally:
                 await handler.close_async()  # type: ignore[no-untyped-call]
     finally:
+        await container.finish_applies()
         await container.aclose()
     return 0
 

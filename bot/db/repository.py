@@ -8,10 +8,15 @@ or refused in one `INSERT … ON CONFLICT DO UPDATE … WHERE` (`acquire_lease`)
 counted against a rate group's shared remaining in one guarded `UPDATE` (`claim_rate_call`).
 
 A change request changes state only through the operations named after intents (`decide`,
-`cancel`, `expire`, `start_applying`, `finish`, `fail`). Each is one guarded
-`UPDATE … WHERE status IN (<the intent's sources in REQUEST_TRANSITIONS>) RETURNING`, so of
-several concurrent callers exactly one wins; the others get `won=False` and the request as it now
-is, and no event is written for them.
+`cancel`, `expire`, `start_applying`, `finish`, `fail`, `take_over`, `reapply`). Each is one
+guarded `UPDATE … WHERE status IN (<the intent's sources in REQUEST_TRANSITIONS>) RETURNING`, so
+of several concurrent callers exactly one wins; the others get `won=False` and the request as it
+now is, and no event is written for them.
+
+Applying is claimed by one bot instance at a time: `apply_owner` names it and `apply_lease_until`
+says until when its claim holds unless renewed (`renew_apply_lease`). Only the owner records the
+outcome (`finish`, `fail` and `reapply` are also guarded by the owner), and a request whose lease
+ran out is taken over (`take_over`) by recovery.
 """
 
 from __future__ import annotations
@@ -271,9 +276,17 @@ class Repository:
         )
 
     async def start_applying(
-        self, *, request_id: int, actor_id: str, actor_name: str | None, retry: bool = False
+        self,
+        *,
+        request_id: int,
+        actor_id: str,
+        actor_name: str | None,
+        owner: str,
+        lease_until: datetime,
+        retry: bool = False,
     ) -> TransitionResult:
-        """Claim an approved request for applying, or with `retry` a failed one again.
+        """Claim an approved request for applying, or with `retry` a failed one again, for the
+        bot instance `owner` until `lease_until`.
 
         Only the winner may go on to change RingCentral. The outcome of an earlier attempt
         (error, warning) is cleared.
@@ -283,19 +296,166 @@ class Repository:
             request_id=request_id,
             actor_id=actor_id,
             actor_name=actor_name,
-            values={"error_code": None, "error_message": None, "warning": None},
+            values={
+                "error_code": None,
+                "error_message": None,
+                "warning": None,
+                "apply_owner": owner,
+                "apply_lease_until": lease_until,
+            },
         )
+
+    async def take_over(
+        self,
+        *,
+        request_id: int,
+        owner: str,
+        lease_until: datetime,
+        now: datetime,
+        approved_before: datetime,
+        actor_id: str = SYSTEM_ACTOR,
+        actor_name: str | None = None,
+    ) -> TransitionResult:
+        """Claim a request whose applier is gone: `applying` with its lease run out (before
+        `now`), or `approved` and left so since before `approved_before`. The event names the
+        previous owner and what it left."""
+        previous = await self.get_request(request_id=request_id)
+        if previous is None:
+            raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
+        row = ChangeRequestRow
+        abandoned = or_(
+            and_(
+                row.status == RequestStatus.APPLYING.value,
+                or_(row.apply_lease_until.is_(None), row.apply_lease_until < now),
+            ),
+            and_(row.status == RequestStatus.APPROVED.value, row.updated_at < approved_before),
+        )
+        lease = previous.apply_lease_until
+        return await self._move(
+            RequestIntent.TAKE_OVER,
+            request_id=request_id,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            at=now,
+            condition=and_(abandoned, row.apply_owner.is_not_distinct_from(previous.apply_owner)),
+            values={"apply_owner": owner, "apply_lease_until": lease_until},
+            details={
+                "previous_status": previous.status.value,
+                "previous_owner": previous.apply_owner,
+                "lease_ended_at": None if lease is None else lease.isoformat(),
+                "owner": owner,
+            },
+        )
+
+    async def reapply(
+        self, *, request_id: int, owner: str, details: Mapping[str, object]
+    ) -> TransitionResult:
+        """Record (as its owner) that a taken-over request's missing part is sent again."""
+        return await self._move(
+            RequestIntent.REAPPLY,
+            request_id=request_id,
+            actor_id=SYSTEM_ACTOR,
+            actor_name=None,
+            condition=ChangeRequestRow.apply_owner == owner,
+            details=details,
+        )
+
+    async def renew_apply_lease(self, *, request_id: int, owner: str, until: datetime) -> bool:
+        """Extend the owner's claim on a request it is applying; False if it is no longer its."""
+        renewed = await self._session.scalar(
+            update(ChangeRequestRow)
+            .where(
+                ChangeRequestRow.id == request_id,
+                ChangeRequestRow.status == RequestStatus.APPLYING.value,
+                ChangeRequestRow.apply_owner == owner,
+            )
+            .values(apply_lease_until=until)
+            .returning(ChangeRequestRow.id),
+            execution_options={"synchronize_session": False},
+        )
+        return renewed is not None
+
+    async def release_apply_leases(self, *, owner: str, request_id: int | None = None) -> int:
+        """End the owner's claims at once (at shutdown, or when it cannot finish), so recovery
+        takes the requests over without waiting for the leases to run out; how many."""
+        stmt = update(ChangeRequestRow).where(
+            ChangeRequestRow.status == RequestStatus.APPLYING.value,
+            ChangeRequestRow.apply_owner == owner,
+        )
+        if request_id is not None:
+            stmt = stmt.where(ChangeRequestRow.id == request_id)
+        released = await self._session.scalars(
+            stmt.values(apply_lease_until=utc_now()).returning(ChangeRequestRow.id),
+            execution_options={"synchronize_session": False},
+        )
+        return len(list(released))
+
+    async def mark_notified(self, *, request_id: int, status: RequestStatus) -> bool:
+        """Record that the request's Slack messages show `status` (if it is still its status)."""
+        marked = await self._session.scalar(
+            update(ChangeRequestRow)
+            .where(ChangeRequestRow.id == request_id, ChangeRequestRow.status == status.value)
+            .values(notified_status=status.value)
+            .returning(ChangeRequestRow.id),
+            execution_options={"synchronize_session": False},
+        )
+        return marked is not None
+
+    async def abandoned_requests(
+        self, *, now: datetime, approved_before: datetime
+    ) -> list[ChangeRequest]:
+        """Requests whose applier is gone, oldest first: `applying` with the lease run out,
+        `approved` and left so since before `approved_before`."""
+        row = ChangeRequestRow
+        rows = await self._session.scalars(
+            select(row)
+            .where(
+                or_(
+                    and_(
+                        row.status == RequestStatus.APPLYING.value,
+                        or_(row.apply_lease_until.is_(None), row.apply_lease_until < now),
+                    ),
+                    and_(
+                        row.status == RequestStatus.APPROVED.value,
+                        row.updated_at < approved_before,
+                    ),
+                )
+            )
+            .order_by(row.id)
+            .execution_options(populate_existing=True)
+        )
+        return [_request_from_row(r) for r in rows]
+
+    async def unnotified_requests(self, *, limit: int = 50) -> list[ChangeRequest]:
+        """Settled requests whose Slack messages are known to show an older status, oldest
+        first. Requests from before the bot recorded what it showed (no `notified_status` and
+        never applied by an owner) are left alone."""
+        row = ChangeRequestRow
+        rows = await self._session.scalars(
+            select(row)
+            .where(
+                row.status.not_in([RequestStatus.APPROVED.value, RequestStatus.APPLYING.value]),
+                or_(row.notified_status.is_not(None), row.apply_owner.is_not(None)),
+                row.notified_status.is_distinct_from(row.status),
+            )
+            .order_by(row.id)
+            .limit(limit)
+            .execution_options(populate_existing=True)
+        )
+        return [_request_from_row(r) for r in rows]
 
     async def finish(
         self,
         *,
         request_id: int,
+        owner: str,
         handlers_before: Sequence[ExtensionRef],
         handlers_after: Sequence[ExtensionRef],
         warning: str | None = None,
         details: Mapping[str, object] | None = None,
     ) -> TransitionResult:
-        """Record a request as applied (by the bot), with the handlers before and after.
+        """Record a request as applied (by the bot instance `owner` applying it), with the
+        handlers before and after.
 
         `warning`: applied, but something needs an admin's attention; it is stored on the
         request and in the `applied` event's details.
@@ -310,7 +470,8 @@ class Repository:
             actor_id=SYSTEM_ACTOR,
             actor_name=None,
             at=now,
-            values={"applied_at": now, "warning": warning},
+            condition=ChangeRequestRow.apply_owner == owner,
+            values={"applied_at": now, "warning": warning, "apply_lease_until": None},
             handlers_before=handlers_before,
             handlers_after=handlers_after,
             details=event_details,
@@ -320,18 +481,25 @@ class Repository:
         self,
         *,
         request_id: int,
+        owner: str,
         error_code: str,
         error_message: str,
         handlers_before: Sequence[ExtensionRef] | None = None,
         handlers_after: Sequence[ExtensionRef] | None = None,
     ) -> TransitionResult:
-        """Record that applying a request failed (by the bot); handler lists left None are kept."""
+        """Record that applying a request failed (by the bot instance `owner` applying it);
+        handler lists left None are kept."""
         return await self._move(
             RequestIntent.FAIL,
             request_id=request_id,
             actor_id=SYSTEM_ACTOR,
             actor_name=None,
-            values={"error_code": error_code, "error_message": error_message},
+            condition=ChangeRequestRow.apply_owner == owner,
+            values={
+                "error_code": error_code,
+                "error_message": error_message,
+                "apply_lease_until": None,
+            },
             handlers_before=handlers_before,
             handlers_after=handlers_after,
             details={"error_code": error_code, "error_message": error_message},
@@ -345,13 +513,15 @@ class Repository:
         actor_id: str,
         actor_name: str | None,
         at: datetime | None = None,
+        condition: ColumnElement[bool] | None = None,
         values: Mapping[str, object] | None = None,
         handlers_before: Sequence[ExtensionRef] | None = None,
         handlers_after: Sequence[ExtensionRef] | None = None,
         details: Mapping[str, object] | None = None,
     ) -> TransitionResult:
-        """Move the request as `intent` says, only if it is in one of the intent's sources, set
-        `values` (and the handler lists given), and record the intent's action in the log."""
+        """Move the request as `intent` says, only if it is in one of the intent's sources (and
+        meets `condition`), set `values` (and the handler lists given), and record the intent's
+        action in the log."""
         transition = REQUEST_TRANSITIONS[intent]
         now = at or utc_now()
         row_values: dict[str, Any] = {
@@ -364,11 +534,11 @@ class Repository:
         if handlers_after is not None:
             row_values["handlers_after"] = _refs_to_json(handlers_after)
         sources = sorted(status.value for status in transition.sources)
+        guards = [ChangeRequestRow.id == request_id, ChangeRequestRow.status.in_(sources)]
+        if condition is not None:
+            guards.append(condition)
         row = await self._session.scalar(
-            update(ChangeRequestRow)
-            .where(ChangeRequestRow.id == request_id, ChangeRequestRow.status.in_(sources))
-            .values(row_values)
-            .returning(ChangeRequestRow),
+            update(ChangeRequestRow).where(*guards).values(row_values).returning(ChangeRequestRow),
             execution_options={"synchronize_session": False, "populate_existing": True},
         )
         if row is None:
@@ -792,6 +962,9 @@ def _request_from_row(row: ChangeRequestRow) -> ChangeRequest:
         slack_message_ts=row.slack_message_ts,
         requester_channel_id=row.requester_channel_id,
         requester_message_ts=row.requester_message_ts,
+        apply_owner=row.apply_owner,
+        apply_lease_until=row.apply_lease_until,
+        notified_status=None if row.notified_status is None else RequestStatus(row.notified_status),
     )
 
 

@@ -4,8 +4,10 @@ Accepted URLs: `sqlite+aiosqlite:///path.db` (also `sqlite:///path.db`) and
 `postgresql+asyncpg://user:password@host:port/db` (also `postgres://` and `postgresql://`).
 A PostgreSQL URL may carry `?search_path=schema` to keep the tables in their own schema.
 
-SQLite runs in WAL mode with a busy timeout; write transactions start with `BEGIN IMMEDIATE` so
-two writers queue for the lock instead of failing, and readers never wait for a writer.
+SQLite runs in WAL mode with a busy timeout (15 s, or the URL's `?timeout=SECONDS`); write
+transactions start with `BEGIN IMMEDIATE` so two writers queue for the lock instead of failing,
+and readers never wait for a writer. A database that cannot be reached, or stays locked past the
+busy timeout, raises `DatabaseUnavailableError`, also in the middle of a unit of work.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -101,12 +103,23 @@ def sqlite_file_missing(url: URL) -> bool:
     return not path.startswith("file:") and not os.path.exists(path)
 
 
+def sqlite_busy_timeout_ms(url: URL) -> int:
+    """How long a SQLite writer waits for the lock: the URL's `timeout` (seconds), or 15 s."""
+    given = url.query.get("timeout")
+    if isinstance(given, str):
+        try:
+            return max(0, round(float(given) * 1000))
+        except ValueError:
+            pass
+    return SQLITE_BUSY_TIMEOUT_MS
+
+
 def create_engine(raw_url: str, **engine_options: Any) -> AsyncEngine:
     """An async engine for DATABASE_URL, with the SQLite pragmas or PostgreSQL timeouts set."""
     url = parse_database_url(raw_url)
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, **engine_options)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_ms=sqlite_busy_timeout_ms(url))
         return engine
     search_path = url.query.get("search_path")
     url = url.difference_update_query(["search_path"])
@@ -116,14 +129,14 @@ def create_engine(raw_url: str, **engine_options: Any) -> AsyncEngine:
     return create_async_engine(url, connect_args=connect_args, **engine_options)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control from the driver, so `_on_begin` decides how BEGIN is issued.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         # The timeout first: switching a new file to WAL waits for a lock like any writer.
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -156,7 +169,7 @@ def unavailable_error(url: URL, exc: BaseException) -> DatabaseUnavailableError:
     if reason == "database is locked":
         return DatabaseUnavailableError(
             f"The SQLite database in DATABASE_URL ({describe_url(url)}) stayed locked by another "
-            f"writer for {SQLITE_BUSY_TIMEOUT_MS // 1000} s; try again.",
+            f"writer for {sqlite_busy_timeout_ms(url) / 1000:g} s; try again.",
             busy=True,
         )
     return DatabaseUnavailableError(
@@ -207,9 +220,16 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repository]:
-        """The unit of work: every change made through the repository commits together."""
-        async with self.session() as session:
-            yield Repository(session)
+        """The unit of work: every change made through the repository commits together.
+
+        Losing the database on the way (a dropped connection, a lock held past the busy
+        timeout) raises DatabaseUnavailableError, and nothing of the unit is kept.
+        """
+        try:
+            async with self.session() as session:
+                yield Repository(session)
+        except (OperationalError, InterfaceError) as exc:
+            raise unavailable_error(self.url, exc) from exc
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[Repository]:

@@ -202,7 +202,7 @@ class PeriodicJob:
 
     name: str
     every_seconds: float
-    run: Callable[[], Awaitable[None]]
+    run: Callable[[], Awaitable[object]]  # what it returns (a report, say) is not used
 
 
 class Coordinator:

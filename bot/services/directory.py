@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from bot.domain import Handler, Resource, ResourceType, ThreadMessagingFeature
 from bot.errors import SmsHandlersError, presentable
 from bot.labels import resource_title
-from bot.ringcentral.client import RingCentralClient
+from bot.ringcentral.client import BULK_ASSIGN_MAX_IDS, RingCentralClient
 from bot.ringcentral.concurrency import gather_or_cancel
 from bot.ringcentral.errors import RingCentralError
 from bot.ringcentral.models import SmsRecipientRecord
@@ -76,12 +76,38 @@ class ChangeFailed(SmsHandlersError):
 
 
 @dataclass(frozen=True)
+class ChangePlan:
+    """A change checked against the handlers read just before it: what is still to be sent.
+
+    `added`/`removed` are the requested ids whose change is not in effect yet (the difference
+    that a bulk-assign must send); `already_handlers`/`not_handlers` the ones that are.
+    """
+
+    resource: Resource
+    before: tuple[Handler, ...]
+    requested_added: tuple[str, ...]
+    requested_removed: tuple[str, ...]
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    already_handlers: tuple[str, ...]
+    not_handlers: tuple[str, ...]
+
+    @property
+    def in_effect(self) -> bool:
+        """Nothing left to send: every requested addition is a handler, no removal is."""
+        return not self.added and not self.removed
+
+
+@dataclass(frozen=True)
 class ChangeOutcome:
     """What applying a change did, checked by reading the handlers back.
 
-    `expected` = (before − removed) ∪ added. `missing` are expected ids absent after the change;
-    `unexpected` are ids present after it that were not expected (a removal that did not happen,
-    or someone else's change in between). `verified` is true when both are empty.
+    It is checked against what was requested: `missing` are requested additions absent after
+    the change, `still_present` requested removals present after it; `verified` is true when
+    both are empty. `unexpected` are handlers present after it that nobody asked for (someone
+    else's change in between): noted, but not a failure of this change. `error` is what the
+    bulk-assign answered when it failed yet the read-back shows the change took effect (e.g.
+    the connection dropped after RingCentral made it).
     """
 
     resource: Resource
@@ -92,12 +118,14 @@ class ChangeOutcome:
     already_handlers: tuple[str, ...]  # requested additions that were handlers already
     not_handlers: tuple[str, ...]  # requested removals that were not handlers
     missing: tuple[str, ...]
+    still_present: tuple[str, ...]
     unexpected: tuple[str, ...]
     calls: int  # bulk-assign calls made (0 when there was nothing to change)
+    error: RingCentralError | None = None
 
     @property
     def verified(self) -> bool:
-        return not self.missing and not self.unexpected
+        return not self.missing and not self.still_present
 
 
 @dataclass(frozen=True)
@@ -222,6 +250,13 @@ class Directory:
         self, *, resource_id: str, added: Sequence[str] = (), removed: Sequence[str] = ()
     ) -> ChangeOutcome:
         """Add and remove SMS handlers, then read them back to verify the result."""
+        plan = await self.plan_change(resource_id=resource_id, added=added, removed=removed)
+        return await self.send_change(plan)
+
+    async def plan_change(
+        self, *, resource_id: str, added: Sequence[str] = (), removed: Sequence[str] = ()
+    ) -> ChangePlan:
+        """Check a change and read the handlers now: what of it is still to be sent."""
         added_ids, removed_ids = _clean_ids(added), _clean_ids(removed)
         both = sorted(set(added_ids) & set(removed_ids))
         if both:
@@ -233,67 +268,68 @@ class Directory:
         resource = await self.resource(resource_id=resource_id)
         before = await self._read_handlers(resource)
         current = {r.id for r in before}
-        to_add = tuple(i for i in added_ids if i not in current)
-        to_remove = tuple(i for i in removed_ids if i in current)
-        calls = 0
-        if to_add or to_remove:
-            try:
-                calls = await self.client.bulk_assign_sms_recipients(
-                    extension_id=resource.id, added=to_add, removed=to_remove
+        return ChangePlan(
+            resource=resource,
+            before=before,
+            requested_added=added_ids,
+            requested_removed=removed_ids,
+            added=tuple(i for i in added_ids if i not in current),
+            removed=tuple(i for i in removed_ids if i in current),
+            already_handlers=tuple(i for i in added_ids if i in current),
+            not_handlers=tuple(i for i in removed_ids if i not in current),
+        )
+
+    async def send_change(self, plan: ChangePlan) -> ChangeOutcome:
+        """Send what the plan has left with bulk-assign, then read the handlers back.
+
+        A bulk-assign that fails is judged by the read-back: when the change took effect all
+        the same (RingCentral made it, its answer was lost) the outcome carries the error;
+        otherwise ChangeFailed says whether nothing or part of it was applied. A change sent but
+        not readable back raises ChangeFailed with `after=None`: its effect is unknown.
+        """
+        if plan.in_effect:
+            return _outcome(plan, after=plan.before, calls=0)
+        try:
+            return await self._send(plan)
+        finally:
+            self._card_reads.forget(plan.resource.id)  # whatever happened, a card reads anew
+
+    async def _send(self, plan: ChangePlan) -> ChangeOutcome:
+        resource = plan.resource
+        try:
+            calls = await self.client.bulk_assign_sms_recipients(
+                extension_id=resource.id, added=plan.added, removed=plan.removed
+            )
+        except RingCentralError as exc:
+            after = await self._read_back_after_failure(resource)
+            calls = -(-max(len(plan.added), len(plan.removed)) // BULK_ASSIGN_MAX_IDS)
+            outcome = None if after is None else _outcome(plan, after=after, calls=calls, error=exc)
+            if outcome is not None and outcome.verified:
+                logger.warning(
+                    "the change to %s took effect although bulk-assign failed: %s", resource.id, exc
                 )
-            except RingCentralError as exc:
-                raise await self._failed(resource, before, exc) from exc
-            finally:
-                self._card_reads.forget(resource.id)  # whatever happened, a card reads anew
+                return outcome
+            raise _failed(plan, after, exc) from exc
         try:
             after = await self._read_handlers(resource)
         except RingCentralError as exc:
-            if not calls:
-                raise
             raise ChangeFailed(
                 f"The change to {resource_title(resource)} was sent, but its handlers could not be "
                 f"read back to check it: {exc} Check them before retrying.",
                 cause=exc,
-                before=before,
+                before=plan.before,
                 after=None,
             ) from exc
-        expected = (current - set(to_remove)) | set(to_add)
-        present = {r.id for r in after}
-        return ChangeOutcome(
-            resource=resource,
-            before=before,
-            after=after,
-            added=to_add,
-            removed=to_remove,
-            already_handlers=tuple(i for i in added_ids if i in current),
-            not_handlers=tuple(i for i in removed_ids if i not in current),
-            missing=tuple(sorted(expected - present)),
-            unexpected=tuple(sorted(present - expected)),
-            calls=calls,
-        )
+        return _outcome(plan, after=after, calls=calls)
 
-    async def _failed(
-        self, resource: Resource, before: tuple[Handler, ...], error: RingCentralError
-    ) -> ChangeFailed:
+    async def _read_back_after_failure(self, resource: Resource) -> tuple[Handler, ...] | None:
         try:
-            after: tuple[Handler, ...] | None = await self._read_handlers(resource)
+            return await self._read_handlers(resource)
         except RingCentralError as read_error:
             logger.warning(
                 "Could not read back %s after a failed change: %s", resource.id, read_error
             )
-            after = None
-        if after is None:
-            state = "Its handlers could not be read back; check them before retrying."
-        elif after == before:
-            state = "Nothing was changed."
-        else:
-            state = "Part of the change was applied; see the current handlers."
-        return ChangeFailed(
-            f"The change to {resource_title(resource)} failed: {error} {state}",
-            cause=error,
-            before=before,
-            after=after,
-        )
+            return None
 
     # -- feature ----------------------------------------------------------------------------
 
@@ -339,6 +375,54 @@ class Directory:
             site_supported=record.available if site_flag is None else site_flag,
             reason=None if record.available else reason,
         )
+
+
+def _outcome(
+    plan: ChangePlan,
+    *,
+    after: tuple[Handler, ...],
+    calls: int,
+    error: RingCentralError | None = None,
+) -> ChangeOutcome:
+    present = {r.id for r in after}
+    expected = ({r.id for r in plan.before} - set(plan.removed)) | set(plan.added)
+    return ChangeOutcome(
+        resource=plan.resource,
+        before=plan.before,
+        after=after,
+        added=plan.added,
+        removed=plan.removed,
+        already_handlers=plan.already_handlers,
+        not_handlers=plan.not_handlers,
+        missing=tuple(i for i in plan.requested_added if i not in present),
+        still_present=tuple(i for i in plan.requested_removed if i in present),
+        unexpected=tuple(sorted(present - expected - set(plan.requested_removed))),
+        calls=calls,
+        error=error,
+    )
+
+
+def _failed(
+    plan: ChangePlan, after: tuple[Handler, ...] | None, error: RingCentralError
+) -> ChangeFailed:
+    """A bulk-assign that failed, described by what the read-back shows of the sent part."""
+    if after is None:
+        state = "Its handlers could not be read back; check them before retrying."
+    else:
+        present = {r.id for r in after}
+        done = [i for i in plan.added if i in present] + [
+            i for i in plan.removed if i not in present
+        ]
+        if not done:
+            state = "Nothing was changed."
+        else:
+            state = "Part of the change was applied; see the current handlers."
+    return ChangeFailed(
+        f"The change to {resource_title(plan.resource)} failed: {error} {state}",
+        cause=error,
+        before=plan.before,
+        after=after,
+    )
 
 
 def _clean_ids(ids: Sequence[str]) -> tuple[str, ...]:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.db.repository import HistoryPage
 from bot.db.session import Database
-from bot.domain import AuditAction, Resource
+from bot.domain import Resource
 from bot.errors import SmsHandlersError
 from bot.inputs import MAX_ROW_ID, whole_number
 from bot.services.directory import Directory
 
 PAGE_SIZE = 10
-
-# Steps that only say a change is under way; the outcome event that follows says more.
-QUIET_ACTIONS = frozenset({AuditAction.APPLYING})
 
 
 class BadHistoryCursorError(SmsHandlersError):
@@ -23,7 +20,8 @@ class BadHistoryCursorError(SmsHandlersError):
 
 @dataclass(frozen=True)
 class ResourceHistory:
-    """One page of a resource's history (quiet steps left out)."""
+    """One page of a resource's history: every event, including the steps of an apply (a
+    change being applied, taken over after a stop, sent again), so none stays hidden."""
 
     resource: Resource
     page: HistoryPage
@@ -45,8 +43,7 @@ class HistoryService:
         resource = await self._directory.resource(resource_id=resource_id)
         async with self._database.reader() as repo:
             page = await repo.history(resource_id=resource.id, before_id=before_id, limit=limit)
-        events = tuple(e for e in page.events if e.action not in QUIET_ACTIONS)
-        return ResourceHistory(resource=resource, page=replace(page, events=events))
+        return ResourceHistory(resource=resource, page=page)
 
 
 def _parse_cursor(before: str | None) -> int | None:

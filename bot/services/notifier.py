@@ -28,10 +28,16 @@ class RequestNotifier(Protocol):
         """Post a new request to the approvers and confirm it to the requester."""
         ...
 
-    async def refresh(self, request: ChangeRequest) -> None:
-        """Update the request's messages in place to show its current state."""
+    async def refresh(self, request: ChangeRequest) -> bool:
+        """Update the request's messages in place to show its current state.
+
+        False when an update failed for a reason that may pass (Slack unavailable, rate
+        limited): worth trying again later. A message that cannot be updated at all (deleted,
+        channel gone) counts as done.
+        """
         ...
 
-    async def tell_requester(self, request: ChangeRequest) -> None:
-        """Send the requester a direct message about a decision or an outcome."""
+    async def tell_requester(self, request: ChangeRequest) -> bool:
+        """Send the requester a direct message about a decision or an outcome (False as for
+        `refresh`)."""
         ...

@@ -1,12 +1,13 @@
 """Change requests: create, review, approve, reject, cancel, apply and retry.
 
 State moves only through the repository's intent-named operations (`decide`, `cancel`,
-`start_applying`, `finish`, `fail`), each guarded by the domain's table of allowed transitions, so
-two approvers (or two bot processes) clicking at once apply a request once: whoever loses the race
-is told who decided first. A repeated submission (same idempotency key) is stored and announced
-once; the repository decides which call stored it. RingCentral is reached through the `Directory`
-(apply + read-back verification); people are told through a `RequestNotifier`. Nothing here
-knows about Slack payloads.
+`start_applying`, …), each guarded by the domain's table of allowed transitions, so two approvers
+(or two bot processes) clicking at once apply a request once: whoever loses the race is told who
+decided first. A repeated submission (same idempotency key) is stored and announced once; the
+repository decides which call stored it. An approval and this instance's claim to apply it are
+committed together; the `Applier` (services/applying.py) then changes RingCentral, records the
+outcome and tells people. People are told through a `RequestNotifier`. Nothing here knows about
+Slack payloads.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Literal
 
 from bot import inputs
 from bot.db.errors import RequestNotFoundError
+from bot.db.repository import Repository, TransitionResult
 from bot.db.session import Database
 from bot.domain import (
     REQUEST_TRANSITIONS,
@@ -34,7 +36,8 @@ from bot.domain import (
     UserExtension,
 )
 from bot.errors import SmsHandlersError
-from bot.services.directory import ChangeFailed, ChangeOutcome, Directory, UnknownResource
+from bot.services.applying import Applier
+from bot.services.directory import Directory, UnknownResource
 from bot.services.notifier import MessageRefs, RequestNotifier
 from bot.services.people import People, PersonChoice
 from bot.services.policy import ApprovalPolicy
@@ -125,12 +128,18 @@ def describe_decision(request: ChangeRequest) -> str:
     """`Request #3 was already approved by Alex.` and the like, for whoever came second."""
     who = request.decided_by_name or "someone"
     status = request.status
-    if status in {
-        RequestStatus.APPROVED,
-        RequestStatus.APPLYING,
-        RequestStatus.APPLIED,
-        RequestStatus.FAILED,
-    }:
+    if status is RequestStatus.APPLYING:
+        return (
+            f"Request #{request.id} was already approved by {who} and is being applied in "
+            f"RingCentral (since {request.updated_at:%H:%M:%S} UTC); its post will show the "
+            "outcome."
+        )
+    if status is RequestStatus.APPROVED:
+        return (
+            f"Request #{request.id} was already approved by {who} and is waiting to be applied; "
+            "its post will show the outcome."
+        )
+    if status in {RequestStatus.APPLIED, RequestStatus.FAILED}:
         return f"Request #{request.id} was already approved by {who} (now {status})."
     if status is RequestStatus.REJECTED:
         return f"Request #{request.id} was already rejected by {who}."
@@ -161,12 +170,14 @@ class RequestService:
         people: People,
         policy: ApprovalPolicy,
         notifier: RequestNotifier,
+        applier: Applier,
     ) -> None:
         self.database = database
         self.directory = directory
         self.people = people
         self.policy = policy
         self.notifier = notifier
+        self.applier = applier
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -326,13 +337,18 @@ class RequestService:
             logger.exception("could not announce request #%s", request.id)
             refs = MessageRefs()
         async with self.database.transaction() as repo:
-            return await repo.set_slack_refs(
+            stored = await repo.set_slack_refs(
                 request_id=request.id,
                 slack_channel_id=refs.approval_channel_id,
                 slack_message_ts=refs.approval_message_ts,
                 requester_channel_id=refs.requester_channel_id,
                 requester_message_ts=refs.requester_message_ts,
             )
+            if refs.approval_message_ts and await repo.mark_notified(
+                request_id=request.id, status=stored.status
+            ):
+                stored = replace(stored, notified_status=stored.status)
+            return stored
 
     # -- reviewing ----------------------------------------------------------------------------
 
@@ -376,20 +392,53 @@ class RequestService:
     async def approve(
         self, *, request_id: int, approver: Actor, comment: str | None = None
     ) -> ChangeRequest:
-        """Approve a pending request and apply it; returns it applied or failed."""
-        approved = await self._decide(
-            request_id=request_id, approver=approver, comment=comment, intent=RequestIntent.APPROVE
-        )
-        await self._refresh(approved)
-        return await self._apply(approved, actor=approver)
+        """Approve a pending request and apply it; returns it applied or failed (or still
+        applying, when its outcome was left to recovery).
+
+        The decision and this instance's claim to apply it are committed together, before
+        RingCentral is touched; the Slack messages are updated once RingCentral has answered.
+        """
+        with self.applier.in_flight.track():
+            request = await self.get(request_id=request_id)
+            await self.policy.check_can_decide(user_id=approver.id, request=request)
+            async with self.database.transaction() as repo:
+                result = await repo.decide(
+                    request_id=request_id,
+                    intent=RequestIntent.APPROVE,
+                    decider_id=approver.id,
+                    decider_name=approver.name,
+                    comment=_clean(comment),
+                )
+                if result.won:
+                    result = await self._claim(repo, request_id, approver)
+            if not result.won:
+                raise AlreadyDecidedError(result.request)
+            return await self.applier.apply(result.request)
 
     async def retry(self, *, request_id: int, approver: Actor) -> ChangeRequest:
-        """Apply a failed request again (approvers only)."""
-        request = await self.get(request_id=request_id)
-        if not REQUEST_TRANSITIONS[RequestIntent.RETRY].allows(request.status):
-            raise AlreadyDecidedError(request)
-        await self.policy.check_can_decide(user_id=approver.id, request=request)
-        return await self._apply(request, actor=approver, retry=True)
+        """Apply a failed request again (approvers only): only what is not in effect is sent."""
+        with self.applier.in_flight.track():
+            request = await self.get(request_id=request_id)
+            if not REQUEST_TRANSITIONS[RequestIntent.RETRY].allows(request.status):
+                raise AlreadyDecidedError(request)
+            await self.policy.check_can_decide(user_id=approver.id, request=request)
+            async with self.database.transaction() as repo:
+                result = await self._claim(repo, request_id, approver, retry=True)
+            if not result.won:
+                raise AlreadyDecidedError(result.request)
+            return await self.applier.apply(result.request)
+
+    async def _claim(
+        self, repo: Repository, request_id: int, actor: Actor, *, retry: bool = False
+    ) -> TransitionResult:
+        return await repo.start_applying(
+            request_id=request_id,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            owner=self.applier.owner,
+            lease_until=self.applier.lease_until(),
+            retry=retry,
+        )
 
     async def reject(
         self, *, request_id: int, approver: Actor, comment: str | None = None
@@ -398,8 +447,7 @@ class RequestService:
         rejected = await self._decide(
             request_id=request_id, approver=approver, comment=comment, intent=RequestIntent.REJECT
         )
-        await self._refresh(rejected, tell_requester=True)
-        return rejected
+        return await self.applier.notify(rejected)
 
     async def _decide(
         self,
@@ -433,106 +481,7 @@ class RequestService:
             )
         if not result.won:
             raise AlreadyDecidedError(result.request)
-        await self._refresh(result.request)
-        return result.request
-
-    # -- applying -----------------------------------------------------------------------------
-
-    async def _apply(
-        self, request: ChangeRequest, *, actor: Actor, retry: bool = False
-    ) -> ChangeRequest:
-        async with self.database.transaction() as repo:
-            result = await repo.start_applying(
-                request_id=request.id, actor_id=actor.id, actor_name=actor.name, retry=retry
-            )
-        if not result.won:
-            raise AlreadyDecidedError(result.request)
-        if retry:
-            await self._refresh(result.request)
-        try:
-            outcome = await self.directory.apply_change(
-                resource_id=request.resource_id,
-                added=[r.id for r in request.add],
-                removed=[r.id for r in request.remove],
-            )
-        except ChangeFailed as exc:
-            final = await self._fail(
-                request,
-                code=exc.cause.error_code,
-                message=str(exc),
-                before=exc.before,
-                after=exc.after,
-            )
-        except SmsHandlersError as exc:
-            final = await self._fail(request, code=None, message=str(exc))
-        except Exception:
-            logger.exception("applying request #%s failed unexpectedly", request.id)
-            final = await self._fail(
-                request,
-                code=None,
-                message="An unexpected error stopped the change; check the handlers, then retry.",
-            )
-        else:
-            final = await self._finish(request, outcome)
-        await self._refresh(final, tell_requester=True)
-        return final
-
-    async def _finish(self, request: ChangeRequest, outcome: ChangeOutcome) -> ChangeRequest:
-        self.people.remember(outcome.after)
-        if not outcome.verified:
-            return await self._fail(
-                request,
-                code="VERIFY",
-                message=_verification_message(outcome),
-                before=outcome.before,
-                after=outcome.after,
-            )
-        async with self.database.transaction() as repo:
-            result = await repo.finish(
-                request_id=request.id,
-                handlers_before=[ref_of(r) for r in outcome.before],
-                handlers_after=[ref_of(r) for r in outcome.after],
-                warning=_unready_warning(outcome),
-                details={
-                    "sent_added": list(outcome.added),
-                    "sent_removed": list(outcome.removed),
-                    "bulk_assign_calls": outcome.calls,
-                },
-            )
-            if result.won:
-                await repo.save_snapshot(
-                    resource_id=request.resource_id,
-                    handlers=[ref_of(r) for r in outcome.after],
-                )
-        return result.request
-
-    async def _fail(
-        self,
-        request: ChangeRequest,
-        *,
-        code: str | None,
-        message: str,
-        before: Sequence[Handler] | None = None,
-        after: Sequence[Handler] | None = None,
-    ) -> ChangeRequest:
-        logger.warning("request #%s failed to apply: %s", request.id, message)
-        async with self.database.transaction() as repo:
-            result = await repo.fail(
-                request_id=request.id,
-                error_code=code or "ERROR",
-                error_message=message,
-                handlers_before=None if before is None else [ref_of(r) for r in before],
-                handlers_after=None if after is None else [ref_of(r) for r in after],
-            )
-        return result.request
-
-    async def _refresh(self, request: ChangeRequest, *, tell_requester: bool = False) -> None:
-        try:
-            await self.notifier.refresh(request)
-            if tell_requester:
-                await self.notifier.tell_requester(request)
-        except Exception:
-            logger.exception("could not update the messages of request #%s", request.id)
+        return await self.applier.notify(result.request)
 
 
 def review_state(request: ChangeRequest, current: Sequence[Handler]) -> ReviewState:
@@ -570,36 +519,6 @@ def review_state(request: ChangeRequest, current: Sequence[Handler]) -> ReviewSt
         added_since=added_since,
         removed_since=removed_since,
         warnings=tuple(warnings),
-    )
-
-
-def _unready_warning(outcome: ChangeOutcome) -> str | None:
-    """What to tell about new handlers RingCentral reports as unable to take threads, if any."""
-    unready = [
-        f"{r.name} ({'not assignable' if not r.assignable else 'no licence'})"
-        for r in outcome.after
-        if r.id in outcome.added and not (r.assignable and r.has_license)
-    ]
-    if not unready:
-        return None
-    return (
-        "Added, but RingCentral gives them no SMS threads until an admin fixes their accounts: "
-        f"{', '.join(unready)}."
-    )
-
-
-def _verification_message(outcome: ChangeOutcome) -> str:
-    names = {r.id: r.name for r in (*outcome.before, *outcome.after)}
-    parts = []
-    if outcome.missing:
-        parts.append("missing " + ", ".join(names.get(i, i) for i in outcome.missing))
-    if outcome.unexpected:
-        parts.append(
-            "still or newly present " + ", ".join(names.get(i, i) for i in outcome.unexpected)
-        )
-    return (
-        "RingCentral accepted the change, but reading the handlers back shows it did not take "
-        f"effect as expected ({'; '.join(parts)}). Check the handlers, then retry."
     )
 
 

@@ -14,6 +14,12 @@ from bot.views.requests import approval_message, outcome_dm, requester_message
 
 logger = logging.getLogger(__name__)
 
+# Errors after which the same call may succeed later; any other one will not (message deleted,
+# channel archived, …), so trying again would only repeat it.
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
 
 class SlackNotifier:
     """Posts requests to the approval channel and DMs requesters (scopes chat:write, im:write)."""
@@ -36,33 +42,53 @@ class SlackNotifier:
             requester_message_ts=dm_ts,
         )
 
-    async def refresh(self, request: ChangeRequest) -> None:
-        """Update the approval-channel post and the requester's copy in place."""
+    async def refresh(self, request: ChangeRequest) -> bool:
+        """Update the approval-channel post and the requester's copy in place; False if an
+        update failed for a reason that may pass."""
+        done = True
         if request.slack_channel_id and request.slack_message_ts:
-            await self._update(
+            done &= await self._update(
                 request.slack_channel_id, request.slack_message_ts, approval_message(request)
             )
         if request.requester_channel_id and request.requester_message_ts:
-            await self._update(
+            done &= await self._update(
                 request.requester_channel_id,
                 request.requester_message_ts,
                 requester_message(request),
             )
+        return done
 
-    async def tell_requester(self, request: ChangeRequest) -> None:
-        """DM the requester what became of their request."""
-        channel = request.requester_channel_id or await self._dm_channel(request.requester_id)
-        if channel is not None:
-            await self._post(channel, outcome_dm(request), request)
+    async def tell_requester(self, request: ChangeRequest) -> bool:
+        """DM the requester what became of their request; False if it may work later."""
+        channel = request.requester_channel_id
+        if channel is None:
+            channel, error = await self._open_dm(request.requester_id)
+            if channel is None:
+                return error not in TRANSIENT_ERRORS
+        message = outcome_dm(request)
+        try:
+            await self._client.chat_postMessage(
+                channel=channel, text=message.fallback, blocks=message.blocks_as_dicts()
+            )
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            logger.error("could not tell the requester of request #%s: %s", request.id, error)
+            return error not in TRANSIENT_ERRORS
+        return True
 
     async def _dm_channel(self, user_id: str) -> str | None:
+        return (await self._open_dm(user_id))[0]
+
+    async def _open_dm(self, user_id: str) -> tuple[str | None, str | None]:
+        """The DM channel with the user, or None and Slack's error."""
         try:
             response = await self._client.conversations_open(users=user_id)
         except SlackApiError as exc:
-            logger.error("could not open a DM with %s: %s", user_id, exc.response.get("error"))
-            return None
+            error = exc.response.get("error")
+            logger.error("could not open a DM with %s: %s", user_id, error)
+            return None, None if error is None else str(error)
         channel = response.get("channel") or {}
-        return str(channel["id"]) if "id" in channel else None
+        return (str(channel["id"]), None) if "id" in channel else (None, None)
 
     async def _post(self, channel: str, message: Message, request: ChangeRequest) -> str | None:
         try:
@@ -80,12 +106,13 @@ class SlackNotifier:
         ts = response.get("ts")
         return str(ts) if ts else None
 
-    async def _update(self, channel: str, ts: str, message: Message) -> None:
+    async def _update(self, channel: str, ts: str, message: Message) -> bool:
         try:
             await self._client.chat_update(
                 channel=channel, ts=ts, text=message.fallback, blocks=message.blocks_as_dicts()
             )
         except SlackApiError as exc:
-            logger.error(
-                "could not update message %s in %s: %s", ts, channel, exc.response.get("error")
-            )
+            error = exc.response.get("error")
+            logger.error("could not update message %s in %s: %s", ts, channel, error)
+            return error not in TRANSIENT_ERRORS
+        return True

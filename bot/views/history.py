@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from slack_sdk.models.blocks import Block, DividerBlock, PlainTextObject
 from slack_sdk.models.views import View
 
-from bot.domain import SYSTEM_ACTOR, AuditAction, AuditEvent, ChangeRequest
+from bot.domain import OPERATOR_ACTOR, SYSTEM_ACTOR, AuditAction, AuditEvent, ChangeRequest
 from bot.inputs import is_ringcentral_id
 from bot.services.history import ResourceHistory
 from bot.views import ids
@@ -27,6 +27,8 @@ _VERBS = {
     AuditAction.APPLIED: "applied",
     AuditAction.APPLY_FAILED: "failed to apply",
     AuditAction.RETRIED: "retried",
+    AuditAction.TAKEN_OVER: "took over, after a stop,",
+    AuditAction.REAPPLYING: "sent again the missing part of",
     AuditAction.EXTERNAL_CHANGE: "saw a change made outside the bot",
 }
 
@@ -66,6 +68,8 @@ class HistoryCursor:
 def _actor(event: AuditEvent) -> str:
     if event.actor_id == SYSTEM_ACTOR:
         return "The bot"
+    if event.actor_id == OPERATOR_ACTOR:
+        return "An operator (" + escape(event.actor_name or "command line") + ")"
     return slack_user(event.actor_id)
 
 

@@ -26,6 +26,8 @@ from bot.domain import (
 BOB = ExtensionRef(id="101", name="Bob Lee", extension_number="1001")
 CARA = ExtensionRef(id="102", name="Cara Diaz", extension_number="1002")
 DAN = ExtensionRef(id="103", name="Dan Ito")
+OWNER = "host-a:100:abcdef"  # the bot instance applying, in these tests
+LATER = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 async def new_request(
@@ -61,11 +63,14 @@ async def approve(repo: Repository, request_id: int, approver: str) -> Transitio
 
 
 async def force_status(database: Database, request_id: int, status: RequestStatus) -> None:
-    """Put a request in any status directly, without an event (test set-up only)."""
+    """Put a request in any status directly, without an event (test set-up only), as if OWNER
+    had claimed it and its lease had run out."""
     async with database.engine.begin() as connection:
         await connection.execute(
-            text("UPDATE change_requests SET status = :status WHERE id = :id"),
-            {"status": status.value, "id": request_id},
+            text(
+                "UPDATE change_requests SET status = :status, apply_owner = :owner WHERE id = :id"
+            ),
+            {"status": status.value, "id": request_id, "owner": OWNER},
         )
 
 
@@ -89,16 +94,34 @@ OPERATIONS: dict[RequestIntent, Callable[[Repository, int], Awaitable[Transition
     ),
     RequestIntent.EXPIRE: lambda repo, request_id: repo.expire(request_id=request_id),
     RequestIntent.START_APPLYING: lambda repo, request_id: repo.start_applying(
-        request_id=request_id, actor_id="U_BOSS", actor_name="Boss"
+        request_id=request_id, actor_id="U_BOSS", actor_name="Boss", owner=OWNER, lease_until=LATER
     ),
     RequestIntent.RETRY: lambda repo, request_id: repo.start_applying(
-        request_id=request_id, actor_id="U_BOSS", actor_name="Boss", retry=True
+        request_id=request_id,
+        actor_id="U_BOSS",
+        actor_name="Boss",
+        owner=OWNER,
+        lease_until=LATER,
+        retry=True,
     ),
     RequestIntent.FINISH: lambda repo, request_id: repo.finish(
-        request_id=request_id, handlers_before=[CARA, DAN], handlers_after=[DAN, BOB]
+        request_id=request_id, owner=OWNER, handlers_before=[CARA, DAN], handlers_after=[DAN, BOB]
     ),
     RequestIntent.FAIL: lambda repo, request_id: repo.fail(
-        request_id=request_id, error_code="CMN-102", error_message="Resource not found"
+        request_id=request_id,
+        owner=OWNER,
+        error_code="CMN-102",
+        error_message="Resource not found",
+    ),
+    RequestIntent.TAKE_OVER: lambda repo, request_id: repo.take_over(
+        request_id=request_id,
+        owner="host-b:200:fedcba",
+        lease_until=LATER,
+        now=datetime.now(UTC),
+        approved_before=LATER,
+    ),
+    RequestIntent.REAPPLY: lambda repo, request_id: repo.reapply(
+        request_id=request_id, owner=OWNER, details={"sending_added": ["101"]}
     ),
 }
 
@@ -247,16 +270,29 @@ async def test_applying_fails_then_a_retry_clears_the_error_and_finishes_with_a_
         created = await new_request(repo)
         await approve(repo, created.id, "U_BOSS")
         started = await repo.start_applying(
-            request_id=created.id, actor_id="U_BOSS", actor_name="Boss"
+            request_id=created.id,
+            actor_id="U_BOSS",
+            actor_name="Boss",
+            owner=OWNER,
+            lease_until=LATER,
         )
         failed = await repo.fail(
-            request_id=created.id, error_code="CMN-102", error_message="Resource not found"
+            request_id=created.id,
+            owner=OWNER,
+            error_code="CMN-102",
+            error_message="Resource not found",
         )
         retried = await repo.start_applying(
-            request_id=created.id, actor_id="U_TWO", actor_name="Two", retry=True
+            request_id=created.id,
+            actor_id="U_TWO",
+            actor_name="Two",
+            owner=OWNER,
+            lease_until=LATER,
+            retry=True,
         )
         finished = await repo.finish(
             request_id=created.id,
+            owner=OWNER,
             handlers_before=[CARA, DAN],
             handlers_after=[DAN, BOB],
             warning="Added, but Bob has no licence.",
@@ -307,6 +343,7 @@ async def test_fail_keeps_the_handler_lists_it_is_given(database: Database) -> N
     async with database.transaction() as repo:
         failed = await repo.fail(
             request_id=created.id,
+            owner=OWNER,
             error_code="VERIFY",
             error_message="did not take effect",
             handlers_before=[CARA],

@@ -156,7 +156,7 @@ async def test_a_job_runs_in_one_instance_and_the_other_takes_over_after_kill_9(
     assert overlapping(runs, killed_at=killed_at) == []
     assert all(r.start < killed_at for r in runs if r.pid == first.pid)
     assert taken_over_at > killed_at
-    assert "now runs the background jobs: probe" in second_log
+    assert "now runs the background jobs: recovery, probe" in second_log
 
 
 # -- a `who` scan under rate limits ------------------------------------------------------------

@@ -25,6 +25,7 @@ from aiohttp import web
 from bot.app import EVENTS_PATH, build_app, build_web_app
 from bot.config import Settings, load_settings
 from bot.container import Container, build_container
+from bot.services.applying import OUTCOME_PAUSE_SECONDS
 from bot.services.browse import LIST_PAGE_SIZE
 from bot.services.budget import CallBudget
 from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer, Seed
@@ -71,23 +72,33 @@ PEOPLE = (CARLA, ALEX, SAM, NINA)
 
 
 class Harness:
-    """Drives the running app like Slack's clients would, and shows what Slack received."""
+    """Drives the running app like Slack's clients would, and shows what Slack received.
+
+    The app runs in this process (`running_app`, with its `container`), or in a `serve`
+    subprocess (tests/support/serve_process.py; no container: `settle` only waits for Slack).
+    """
 
     def __init__(
         self,
         *,
         sandbox: SandboxServer,
         slack: SlackStandIn,
-        container: Container,
+        container: Container | None,
         url: str,
         http: aiohttp.ClientSession,
     ) -> None:
         self.sandbox = sandbox
         self.slack = slack
-        self.container = container
+        self._container = container
         self.url = url
         self.http = http
         self.carla, self.alex, self.sam, self.nina = CARLA, ALEX, SAM, NINA
+
+    @property
+    def container(self) -> Container:
+        """The app's collaborators (only when it runs in this process)."""
+        assert self._container is not None, "the app runs in a subprocess"
+        return self._container
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -227,6 +238,9 @@ class Harness:
 
     async def settle(self) -> None:
         """Wait for the app's background work and the Web API calls it makes."""
+        if self._container is None:  # a subprocess: only its calls to Slack can be seen
+            await self.slack.settle(quiet_seconds=0.3)
+            return
         await self.container.tasks.drain(timeout_seconds=20)
         await self.slack.settle(quiet_seconds=0.05)
         await self.container.tasks.drain(timeout_seconds=20)
@@ -352,13 +366,15 @@ async def running_app(
     seed: Seed | None = None,
     scan_budget: CallBudget | None = None,
     list_page_size: int = LIST_PAGE_SIZE,
+    outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
     **setting_changes: Any,
 ) -> AsyncIterator[Harness]:
     """Sandbox + stand-in + the app in HTTP mode on 127.0.0.1, torn down afterwards.
 
     `seed`: another RingCentral account than the demo one; `scan_budget`: the app's budget for
     bulk handler reads (`who`, `list`), e.g. a small window to match a sandbox's;
-    `list_page_size`: resources on a `list` page, e.g. a few to page through the demo account.
+    `list_page_size`: resources on a `list` page, e.g. a few to page through the demo account;
+    `outcome_pause_seconds`: between attempts to record an outcome while the database is locked.
     """
     options = sandbox_options or SandboxOptions(rate_limits_enabled=False)
     async with SandboxServer(seed, options=options) as sandbox, SlackStandIn() as slack:
@@ -369,6 +385,7 @@ async def running_app(
             approver_cache_seconds=1.0,
             scan_budget=scan_budget,
             list_page_size=list_page_size,
+            outcome_pause_seconds=outcome_pause_seconds,
         )
         runner = web.AppRunner(build_web_app(build_app(container), container))
         await runner.setup()

@@ -53,16 +53,23 @@ async def migrated_sqlite(directory: Path) -> Database:
 
 @dataclass
 class RecordingNotifier:
-    """A RequestNotifier that remembers each call as (what, request id, status)."""
+    """A RequestNotifier that remembers each call as (what, request id, status); the next
+    `failing` updates fail as when Slack is unavailable."""
 
     calls: list[tuple[str, int, str]] = field(default_factory=list)
+    failing: int = 0
 
     async def announce(self, request: ChangeRequest) -> MessageRefs:
         self.calls.append(("announce", request.id, request.status.value))
         return MessageRefs("C0APPROVALS", f"{request.id}.100", "D0REQUESTER", f"{request.id}.200")
 
-    async def refresh(self, request: ChangeRequest) -> None:
+    async def refresh(self, request: ChangeRequest) -> bool:
         self.calls.append(("refresh", request.id, request.status.value))
+        if self.failing > 0:
+            self.failing -= 1
+            return False
+        return True
 
-    async def tell_requester(self, request: ChangeRequest) -> None:
+    async def tell_requester(self, request: ChangeRequest) -> bool:
         self.calls.append(("tell", request.id, request.status.value))
+        return True

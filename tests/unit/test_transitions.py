@@ -8,16 +8,16 @@ from bot.domain import REQUEST_TRANSITIONS, AuditAction, RequestIntent, RequestS
 
 # Row: the status a request is in; column: the intent; cell: the status it moves to, "-" refused.
 EXPECTED = """
-             approve   reject    cancel     expire   start_applying  retry     finish   fail
-pending      approved  rejected  cancelled  expired  -               -         -        -
-approved     -         -         -          -        applying        -         -        -
-applying     -         -         -          -        -               -         applied  failed
-applied      -         -         -          -        -               -         -        -
-failed       -         -         -          -        -               applying  -        -
-rejected     -         -         -          -        -               -         -        -
-cancelled    -         -         -          -        -               -         -        -
-expired      -         -         -          -        -               -         -        -
-"""
+          approve   reject    cancel     expire   start_applying  retry     finish   fail    take_over  reapply
+pending   approved  rejected  cancelled  expired  -               -         -        -       -          -
+approved  -         -         -          -        applying        -         -        -       applying   -
+applying  -         -         -          -        -               -         applied  failed  applying   applying
+applied   -         -         -          -        -               -         -        -       -          -
+failed    -         -         -          -        -               applying  -        -       -          -
+rejected  -         -         -          -        -               -         -        -       -          -
+cancelled -         -         -          -        -               -         -        -       -          -
+expired   -         -         -          -        -               -         -        -       -          -
+"""  # noqa: E501
 
 EXPECTED_ACTIONS = {
     RequestIntent.APPROVE: AuditAction.APPROVED,
@@ -28,6 +28,8 @@ EXPECTED_ACTIONS = {
     RequestIntent.RETRY: AuditAction.RETRIED,
     RequestIntent.FINISH: AuditAction.APPLIED,
     RequestIntent.FAIL: AuditAction.APPLY_FAILED,
+    RequestIntent.TAKE_OVER: AuditAction.TAKEN_OVER,
+    RequestIntent.REAPPLY: AuditAction.REAPPLYING,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 DEFAULT_LIMITS = {"Light": 50, "Medium": 40, "Heavy": 10, "Auth": 5}
@@ -39,7 +40,14 @@ class SandboxOptions:
 
 @dataclass
 class Fault:
-    """A scripted misbehaviour for requests whose path matches `path_pattern` (a regex)."""
+    """A scripted misbehaviour for requests whose path matches `path_pattern` (a regex).
+
+    By default the request is not carried out: it gets `status` (503) with `body`, or hangs
+    (`hang`, until the client gives up) or has its connection dropped (`drop`). With `handled`
+    the request is carried out first (a change takes effect) and then its answer is lost the same
+    way, or replaced by `status`; `status=None` keeps its real answer. `release`: hold the answer
+    (or the hang, the drop) until this event is set, e.g. to act while a change is in flight.
+    """
 
     path_pattern: str
     method: str | None = None
@@ -50,14 +58,19 @@ class Fault:
     drop: bool = False
     times: int = 1
     skip: int = 0
+    handled: bool = False
+    release: asyncio.Event | None = None
 
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One request the sandbox received. `status` is 0 when it never answered (hang, drop)."""
+    """One request the sandbox received. `status` is 0 when it never answered (hang, drop);
+    `carried_out` is true when it reached its operation (a valid change took effect), also when
+    a `handled` fault then lost its answer."""
 
     method: str
     path: str
     query: list[tuple[str, str]]
     rate_group: str | None
     status: int
+    carried_out: bool = False

@@ -212,11 +212,12 @@ class SandboxServer(LoopbackServer):
         if self.options.latency_seconds > 0:
             await asyncio.sleep(self.options.latency_seconds)
         fault = self._faults.take(request.method, request.path)
-        if fault is not None:
-            return await self._misbehave(request, group, fault)
+        if fault is not None and not fault.handled:
+            return await self._misbehave(request, group, fault, carried_out=False)
         if route is None:
             return self._log(request, None, not_found("path").response())
         headers: dict[str, str] = {}
+        carried_out = False
         try:
             if route.rate_group != "Auth":
                 try:
@@ -230,6 +231,7 @@ class SandboxServer(LoopbackServer):
             account = params.get("account")
             if account is not None and account not in {"~", self.account.id}:
                 raise not_found("accountId")
+            carried_out = True
             response = await route.handler(request, params)
         except (ApiError, OAuthError) as error:
             response = error.response()
@@ -237,27 +239,59 @@ class SandboxServer(LoopbackServer):
             logger.exception("sandbox: %s %s failed", request.method, request.path)
             response = status_error(500).response()
         response.headers.update(headers)
-        return self._log(request, group, response)
+        if fault is not None:  # carried out; now its answer is held, lost or replaced
+            if fault.status is None and not (fault.hang or fault.drop):
+                await self._released(fault)
+                return self._log(request, group, response, carried_out=carried_out)
+            return await self._misbehave(request, group, fault, carried_out=carried_out)
+        return self._log(request, group, response, carried_out=carried_out)
 
-    def _log(self, request: web.Request, group: str | None, response: web.Response) -> web.Response:
-        self._record(request, group, response.status)
+    def _log(
+        self,
+        request: web.Request,
+        group: str | None,
+        response: web.Response,
+        *,
+        carried_out: bool = False,
+    ) -> web.Response:
+        self._record(request, group, response.status, carried_out=carried_out)
         return response
 
-    def _record(self, request: web.Request, group: str | None, status: int) -> None:
+    def _record(
+        self, request: web.Request, group: str | None, status: int, *, carried_out: bool = False
+    ) -> None:
         query = list(request.query.items())
-        self.requests.append(RequestRecord(request.method, request.path, query, group, status))
+        self.requests.append(
+            RequestRecord(request.method, request.path, query, group, status, carried_out)
+        )
+
+    async def _released(self, fault: Fault) -> None:
+        """Wait for the fault's `release` event (if it has one) or the server's stop."""
+        if fault.release is None:
+            return
+        waits = {
+            asyncio.ensure_future(fault.release.wait()),
+            asyncio.ensure_future(self._stopping.wait()),
+        }
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
 
     async def _misbehave(
-        self, request: web.Request, group: str | None, fault: Fault
+        self, request: web.Request, group: str | None, fault: Fault, *, carried_out: bool
     ) -> web.StreamResponse:
         if fault.hang or fault.drop:
-            self._record(request, group, 0)
+            self._record(request, group, 0, carried_out=carried_out)
+            await self._released(fault)
             if fault.hang:
                 await self._hang(request)
             transport = request.transport
             if transport is not None:
                 transport.abort()
             raise asyncio.CancelledError
+        await self._released(fault)
         status = fault.status or 503
         headers = self._limiter.peek(group) if group is not None else {}
         if fault.retry_after is not None:
@@ -270,7 +304,7 @@ class SandboxServer(LoopbackServer):
         else:
             error = status_error(status)
             response = json_response(error.body(), status=status, headers=headers)
-        return self._log(request, group, response)
+        return self._log(request, group, response, carried_out=carried_out)
 
     async def _hang(self, request: web.Request) -> None:
         """Wait until the client gives up or the server stops."""

@@ -61,6 +61,15 @@ class _ScriptedFailure:
     retry_after: int | None
 
 
+@dataclass
+class _Hold:
+    """The next `remaining` calls of a method wait for `released` (a slow Slack)."""
+
+    remaining: int
+    released: asyncio.Event
+    waiting: int = 0
+
+
 class SlackStandIn(LoopbackServer, Workspace):
     """The Slack Web API of one workspace, on loopback, for tests and the demo."""
 
@@ -93,6 +102,7 @@ class SlackStandIn(LoopbackServer, Workspace):
         self.response_url_ttl_seconds = response_url_ttl_seconds
         self.calls: list[ApiCall] = []
         self._failures: list[_ScriptedFailure] = []
+        self._holds: dict[str, _Hold] = {}
         self._call_made = asyncio.Event()
         self._base_url = ""
 
@@ -101,6 +111,12 @@ class SlackStandIn(LoopbackServer, Workspace):
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Serve on host:port (port 0 picks a free one); api_url is valid afterwards."""
         self._base_url = await self._listen(host, port)
+
+    async def stop(self) -> None:
+        """Let held calls answer, then stop serving."""
+        for hold in self._holds.values():
+            hold.released.set()
+        await super().stop()
 
     def _application(self) -> web.Application:
         app = web.Application()
@@ -137,6 +153,33 @@ class SlackStandIn(LoopbackServer, Workspace):
     ) -> None:
         """Answer the next call of `method` (or "response_url") with this error instead."""
         self._failures.append(_ScriptedFailure(method, error, status, retry_after))
+
+    def hold(self, method: str, *, times: int = 1) -> None:
+        """Keep the next `times` calls of `method` waiting, unanswered, until `release(method)`
+        (a Slack that takes its time); `holding(method)` says how many wait now."""
+        self._holds[method] = _Hold(remaining=times, released=asyncio.Event())
+
+    def release(self, method: str) -> None:
+        """Answer the held calls of `method`, and hold no more."""
+        hold = self._holds.pop(method, None)
+        if hold is not None:
+            hold.released.set()
+
+    def holding(self, method: str) -> int:
+        """Calls of `method` waiting for `release` right now."""
+        hold = self._holds.get(method)
+        return 0 if hold is None else hold.waiting
+
+    async def _wait_if_held(self, method: str) -> None:
+        hold = self._holds.get(method)
+        if hold is None or hold.remaining <= 0:
+            return
+        hold.remaining -= 1
+        hold.waiting += 1
+        try:
+            await hold.released.wait()
+        finally:
+            hold.waiting -= 1
 
     # ----- what the app did ---------------------------------------------------------------------
 
@@ -219,6 +262,7 @@ class SlackStandIn(LoopbackServer, Workspace):
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _read_arguments(request)
+        await self._wait_if_held(method)
         token = _bearer(request) or args.pop("token", None)
         status, headers = 200, {}
         try:

@@ -153,3 +153,51 @@ async def test_request_log_records_method_path_query_group_and_status(
     assert listing.query == [("type", "User"), ("type", "Site")]
     assert (listing.rate_group, listing.status) == ("Medium", 200)
     assert (bulk.method, bulk.rate_group, bulk.status) == ("POST", "Medium", 204)
+
+
+async def test_a_handled_drop_makes_the_change_then_loses_the_answer(
+    sandbox: SandboxServer, api: Api
+) -> None:
+    sandbox.inject_fault(Fault(path_pattern="bulk-assign", handled=True, drop=True))
+
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await api.request("POST", BULK, json_body={"addedExtensionIds": ["6005"]})
+
+    assert sandbox.sms_recipients("4001") == ["6001", "6002", "6005"]
+    [bulk] = [r for r in sandbox.requests if r.path == BULK]
+    assert (bulk.status, bulk.carried_out) == (0, True)
+
+
+async def test_an_unhandled_fault_is_not_carried_out(sandbox: SandboxServer, api: Api) -> None:
+    sandbox.inject_fault(Fault(path_pattern="bulk-assign", status=500))
+
+    answer = await api.request("POST", BULK, json_body={"addedExtensionIds": ["6005"]})
+
+    assert answer.status == 500
+    assert sandbox.sms_recipients("4001") == ["6001", "6002"]
+    [bulk] = [r for r in sandbox.requests if r.path == BULK]
+    assert (bulk.status, bulk.carried_out) == (500, False)
+
+
+async def test_a_released_fault_holds_the_real_answer_until_released(
+    sandbox: SandboxServer, api: Api
+) -> None:
+    release = asyncio.Event()
+    sandbox.inject_fault(
+        Fault(path_pattern="bulk-assign", handled=True, status=None, release=release)
+    )
+    sending = asyncio.create_task(
+        api.request("POST", BULK, json_body={"addedExtensionIds": ["6005"]})
+    )
+    for _ in range(500):  # until the change is made
+        if "6005" in sandbox.sms_recipients("4001"):
+            break
+        await asyncio.sleep(0.01)
+
+    assert not sending.done() and [r for r in sandbox.requests if r.path == BULK] == []
+    release.set()
+    answer = await sending
+
+    assert answer.status == 204
+    [bulk] = [r for r in sandbox.requests if r.path == BULK]
+    assert (bulk.status, bulk.carried_out) == (204, True)

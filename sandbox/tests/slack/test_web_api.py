@@ -564,3 +564,23 @@ async def test_closing_a_view_honours_clear_on_close(
     assert closed is not None and closed["title"]["text"] == "Two"
     assert standin.modal_stack("U1") == []
     assert standin.close_view("U1") is None
+
+
+async def test_a_held_method_answers_only_when_released(
+    standin: SlackStandIn, client: AsyncWebClient
+) -> None:
+    standin.hold("chat.postMessage")
+    held = asyncio.create_task(client.chat_postMessage(channel="C1", text="slow"))
+    for _ in range(500):
+        if standin.holding("chat.postMessage"):
+            break
+        await asyncio.sleep(0.01)
+
+    assert standin.holding("chat.postMessage") == 1 and not held.done()
+    assert standin.messages("C1") == []
+    standin.release("chat.postMessage")
+    await held
+    await client.chat_postMessage(channel="C1", text="not held")  # the hold was for one call
+
+    assert [m["text"] for m in standin.messages("C1")] == ["slow", "not held"]
+    assert standin.holding("chat.postMessage") == 0

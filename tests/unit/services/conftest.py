@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot.db.session import Database
+from bot.services.applying import Applier
 from bot.services.directory import Directory
 from bot.services.people import People
 from bot.services.policy import ApprovalPolicy
+from bot.services.recovery import RecoveryService
 from bot.services.requests import RequestService
 from sms_handlers_sandbox.ringcentral import SandboxServer
 from tests.support.services import (
@@ -18,6 +20,8 @@ from tests.support.services import (
     running_sandbox,
     sandbox_client,
 )
+
+LEASE_SECONDS = 0.3  # short, so that tests see leases run out
 
 
 class NoGroups:
@@ -35,6 +39,8 @@ class World:
     directory: Directory
     notifier: RecordingNotifier
     service: RequestService
+    applier: Applier
+    recovery: RecoveryService
 
     def bulk_assign_calls(self) -> int:
         return len([r for r in self.sandbox.requests if r.path.endswith("/bulk-assign")])
@@ -48,15 +54,27 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         directory = Directory(client=client, ttl_seconds=60)
         notifier = RecordingNotifier()
         policy = ApprovalPolicy(approvers=["U0APP", "U0APP2", "U0REQ2"], groups=NoGroups())
+        people = People(client=client, ttl_seconds=60)
+        applier = Applier(
+            database=database,
+            directory=directory,
+            people=people,
+            notifier=notifier,
+            owner="test-host:1:aaaaaa",
+            lease_seconds=LEASE_SECONDS,
+            outcome_pause_seconds=0.01,
+        )
         service = RequestService(
             database=database,
             directory=directory,
-            people=People(client=client, ttl_seconds=60),
+            people=people,
             policy=policy,
             notifier=notifier,
+            applier=applier,
         )
+        recovery = RecoveryService(database=database, applier=applier)
         try:
-            yield World(sandbox, database, directory, notifier, service)
+            yield World(sandbox, database, directory, notifier, service, applier, recovery)
         finally:
             await client.close()
             await database.dispose()

@@ -179,11 +179,12 @@ async def test_approve_applies_verifies_and_records_everything(world: World) -> 
         AuditAction.APPLYING,
         AuditAction.APPLIED,
     ]
+    # RingCentral first, then Slack: the messages are updated once, with the outcome.
     assert world.notifier.calls[1:] == [
-        ("refresh", request.id, "approved"),
         ("refresh", request.id, "applied"),
         ("tell", request.id, "applied"),
     ]
+    assert done.notified_status is RequestStatus.APPLIED
     async with world.database.reader() as repo:
         snapshot = await repo.latest_snapshot(resource_id=SUPPORT)
     assert snapshot is not None and {r.id for r in snapshot.handlers} == {"6002", "6003"}

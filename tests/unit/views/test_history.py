@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from bot.db.repository import HistoryPage
-from bot.domain import SYSTEM_ACTOR, AuditAction
+from bot.domain import OPERATOR_ACTOR, SYSTEM_ACTOR, AuditAction
 from bot.services.history import ResourceHistory
 from bot.views import ids
 from bot.views.history import HistoryCursor, event_text, history_modal, home_view
@@ -96,3 +96,17 @@ def test_home_view_review_buttons_for_approvers_only() -> None:
     assert "Requests waiting for a decision (3)" in all_texts(other)
     many = home_view(pending=[change_request(id=i) for i in range(60)], is_approver=True)
     assert len(render_view(many)["blocks"]) <= 100
+
+
+def test_the_steps_of_an_apply_and_of_a_recovery_read_as_sentences() -> None:
+    def line(action: AuditAction, **kwargs: object) -> str:
+        event = audit_event(6, actor_id=SYSTEM_ACTOR, action=action, added=(), removed=(), **kwargs)
+        return event_text(event).split(" · ", 1)[1]
+
+    assert line(AuditAction.APPLYING) == "The bot started applying request #7"
+    assert line(AuditAction.TAKEN_OVER) == "The bot took over, after a stop, request #7"
+    assert line(AuditAction.REAPPLYING) == "The bot sent again the missing part of request #7"
+    operator = audit_event(
+        7, actor_id=OPERATOR_ACTOR, actor_name="ops@<host>", action=AuditAction.RETRIED
+    )
+    assert "An operator (ops@&lt;host&gt;) retried request #7" in event_text(operator)

@@ -1,0 +1,380 @@
+"""Applying an approved change so that it is never stranded or lost.
+
+The order is what makes it durable:
+
+1. the claim (status `applying`, this instance as `apply_owner`, a lease) is committed before
+   anything external happens (by `RequestService.approve` / `retry`, or recovery's take-over);
+2. while it applies, the owner renews the lease (a heartbeat), so nobody else takes it over;
+3. RingCentral is changed and read back before any Slack message is updated;
+4. the outcome — applied, or failed with nothing or part of the change in effect, judged from
+   the read-back against the request — is written with its audit event in one transaction,
+   retried a few times when the database is unavailable; if it still cannot be written, the
+   request is left to recovery (its lease runs out), never reported as failed;
+5. only then are the approval post and the requester's copy updated and the requester told, and
+   `notified_status` records that they were.
+
+A change whose effect is unknown (sent, but the handlers could not be read back) is left to
+recovery as well. Recovery (bot/services/recovery.py) claims such requests with `resumed=True`:
+it reads RingCentral first and sends only what is still missing, so a change that took effect is
+never sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.db.base import utc_now
+from bot.db.errors import DatabaseUnavailableError
+from bot.db.repository import Repository, TransitionResult
+from bot.db.session import Database
+from bot.domain import ChangeRequest, ExtensionRef, Handler, RequestStatus
+from bot.errors import SmsHandlersError
+from bot.services.directory import ChangeFailed, ChangeOutcome, ChangePlan, Directory
+from bot.services.notifier import RequestNotifier
+from bot.services.people import People
+
+logger = logging.getLogger(__name__)
+
+OUTCOME_ATTEMPTS = 4  # writes of an outcome before it is left to recovery
+OUTCOME_PAUSE_SECONDS = 0.5  # before the next attempt, times the attempts made
+# Statuses the requester is told about by DM (the messages are updated for every status).
+TELL_REQUESTER = frozenset({RequestStatus.APPLIED, RequestStatus.FAILED, RequestStatus.REJECTED})
+
+Write = Callable[[Repository], Awaitable[TransitionResult]]
+
+
+class InFlight:
+    """The applies under way in this process (one per task, however nested the tracking), so
+    that a shutdown can let them finish."""
+
+    def __init__(self) -> None:
+        self._depths: dict[asyncio.Task[object] | None, int] = {}
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.closed = False  # shutting down: recovery takes nothing more over
+
+    def __len__(self) -> int:
+        return len(self._depths)
+
+    def close(self) -> None:
+        """Shutting down: what is under way may finish, recovery starts nothing new."""
+        self.closed = True
+
+    @contextlib.contextmanager
+    def track(self) -> Iterator[None]:
+        """Count the enclosed work as an apply under way."""
+        task = asyncio.current_task()
+        self._depths[task] = self._depths.get(task, 0) + 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._depths[task] -= 1
+            if not self._depths[task]:
+                del self._depths[task]
+            if not self._depths:
+                self._idle.set()
+
+    async def wait(self, *, timeout_seconds: float) -> bool:
+        """Wait until no apply is under way; False if some still are after the timeout."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout_seconds)
+        return not self._depths
+
+
+class Applier:
+    """Applies requests this instance has claimed, records their outcome, tells people."""
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        directory: Directory,
+        people: People,
+        notifier: RequestNotifier,
+        owner: str,
+        lease_seconds: float = 60.0,
+        outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
+    ) -> None:
+        self.database = database
+        self.directory = directory
+        self.people = people
+        self.notifier = notifier
+        self.owner = owner
+        self.lease_seconds = lease_seconds
+        self.in_flight = InFlight()
+        self._outcome_pause = outcome_pause_seconds
+
+    def lease_until(self) -> datetime:
+        """When a claim made (or renewed) now runs out."""
+        return utc_now() + timedelta(seconds=self.lease_seconds)
+
+    async def apply(self, request: ChangeRequest, *, resumed: bool = False) -> ChangeRequest:
+        """Apply a request this instance has claimed, record the outcome, then tell people.
+
+        `resumed`: recovery took it over from an instance that stopped, so part or all of it may
+        already be in effect; only what is missing is sent (after an audit event saying so).
+        Returns the request applied or failed; or still `applying` when its outcome was left to
+        recovery or another instance took it over (that one tells people).
+        """
+        with self.in_flight.track():
+            async with self._holding(request.id):
+                result = await self._apply_and_record(request, resumed=resumed)
+            if result is None:
+                await self._leave_to_recovery(request.id)
+                return request
+            if not result.won:
+                logger.warning(
+                    "request #%s was taken over while this instance applied it; now %s",
+                    request.id,
+                    result.request.status,
+                )
+                return result.request
+            return await self.notify(result.request)
+
+    async def notify(self, request: ChangeRequest) -> ChangeRequest:
+        """Make the request's Slack messages show its status (and DM the requester about a
+        decision or an outcome); record that they do. A failure is logged and left for
+        recovery to repeat."""
+        try:
+            done = await self.notifier.refresh(request)
+            if done and request.status in TELL_REQUESTER:
+                done = await self.notifier.tell_requester(request)
+        except Exception:
+            logger.exception("could not update the messages of request #%s", request.id)
+            return request
+        if not done:
+            logger.warning("the messages of request #%s are left to update later", request.id)
+            return request
+        try:
+            async with self.database.transaction() as repo:
+                await repo.mark_notified(request_id=request.id, status=request.status)
+        except DatabaseUnavailableError as exc:
+            logger.warning("could not record that request #%s was shown: %s", request.id, exc)
+            return request
+        return replace(request, notified_status=request.status)
+
+    # -- RingCentral, then the outcome ------------------------------------------------------
+
+    async def _apply_and_record(
+        self, request: ChangeRequest, *, resumed: bool
+    ) -> TransitionResult | None:
+        """The outcome as recorded, or None when it is left to recovery."""
+        try:
+            plan = await self.directory.plan_change(
+                resource_id=request.resource_id,
+                added=[r.id for r in request.add],
+                removed=[r.id for r in request.remove],
+            )
+        except SmsHandlersError as exc:  # nothing was sent
+            message = str(exc)
+            if resumed:
+                message = (
+                    "The bot stopped while applying this change and could not check it "
+                    f"afterwards: {exc} Check the handlers, then retry."
+                )
+            return await self._fail(request, code=_error_code(exc), message=message)
+        except Exception:
+            logger.exception("request #%s: reading the handlers failed unexpectedly", request.id)
+            return await self._fail(
+                request,
+                code=None,
+                message="An unexpected error stopped the change before it was sent; check the "
+                "handlers, then retry.",
+            )
+        if resumed and not plan.in_effect and not await self._record_resend(request, plan):
+            return None
+        try:
+            outcome = await self.directory.send_change(plan)
+        except ChangeFailed as exc:
+            if exc.after is None:
+                logger.warning("request #%s: the change's effect is unknown: %s", request.id, exc)
+                return None
+            self.people.remember(exc.after)
+            return await self._fail(
+                request,
+                code=exc.cause.error_code,
+                message=str(exc),
+                before=exc.before,
+                after=exc.after,
+            )
+        except Exception:
+            logger.exception("request #%s: sending the change failed unexpectedly", request.id)
+            return None
+        self.people.remember(outcome.after)
+        if not outcome.verified:
+            return await self._fail(
+                request,
+                code="VERIFY",
+                message=_verification_message(outcome),
+                before=outcome.before,
+                after=outcome.after,
+            )
+        return await self._finish(request, outcome, resumed=resumed)
+
+    async def _record_resend(self, request: ChangeRequest, plan: ChangePlan) -> bool:
+        """The audit event before a taken-over request's missing part is sent; False when it
+        cannot be written (nothing is then sent) or the request is no longer this instance's."""
+        details: dict[str, object] = {"sending_added": list(plan.added)}
+        details["sending_removed"] = list(plan.removed)
+        result = await self._record(
+            request.id,
+            lambda repo: repo.reapply(request_id=request.id, owner=self.owner, details=details),
+        )
+        return result is not None and result.won
+
+    async def _finish(
+        self, request: ChangeRequest, outcome: ChangeOutcome, *, resumed: bool
+    ) -> TransitionResult | None:
+        details: dict[str, object] = {
+            "sent_added": list(outcome.added),
+            "sent_removed": list(outcome.removed),
+            "bulk_assign_calls": outcome.calls,
+        }
+        if resumed:
+            details["recovered"] = True
+        if outcome.error is not None:
+            details["lost_answer"] = str(outcome.error)
+        if outcome.unexpected:
+            details["also_present"] = list(outcome.unexpected)
+        after = [_ref(r) for r in outcome.after]
+
+        async def write(repo: Repository) -> TransitionResult:
+            result = await repo.finish(
+                request_id=request.id,
+                owner=self.owner,
+                handlers_before=[_ref(r) for r in outcome.before],
+                handlers_after=after,
+                warning=_unready_warning(outcome),
+                details=details,
+            )
+            if result.won:
+                await repo.save_snapshot(resource_id=request.resource_id, handlers=after)
+            return result
+
+        return await self._record(request.id, write)
+
+    async def _fail(
+        self,
+        request: ChangeRequest,
+        *,
+        code: str | None,
+        message: str,
+        before: Sequence[Handler] | None = None,
+        after: Sequence[Handler] | None = None,
+    ) -> TransitionResult | None:
+        logger.warning("request #%s failed to apply: %s", request.id, message)
+        return await self._record(
+            request.id,
+            lambda repo: repo.fail(
+                request_id=request.id,
+                owner=self.owner,
+                error_code=code or "ERROR",
+                error_message=message,
+                handlers_before=None if before is None else [_ref(r) for r in before],
+                handlers_after=None if after is None else [_ref(r) for r in after],
+            ),
+        )
+
+    async def _record(self, request_id: int, write: Write) -> TransitionResult | None:
+        """Write a step of an apply, trying again while the database is unavailable; None if
+        it never could be."""
+        for attempt in range(1, OUTCOME_ATTEMPTS + 1):
+            try:
+                async with self.database.transaction() as repo:
+                    return await write(repo)
+            except DatabaseUnavailableError as exc:
+                logger.warning(
+                    "could not record the outcome of request #%s (attempt %d of %d): %s",
+                    request_id,
+                    attempt,
+                    OUTCOME_ATTEMPTS,
+                    exc,
+                )
+                if attempt < OUTCOME_ATTEMPTS:
+                    await asyncio.sleep(self._outcome_pause * attempt)
+        logger.error(
+            "could not record the outcome of request #%s; leaving it to recovery", request_id
+        )
+        return None
+
+    # -- the lease ---------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, request_id: int) -> AsyncIterator[None]:
+        """Renew this instance's lease on the request while the block runs."""
+        heartbeat = asyncio.create_task(
+            self._renew(request_id), name=f"lease of request #{request_id}"
+        )
+        try:
+            yield
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _renew(self, request_id: int) -> None:
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            try:
+                async with self.database.transaction() as repo:
+                    kept = await repo.renew_apply_lease(
+                        request_id=request_id, owner=self.owner, until=self.lease_until()
+                    )
+            except DatabaseUnavailableError as exc:
+                logger.warning("could not renew the lease on request #%s: %s", request_id, exc)
+                continue
+            if not kept:
+                logger.warning("the lease on request #%s is no longer this instance's", request_id)
+                return
+
+    async def _leave_to_recovery(self, request_id: int) -> None:
+        """End the lease at once so recovery takes the request over at its next round (if the
+        database answers; otherwise the lease runs out by itself)."""
+        try:
+            async with self.database.transaction() as repo:
+                await repo.release_apply_leases(owner=self.owner, request_id=request_id)
+        except DatabaseUnavailableError as exc:
+            logger.warning("could not release the lease on request #%s: %s", request_id, exc)
+
+
+def _ref(person: Handler) -> ExtensionRef:
+    return ExtensionRef(id=person.id, name=person.name, extension_number=person.extension_number)
+
+
+def _error_code(error: SmsHandlersError) -> str | None:
+    code = getattr(error, "error_code", None)
+    return code if isinstance(code, str) else None
+
+
+def _unready_warning(outcome: ChangeOutcome) -> str | None:
+    """What to tell about new handlers RingCentral reports as unable to take threads, if any."""
+    unready = [
+        f"{r.name} ({'not assignable' if not r.assignable else 'no licence'})"
+        for r in outcome.after
+        if r.id in outcome.added and not (r.assignable and r.has_license)
+    ]
+    if not unready:
+        return None
+    return (
+        "Added, but RingCentral gives them no SMS threads until an admin fixes their accounts: "
+        f"{', '.join(unready)}."
+    )
+
+
+def _verification_message(outcome: ChangeOutcome) -> str:
+    names = {r.id: r.name for r in (*outcome.before, *outcome.after)}
+    parts = []
+    if outcome.missing:
+        parts.append("missing " + ", ".join(names.get(i, i) for i in outcome.missing))
+    if outcome.still_present:
+        parts.append("still present " + ", ".join(names.get(i, i) for i in outcome.still_present))
+    return (
+        "RingCentral accepted the change, but reading the handlers back shows it did not take "
+        f"effect as expected ({'; '.join(parts)}). Check the handlers, then retry."
+    )

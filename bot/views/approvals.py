@@ -35,8 +35,12 @@ def waiting_line(request: ChangeRequest) -> str:
     """Where a pending request stands: `Waiting for an approver.`, or with several approvals
     needed, how many it has, from whom, and how many are still needed."""
     required = request.approvals_required
-    if required <= 1 and not request.approvals:
-        return ":hourglass_flowing_sand: Waiting for an approver."
+    if not request.approvals:
+        if required <= 1:
+            return ":hourglass_flowing_sand: Waiting for an approver."
+        return (
+            f":hourglass_flowing_sand: Waiting for {required} approvals from different approvers."
+        )
     given = len(request.approvals)
     so_far = f" ({approvers_text(request)})" if request.approvals else ""
     return (

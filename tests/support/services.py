@@ -61,7 +61,8 @@ class RecordingNotifier:
 
     async def announce(self, request: ChangeRequest) -> MessageRefs:
         self.calls.append(("announce", request.id, request.status.value))
-        return MessageRefs("C0APPROVALS", f"{request.id}.100", "D0REQUESTER", f"{request.id}.200")
+        channel = request.slack_channel_id or "C0APPROVALS"  # its rule's channel, or the default
+        return MessageRefs(channel, f"{request.id}.100", "D0REQUESTER", f"{request.id}.200")
 
     async def refresh(self, request: ChangeRequest) -> bool:
         self.calls.append(("refresh", request.id, request.status.value))

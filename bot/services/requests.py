@@ -43,7 +43,6 @@ from bot.domain import (
 )
 from bot.errors import SmsHandlersError
 from bot.policy.decide import ProposedChange
-from bot.policy.model import PolicyDecision
 from bot.services.applying import Applier
 from bot.services.directory import Directory, UnknownResource
 from bot.services.notifier import MessageRefs, RequestNotifier
@@ -409,10 +408,6 @@ class RequestService:
         if request.approved_by(reviewer_id):
             raise AlreadyApprovedError(request)
         return request
-
-    async def rule_for(self, request: ChangeRequest) -> PolicyDecision:
-        """The policy rule that applies to a request now (who may decide it)."""
-        return await self.policy.decision_for(request)
 
     async def review(self, *, request_id: int, reviewer_id: str) -> ReviewState:
         """The live state an approver decides on (refused for non-approvers and the requester)."""

@@ -66,7 +66,9 @@ def terms_line(request: ChangeRequest) -> str | None:
         return None
     parts = [
         "Policy: " + rule_text(request.policy_rule),
-        plural(request.approvals_required, "distinct approval") + " needed",
+        plural(request.approvals_required, "approval")
+        + (" from different approvers" if request.approvals_required > 1 else "")
+        + " needed",
     ]
     if request.expires_at is not None:
         parts.append(f"expires {slack_date(request.expires_at)} if still waiting")

@@ -247,11 +247,10 @@ def decided_modal(request: ChangeRequest, *, title: str) -> View:
     when more approvals are needed, that theirs is recorded."""
     what = f"Request #{request.id} for *{escape(request.resource_name)}*\n"
     if request.status is RequestStatus.PENDING and request.approvals:
-        missing = request.approvals_missing
-        more = f"{missing} more {'approval' if missing == 1 else 'approvals'} needed"
         text = (
             what
-            + f":ballot_box_with_check: Your approval is recorded; {more}.\n"
+            + ":ballot_box_with_check: Your approval is recorded; "
+            + f"{request.approvals_missing} more needed.\n"
             + waiting_line(request)
             + "\nIt is applied once the last approval needed is given."
         )

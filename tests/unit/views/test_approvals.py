@@ -45,7 +45,10 @@ def test_a_pending_post_shows_who_approved_and_how_many_are_still_needed() -> No
     request = change_request(approvals=(ONE,), **TERMS)
     text = all_texts(render_message(approval_message(request)))
     assert "*1 of 2 approvals* so far (<@U0ONE>); 1 more needed." in text
-    assert "Policy: rule *support &lt;queues&gt;* · 2 distinct approvals needed" in text
+    assert (
+        "Policy: rule *support &lt;queues&gt;* · 2 approvals from different approvers needed"
+        in text
+    )
     assert "expires <!date^" in text
     assert _buttons(render_message(approval_message(request))) == {ids.REVIEW_REQUEST: "7"}
 
@@ -85,7 +88,7 @@ def test_an_expired_request_says_how_far_it_got() -> None:
 def test_the_approver_who_is_not_the_last_is_told_their_approval_is_recorded() -> None:
     view = render_view(decided_modal(change_request(approvals=(ONE,), **TERMS), title="Request"))
     text = all_texts(view)
-    assert "Your approval is recorded; 1 more approval needed." in text
+    assert "Your approval is recorded; 1 more needed." in text
     assert "*1 of 2 approvals* so far (<@U0ONE>)" in text
 
 
@@ -93,7 +96,10 @@ def test_the_review_shows_the_rule_and_the_approvals_so_far() -> None:
     request = change_request(approvals=(ONE,), **TERMS)
     state = ReviewState(request=request, current=(handler(1, "Ava Chen"),), proposed=())
     text = all_texts(render_view(review_modal(state)))
-    assert "Policy: rule *support &lt;queues&gt;* · 2 distinct approvals needed" in text
+    assert (
+        "Policy: rule *support &lt;queues&gt;* · 2 approvals from different approvers needed"
+        in text
+    )
     assert "*1 of 2 approvals* so far (<@U0ONE>); 1 more needed." in text
 
 

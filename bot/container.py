@@ -222,10 +222,13 @@ async def build_container(
             "recovery", every_seconds=settings.recovery_interval_seconds, run=recovery.recover_once
         )
     )
-    pending_every = settings.pending_check_seconds
-    coordinator.register(PeriodicJob("expiry", pending_every, run=follow_ups.expire_due))
-    coordinator.register(PeriodicJob("reminders", pending_every, run=follow_ups.remind_due))
-    coordinator.register(PeriodicJob("escalation", pending_every, run=follow_ups.escalate_due))
+    # Only when some request can have a deadline: a rule sets one, or a pending request made
+    # under an earlier policy file carries one.
+    if await _deadlines_possible(follow_ups, database, ringcentral):
+        pending_every = settings.pending_check_seconds
+        coordinator.register(PeriodicJob("expiry", pending_every, run=follow_ups.expire_due))
+        coordinator.register(PeriodicJob("reminders", pending_every, run=follow_ups.remind_due))
+        coordinator.register(PeriodicJob("escalation", pending_every, run=follow_ups.escalate_due))
     tasks = BackgroundTasks()
     metrics = app_metrics(
         database=database,
@@ -257,6 +260,17 @@ async def build_container(
         coordinator=coordinator,
         rate_limits=rate_limits,
     )
+
+
+async def _deadlines_possible(
+    follow_ups: PendingFollowUps, database: Database, ringcentral: RingCentralClient
+) -> bool:
+    try:
+        return await follow_ups.needed()
+    except BaseException:
+        await ringcentral.close()
+        await database.dispose()
+        raise
 
 
 def _warn_of_replaced_settings(settings: Settings) -> None:

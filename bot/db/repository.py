@@ -461,6 +461,25 @@ class Repository:
             limit=limit,
         )
 
+    async def has_pending_deadlines(self) -> bool:
+        """Whether some pending request has a deadline (expiry, reminder or escalation)."""
+        found = await self._session.scalar(
+            select(ChangeRequestRow.id)
+            .where(
+                ChangeRequestRow.status == RequestStatus.PENDING.value,
+                or_(
+                    ChangeRequestRow.expires_at.is_not(None),
+                    ChangeRequestRow.next_reminder_at.is_not(None),
+                    and_(
+                        ChangeRequestRow.escalate_at.is_not(None),
+                        ChangeRequestRow.escalated_at.is_(None),
+                    ),
+                ),
+            )
+            .limit(1)
+        )
+        return found is not None
+
     async def _pending_where(
         self, *conditions: ColumnElement[bool], limit: int
     ) -> list[ChangeRequest]:

@@ -30,11 +30,24 @@ from datetime import datetime, timedelta
 from bot.db.base import utc_now
 from bot.db.session import Database
 from bot.domain import SYSTEM_ACTOR, AuditAction, ChangeRequest
+from bot.policy.model import Policy
 from bot.services.applying import Applier
 from bot.services.notifier import RequestNotifier
 from bot.services.policy import ApprovalPolicy
 
 logger = logging.getLogger(__name__)
+
+
+DEADLINE_FIELDS = ("request_ttl", "remind_every", "escalate_after")
+
+
+def policy_sets_deadlines(rules: Policy) -> bool:
+    """Whether some rule of the policy expires, reminds or escalates requests."""
+    return any(
+        getattr(rule.settings, name) is not None
+        for rule in rules.every_rule
+        for name in DEADLINE_FIELDS
+    )
 
 
 def next_reminder(due: datetime, every: timedelta, *, now: datetime) -> datetime:
@@ -65,6 +78,14 @@ class PendingFollowUps:
         self.notifier = notifier
         self.applier = applier
         self.clock = clock
+
+    async def needed(self) -> bool:
+        """Whether the jobs have anything to do now or later: the policy sets deadlines, or
+        pending requests made under an earlier policy carry some."""
+        if policy_sets_deadlines(self.policy.rules):
+            return True
+        async with self.database.reader() as repo:
+            return await repo.has_pending_deadlines()
 
     async def expire_due(self) -> list[ChangeRequest]:
         """Expire every pending request whose time is up, and tell people; those this round

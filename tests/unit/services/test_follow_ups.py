@@ -15,7 +15,7 @@ from bot.domain import AuditAction, ChangeRequest, RequestStatus
 from bot.policy.parse import parse_policy
 from bot.services.applying import Applier
 from bot.services.directory import Directory
-from bot.services.follow_ups import PendingFollowUps, next_reminder
+from bot.services.follow_ups import PendingFollowUps, next_reminder, policy_sets_deadlines
 from bot.services.people import People
 from bot.services.policy import ApprovalPolicy, NotAnApproverError
 from bot.services.requests import (
@@ -266,3 +266,21 @@ async def test_a_request_expires_at_its_ttl_and_the_requester_is_told(setup: Set
     assert await setup.follow_ups.escalate_due() == []
     with pytest.raises(AlreadyDecidedError, match="expired without a decision"):
         await setup.requests.approve(request_id=request.id, approver=ONE)
+
+
+async def test_the_jobs_are_needed_while_a_rule_or_a_pending_request_has_deadlines(
+    setup: Setup,
+) -> None:
+    without = parse_policy(POLICY.split("rules:")[0], source="plain.yml")
+    assert policy_sets_deadlines(setup.follow_ups.policy.rules)
+    assert not policy_sets_deadlines(without)
+    assert await setup.follow_ups.needed()
+
+    setup.follow_ups.policy = ApprovalPolicy(rules=without, groups=NoGroups())
+    assert not await setup.follow_ups.needed()  # no request has a deadline
+    setup.follow_ups.policy = ApprovalPolicy(
+        rules=parse_policy(POLICY, source="policy.yml"), groups=NoGroups()
+    )
+    await ask(setup)  # made under the rule with deadlines
+    setup.follow_ups.policy = ApprovalPolicy(rules=without, groups=NoGroups())
+    assert await setup.follow_ups.needed()

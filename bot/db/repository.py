@@ -13,6 +13,10 @@ guarded `UPDATE … WHERE status IN (<the intent's sources in REQUEST_TRANSITION
 of several concurrent callers exactly one wins; the others get `won=False` and the request as it
 now is, and no event is written for them.
 
+Approvals are counted by `record_approval`, one at a time per request (its row is locked first),
+so the last approval needed approves the request exactly once. The deadlines of pending requests
+(expiry, reminders, escalation) are each claimed by one guarded `UPDATE` before anything is sent.
+
 Applying is claimed by one bot instance at a time: `apply_owner` names it and `apply_lease_until`
 says until when its claim holds unless renewed (`renew_apply_lease`). Only the owner records the
 outcome (`finish`, `fail` and `reapply` are also guarded by the owner), and a request whose lease

@@ -483,16 +483,15 @@ class RequestService:
         until what was shown is what is stored (any later change is shown by whoever makes it).
         """
         shown = request
-        for _ in range(4):
-            try:
+        try:
+            for _ in range(4):
                 await self.notifier.refresh(shown)
-            except Exception:
-                logger.exception("could not show the approvals of request #%s", request.id)
-                return shown
-            latest = await self.get(request_id=request.id)
-            if (latest.status, latest.approvals) == (shown.status, shown.approvals):
-                break
-            shown = latest
+                latest = await self.get(request_id=request.id)
+                if (latest.status, latest.approvals) == (shown.status, shown.approvals):
+                    break
+                shown = latest
+        except Exception:  # the approval is recorded whatever the messages show
+            logger.exception("could not show the approvals of request #%s", request.id)
         return request
 
     async def retry(self, *, request_id: int, approver: Actor) -> ChangeRequest:

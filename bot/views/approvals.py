@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain import ChangeRequest
+from bot.domain import ChangeRequest, RequestStatus
 from bot.policy.model import PolicyDecision
 from bot.views.mrkdwn import escape, slack_date, slack_user
 
@@ -60,8 +60,8 @@ def duration_text(value: timedelta) -> str:
 
 
 def terms_line(request: ChangeRequest) -> str | None:
-    """The policy's terms a request is held to: rule, approvals needed, expiry (None for
-    requests made before the bot recorded them)."""
+    """The policy's terms a request is held to: rule, approvals needed, expiry while it is
+    pending (None for requests made before the bot recorded them)."""
     if request.policy_rule is None:
         return None
     parts = [
@@ -70,7 +70,7 @@ def terms_line(request: ChangeRequest) -> str | None:
         + (" from different approvers" if request.approvals_required > 1 else "")
         + " needed",
     ]
-    if request.expires_at is not None:
+    if request.expires_at is not None and request.status is RequestStatus.PENDING:
         parts.append(f"expires {slack_date(request.expires_at)} if still waiting")
     return " · ".join(parts)
 

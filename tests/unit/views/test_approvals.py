@@ -183,3 +183,9 @@ def test_history_says_which_approval_it_was_and_what_the_bot_did() -> None:
     assert "The bot reminded the approvers of request #7" in event_text(reminded)
     escalated = audit_event(3, actor_id=SYSTEM_ACTOR, action=AuditAction.ESCALATED)
     assert "The bot escalated request #7" in event_text(escalated)
+
+
+def test_a_settled_request_no_longer_mentions_its_expiry() -> None:
+    request = change_request(status=RequestStatus.REJECTED, decided_by_id="U0ONE", **TERMS)
+    text = all_texts(render_message(approval_message(request)))
+    assert "Policy: rule *support &lt;queues&gt;*" in text and "expires" not in text

@@ -8,13 +8,16 @@ the CLI builds it from the environment.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
 from bot.config import Settings
+from bot.db.base import utc_now
 from bot.db.errors import DatabaseUnavailableError
 from bot.db.migrate import open_database
 from bot.db.session import Database
@@ -28,6 +31,7 @@ from bot.services.browse import LIST_PAGE_SIZE, BrowseService
 from bot.services.budget import CallBudget
 from bot.services.coordinator import Coordinator, Leases, PeriodicJob, new_instance_id
 from bot.services.directory import Directory
+from bot.services.follow_ups import PendingFollowUps
 from bot.services.handler_index import HandlerIndex
 from bot.services.history import HistoryService
 from bot.services.notifier import RequestNotifier
@@ -64,6 +68,7 @@ class Container:
     applier: Applier
     requests: RequestService
     recovery: RecoveryService
+    follow_ups: PendingFollowUps
     browse: BrowseService
     history: HistoryService
     tasks: BackgroundTasks
@@ -124,10 +129,13 @@ async def build_container(
     list_page_size: int = LIST_PAGE_SIZE,
     metrics: Metrics | None = None,
     outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
+    clock: Callable[[], datetime] = utc_now,
 ) -> Container:
     """Open the database (migrating it unless told not to) and wire every service.
 
-    An invalid policy file (SMS_HANDLERS_POLICY) stops it first, naming the file and line.
+    `clock` (aware UTC datetimes) times requests and their deadlines (expiry, reminders,
+    escalation); tests move it instead of waiting. An invalid policy file (SMS_HANDLERS_POLICY)
+    stops it first, naming the file and line.
     """
     rules = load_policy(settings)
     if rules.source == ENVIRONMENT:
@@ -192,6 +200,7 @@ async def build_container(
         policy=policy,
         notifier=notify,
         applier=applier,
+        clock=clock,
     )
     slack_users = SlackUsers(web)
     browse = BrowseService(
@@ -200,8 +209,12 @@ async def build_container(
         people=people,
         members=slack_users,
         list_page_size=list_page_size,
+        rules=policy,
     )
     recovery = RecoveryService(database=database, applier=applier)
+    follow_ups = PendingFollowUps(
+        database=database, policy=policy, notifier=notify, applier=applier, clock=clock
+    )
     coordinator = Coordinator(leases)
     # At start (once this instance holds the background lease) and every interval after.
     coordinator.register(
@@ -209,6 +222,13 @@ async def build_container(
             "recovery", every_seconds=settings.recovery_interval_seconds, run=recovery.recover_once
         )
     )
+    # Only when some request can have a deadline: a rule sets one, or a pending request made
+    # under an earlier policy file carries one.
+    if await _deadlines_possible(follow_ups, database, ringcentral):
+        pending_every = settings.pending_check_seconds
+        coordinator.register(PeriodicJob("expiry", pending_every, run=follow_ups.expire_due))
+        coordinator.register(PeriodicJob("reminders", pending_every, run=follow_ups.remind_due))
+        coordinator.register(PeriodicJob("escalation", pending_every, run=follow_ups.escalate_due))
     tasks = BackgroundTasks()
     metrics = app_metrics(
         database=database,
@@ -231,6 +251,7 @@ async def build_container(
         applier=applier,
         requests=requests,
         recovery=recovery,
+        follow_ups=follow_ups,
         browse=browse,
         history=HistoryService(database=database, directory=directory),
         tasks=tasks,
@@ -239,6 +260,17 @@ async def build_container(
         coordinator=coordinator,
         rate_limits=rate_limits,
     )
+
+
+async def _deadlines_possible(
+    follow_ups: PendingFollowUps, database: Database, ringcentral: RingCentralClient
+) -> bool:
+    try:
+        return await follow_ups.needed()
+    except BaseException:
+        await ringcentral.close()
+        await database.dispose()
+        raise
 
 
 def _warn_of_replaced_settings(settings: Settings) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -148,6 +148,9 @@ class AuditAction(StrEnum):
     TAKEN_OVER = "taken_over"
     REAPPLYING = "reapplying"
     EXTERNAL_CHANGE = "external_change"
+    APPROVAL_RECORDED = "approval_recorded"  # one of several approvals needed; no status change
+    REMINDED = "reminded"  # the approvers were reminded of a pending request
+    ESCALATED = "escalated"  # a pending request was posted to the escalation approvers
 
 
 SYSTEM_ACTOR = "system"
@@ -229,6 +232,29 @@ REQUEST_TRANSITIONS: Mapping[RequestIntent, Transition] = MappingProxyType(
 
 
 @dataclass(frozen=True)
+class Approval:
+    """One approver's approval of a request (several are needed under an M-of-N rule)."""
+
+    approver_id: str  # Slack user id
+    approver_name: str
+    approved_at: datetime
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class ApprovalTerms:
+    """What the policy fixed on a request when it was made: the rule, how many distinct
+    approvals it needs, where it is posted, and when it expires, is reminded and escalated."""
+
+    rule: str | None = None
+    approvals_required: int = 1
+    channel: str | None = None
+    expires_at: datetime | None = None
+    remind_every: timedelta | None = None
+    escalate_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ChangeRequest:
     """A request to add and/or remove SMS handlers of one resource, and what became of it."""
 
@@ -261,6 +287,24 @@ class ChangeRequest:
     apply_owner: str | None = None  # the bot instance applying it (or that last did)
     apply_lease_until: datetime | None = None  # its claim lasts until then unless renewed
     notified_status: RequestStatus | None = None  # the status its Slack messages last showed
+    policy_rule: str | None = None  # the policy rule that applied when it was made
+    approvals_required: int = 1  # distinct approvals needed before it is applied
+    approvals: tuple[Approval, ...] = ()  # those given so far, oldest first
+    expires_at: datetime | None = None  # still pending then: it expires
+    remind_every: timedelta | None = None
+    next_reminder_at: datetime | None = None  # the approvers are reminded then if still pending
+    reminded_at: datetime | None = None  # when they last were
+    escalate_at: datetime | None = None  # still pending then: posted to the escalation approvers
+    escalated_at: datetime | None = None  # when it was
+
+    @property
+    def approvals_missing(self) -> int:
+        """How many more distinct approvals it needs."""
+        return max(0, self.approvals_required - len(self.approvals))
+
+    def approved_by(self, user_id: str) -> bool:
+        """Whether this Slack user has approved it."""
+        return any(a.approver_id == user_id for a in self.approvals)
 
 
 @dataclass(frozen=True)

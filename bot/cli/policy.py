@@ -176,9 +176,7 @@ def explain_lines(policy: Policy, resource: Resource) -> list[str]:
     if unused:
         lines.append("")
         lines.append(
-            f"Note: this version checks and shows {', '.join(unused)} but does not act on "
-            "them yet: a request is applied on its first approval, posted to the default's "
-            "channel, and never expires, reminds or escalates."
+            f"Note: this version checks and shows {', '.join(unused)} but does not act on them yet."
         )
     return lines
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UtcDateTime
@@ -67,6 +76,32 @@ class ChangeRequestRow(Base):
     apply_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # The status the request's Slack messages last showed (re-sent when it differs from `status`).
     notified_status: Mapped[str | None] = mapped_column(String(16))
+    # What the policy fixed when the request was made (migration 0005): its rule, the distinct
+    # approvals it needs, and its deadlines. `next_reminder_at` moves on by `remind_every_seconds`
+    # each time a reminder is claimed; `escalated_at` is set once, by whoever escalates it.
+    policy_rule: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    approvals_required: Mapped[int] = mapped_column(Integer, server_default="1")
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    remind_every_seconds: Mapped[int | None] = mapped_column(Integer)
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    escalate_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class RequestApprovalRow(Base):
+    """One approver's approval of a request: one row per request and approver, so nobody
+    counts twice."""
+
+    __tablename__ = "request_approvals"
+    __table_args__ = (UniqueConstraint("request_id", "approver_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"))
+    approver_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    approver_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    approved_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    comment: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEventRow(Base):

@@ -13,6 +13,10 @@ guarded `UPDATE … WHERE status IN (<the intent's sources in REQUEST_TRANSITION
 of several concurrent callers exactly one wins; the others get `won=False` and the request as it
 now is, and no event is written for them.
 
+Approvals are counted by `record_approval`, one at a time per request (its row is locked first),
+so the last approval needed approves the request exactly once. The deadlines of pending requests
+(expiry, reminders, escalation) are each claimed by one guarded `UPDATE` before anything is sent.
+
 Applying is claimed by one bot instance at a time: `apply_owner` names it and `apply_lease_until`
 says until when its claim holds unless renewed (`renew_apply_lease`). Only the owner records the
 outcome (`finish`, `fail` and `reapply` are also guarded by the owner), and a request whose lease
@@ -23,7 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -51,10 +56,13 @@ from bot.db.models import (
     HandlerSnapshotRow,
     JsonList,
     RateLimitStateRow,
+    RequestApprovalRow,
 )
 from bot.domain import (
     REQUEST_TRANSITIONS,
     SYSTEM_ACTOR,
+    Approval,
+    ApprovalTerms,
     AuditAction,
     AuditEvent,
     ChangeRequest,
@@ -69,7 +77,11 @@ MAX_PAGE_SIZE = 1000
 
 _UpsertableInsert = postgresql.Insert | sqlite.Insert
 _UpsertableTable = type[
-    ChangeRequestRow | HandlerSnapshotRow | CoordinatorLeaseRow | RateLimitStateRow
+    ChangeRequestRow
+    | HandlerSnapshotRow
+    | CoordinatorLeaseRow
+    | RateLimitStateRow
+    | RequestApprovalRow
 ]
 
 
@@ -86,6 +98,24 @@ class TransitionResult:
     """`won`: this call moved the request; otherwise `request` is as another actor left it."""
 
     won: bool
+    request: ChangeRequest
+    event: AuditEvent | None = None
+
+
+class ApprovalOutcome(StrEnum):
+    """What became of one approver's approval (see `Repository.record_approval`)."""
+
+    RECORDED = "recorded"  # counted; more approvals are needed
+    APPROVED = "approved"  # counted, and it was the last one needed: the request is approved
+    DUPLICATE = "duplicate"  # this approver had approved it already: not counted again
+    CLOSED = "closed"  # the request is no longer pending: not counted
+
+
+@dataclass(frozen=True)
+class ApprovalResult:
+    """An approval's outcome, the request as it now is, and the event written (if any)."""
+
+    outcome: ApprovalOutcome
     request: ChangeRequest
     event: AuditEvent | None = None
 
@@ -149,13 +179,18 @@ class Repository:
         reason: str,
         handlers_before: Sequence[ExtensionRef] | None = None,
         idempotency_key: str | None = None,
+        terms: ApprovalTerms | None = None,
+        at: datetime | None = None,
     ) -> CreateResult:
-        """A new pending request and its `requested` event.
+        """A new pending request and its `requested` event, under the policy's `terms` (its
+        rule, approvals needed, channel and deadlines; by default one approval, no deadline).
 
         A request already stored with the same `idempotency_key` (a double click, a resent
         submission, also from another process) is returned as it is now, with `created=False`.
         """
-        now = utc_now()
+        now = at or utc_now()
+        terms = terms or ApprovalTerms()
+        remind_every = terms.remind_every
         values = {
             "idempotency_key": idempotency_key,
             "resource_id": resource_id,
@@ -170,6 +205,13 @@ class Repository:
             "created_at": now,
             "updated_at": now,
             "handlers_before": _optional_refs_to_json(handlers_before),
+            "policy_rule": terms.rule,
+            "approvals_required": terms.approvals_required,
+            "slack_channel_id": terms.channel,
+            "expires_at": terms.expires_at,
+            "remind_every_seconds": None if remind_every is None else _seconds(remind_every),
+            "next_reminder_at": None if remind_every is None else now + remind_every,
+            "escalate_at": terms.escalate_at,
         }
         stmt = self._insert(ChangeRequestRow).values(values)
         row = await self._session.scalar(
@@ -181,7 +223,7 @@ class Repository:
             stored = await self._one_request(ChangeRequestRow.idempotency_key == idempotency_key)
             assert stored is not None
             return CreateResult(request=stored, created=False)
-        request = _request_from_row(row)
+        request = _request_from_row(row, ())
         await self.append_event(
             actor_id=requester_id,
             actor_name=requester_name,
@@ -206,7 +248,33 @@ class Repository:
         row = await self._session.scalar(
             select(ChangeRequestRow).where(condition).execution_options(populate_existing=True)
         )
-        return None if row is None else _request_from_row(row)
+        return None if row is None else await self._hydrated(row)
+
+    async def _hydrated(self, row: ChangeRequestRow) -> ChangeRequest:
+        """The request of a row, with its approvals."""
+        return (await self._hydrated_all([row]))[0]
+
+    async def _hydrated_all(self, rows: Sequence[ChangeRequestRow]) -> list[ChangeRequest]:
+        """The requests of these rows, with their approvals (read in one query)."""
+        if not rows:
+            return []
+        approvals: dict[int, list[Approval]] = {row.id: [] for row in rows}
+        found = await self._session.scalars(
+            select(RequestApprovalRow)
+            .where(RequestApprovalRow.request_id.in_(list(approvals)))
+            .order_by(RequestApprovalRow.approved_at, RequestApprovalRow.id)
+            .execution_options(populate_existing=True)
+        )
+        for approval in found:
+            approvals[approval.request_id].append(
+                Approval(
+                    approver_id=approval.approver_id,
+                    approver_name=approval.approver_name,
+                    approved_at=approval.approved_at,
+                    comment=approval.comment,
+                )
+            )
+        return [_request_from_row(row, tuple(approvals[row.id])) for row in rows]
 
     async def pending_requests(
         self,
@@ -226,7 +294,7 @@ class Repository:
         rows = await self._session.scalars(
             stmt.order_by(ChangeRequestRow.id).execution_options(populate_existing=True)
         )
-        return [_request_from_row(row) for row in rows]
+        return await self._hydrated_all(list(rows))
 
     async def count_requests_by_status(self) -> dict[RequestStatus, int]:
         """How many requests are in each status (statuses with none are left out)."""
@@ -243,9 +311,15 @@ class Repository:
         decider_id: str,
         decider_name: str,
         comment: str | None = None,
+        at: datetime | None = None,
+        details: Mapping[str, object] | None = None,
     ) -> TransitionResult:
-        """Approve or reject a pending request: who decided, when, and their comment."""
-        now = utc_now()
+        """Approve or reject a pending request: who decided, when, and their comment (the
+        event's `details` may say more)."""
+        now = at or utc_now()
+        event_details = dict(details or {})
+        if comment is not None:
+            event_details["comment"] = comment
         return await self._move(
             intent,
             request_id=request_id,
@@ -258,8 +332,90 @@ class Repository:
                 "decided_at": now,
                 "decision_comment": comment,
             },
-            details={} if comment is None else {"comment": comment},
+            details=event_details,
         )
+
+    async def record_approval(
+        self,
+        *,
+        request_id: int,
+        approver_id: str,
+        approver_name: str,
+        comment: str | None = None,
+        at: datetime | None = None,
+    ) -> ApprovalResult:
+        """Count one approver's approval of a pending request; approve it when it is the last
+        of the `approvals_required` distinct approvals.
+
+        Concurrent approvals of one request are counted one at a time: the request's row is
+        locked first (`SELECT … FOR UPDATE` on PostgreSQL; SQLite writes one transaction at a
+        time), so the approval that completes the count sees every other one, and exactly one
+        approves the request. The same approver cannot count twice (unique per request and
+        approver). An approval that does not complete the count is an `approval_recorded`
+        event; the one that does is the `approved` event, naming every approver.
+        """
+        now = at or utc_now()
+        row = await self._session.scalar(
+            select(ChangeRequestRow)
+            .where(ChangeRequestRow.id == request_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row is None:
+            raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
+        if row.status != RequestStatus.PENDING.value:
+            return ApprovalResult(ApprovalOutcome.CLOSED, await self._hydrated(row))
+        inserted = await self._session.scalar(
+            self._insert(RequestApprovalRow)
+            .values(
+                request_id=request_id,
+                approver_id=approver_id,
+                approver_name=approver_name,
+                approved_at=now,
+                comment=comment,
+            )
+            .on_conflict_do_nothing(
+                index_elements=[RequestApprovalRow.request_id, RequestApprovalRow.approver_id]
+            )
+            .returning(RequestApprovalRow.id)
+        )
+        request = await self._hydrated(row)
+        if inserted is None:
+            return ApprovalResult(ApprovalOutcome.DUPLICATE, request)
+        given, required = len(request.approvals), request.approvals_required
+        if given < required:
+            event = await self.append_event(
+                actor_id=approver_id,
+                actor_name=approver_name,
+                action=AuditAction.APPROVAL_RECORDED,
+                resource_id=request.resource_id,
+                resource_type=request.resource_type,
+                resource_name=request.resource_name,
+                request_id=request.id,
+                added=request.add,
+                removed=request.remove,
+                details={
+                    **({} if comment is None else {"comment": comment}),
+                    "approvals": given,
+                    "approvals_required": required,
+                },
+                occurred_at=now,
+            )
+            return ApprovalResult(ApprovalOutcome.RECORDED, request, event)
+        extra: dict[str, object] = {}
+        if required > 1:
+            extra["approvers"] = [a.approver_id for a in request.approvals]
+        result = await self.decide(
+            request_id=request_id,
+            intent=RequestIntent.APPROVE,
+            decider_id=approver_id,
+            decider_name=approver_name,
+            comment=comment,
+            at=now,
+            details=extra,
+        )
+        outcome = ApprovalOutcome.APPROVED if result.won else ApprovalOutcome.CLOSED
+        return ApprovalResult(outcome, result.request, result.event)
 
     async def cancel(
         self, *, request_id: int, actor_id: str, actor_name: str | None
@@ -269,11 +425,139 @@ class Repository:
             RequestIntent.CANCEL, request_id=request_id, actor_id=actor_id, actor_name=actor_name
         )
 
-    async def expire(self, *, request_id: int) -> TransitionResult:
-        """Close a pending request nobody decided in time (done by the bot)."""
+    async def expire(self, *, request_id: int, now: datetime | None = None) -> TransitionResult:
+        """Close a pending request nobody decided in time (done by the bot); with `now`, only
+        if its `expires_at` has come by then."""
+        condition = None
+        details: dict[str, object] = {}
+        if now is not None:
+            condition = ChangeRequestRow.expires_at <= now
+            details["expired_at"] = now.isoformat()
         return await self._move(
-            RequestIntent.EXPIRE, request_id=request_id, actor_id=SYSTEM_ACTOR, actor_name=None
+            RequestIntent.EXPIRE,
+            request_id=request_id,
+            actor_id=SYSTEM_ACTOR,
+            actor_name=None,
+            at=now,
+            condition=condition,
+            details=details,
         )
+
+    # Deadlines of pending requests: each is claimed by one guarded UPDATE, so two instances
+    # (or two rounds) never act on one twice.
+
+    async def due_for_expiry(self, *, now: datetime, limit: int = 100) -> list[ChangeRequest]:
+        """Pending requests whose `expires_at` has come, oldest first."""
+        return await self._pending_where(ChangeRequestRow.expires_at <= now, limit=limit)
+
+    async def due_for_reminder(self, *, now: datetime, limit: int = 100) -> list[ChangeRequest]:
+        """Pending, not expired requests whose next reminder is due, oldest first."""
+        return await self._pending_where(
+            ChangeRequestRow.next_reminder_at <= now, _not_expired(now), limit=limit
+        )
+
+    async def due_for_escalation(self, *, now: datetime, limit: int = 100) -> list[ChangeRequest]:
+        """Pending, not expired requests due to be escalated and not escalated yet."""
+        return await self._pending_where(
+            ChangeRequestRow.escalate_at <= now,
+            ChangeRequestRow.escalated_at.is_(None),
+            _not_expired(now),
+            limit=limit,
+        )
+
+    async def has_pending_deadlines(self) -> bool:
+        """Whether some pending request has a deadline (expiry, reminder or escalation)."""
+        found = await self._session.scalar(
+            select(ChangeRequestRow.id)
+            .where(
+                ChangeRequestRow.status == RequestStatus.PENDING.value,
+                or_(
+                    ChangeRequestRow.expires_at.is_not(None),
+                    ChangeRequestRow.next_reminder_at.is_not(None),
+                    and_(
+                        ChangeRequestRow.escalate_at.is_not(None),
+                        ChangeRequestRow.escalated_at.is_(None),
+                    ),
+                ),
+            )
+            .limit(1)
+        )
+        return found is not None
+
+    async def _pending_where(
+        self, *conditions: ColumnElement[bool], limit: int
+    ) -> list[ChangeRequest]:
+        rows = await self._session.scalars(
+            select(ChangeRequestRow)
+            .where(ChangeRequestRow.status == RequestStatus.PENDING.value, *conditions)
+            .order_by(ChangeRequestRow.id)
+            .limit(limit)
+            .execution_options(populate_existing=True)
+        )
+        return await self._hydrated_all(list(rows))
+
+    async def claim_reminder(
+        self, *, request_id: int, now: datetime, next_at: datetime
+    ) -> ChangeRequest | None:
+        """Take the due reminder of a pending request (moving its next one to `next_at`); None
+        when it is not due (any more): another instance took it, or it was decided."""
+        return await self._claim_deadline(
+            request_id,
+            [ChangeRequestRow.next_reminder_at <= now, _not_expired(now)],
+            {"next_reminder_at": next_at, "reminded_at": now},
+        )
+
+    async def release_reminder(
+        self, *, request_id: int, due_at: datetime, reminded_at: datetime | None
+    ) -> None:
+        """Give a claimed reminder back (it could not be sent): due again at `due_at`."""
+        await self._session.execute(
+            update(ChangeRequestRow)
+            .where(ChangeRequestRow.id == request_id)
+            .values(next_reminder_at=due_at, reminded_at=reminded_at),
+            execution_options={"synchronize_session": False},
+        )
+
+    async def claim_escalation(self, *, request_id: int, now: datetime) -> ChangeRequest | None:
+        """Take the due escalation of a pending request; None when it is not due, already
+        escalated (by another instance), or decided."""
+        return await self._claim_deadline(
+            request_id,
+            [
+                ChangeRequestRow.escalate_at <= now,
+                ChangeRequestRow.escalated_at.is_(None),
+                _not_expired(now),
+            ],
+            {"escalated_at": now},
+        )
+
+    async def release_escalation(self, *, request_id: int) -> None:
+        """Give a claimed escalation back (nobody could be told): due again at once."""
+        await self._session.execute(
+            update(ChangeRequestRow)
+            .where(ChangeRequestRow.id == request_id)
+            .values(escalated_at=None),
+            execution_options={"synchronize_session": False},
+        )
+
+    async def _claim_deadline(
+        self,
+        request_id: int,
+        conditions: Sequence[ColumnElement[bool]],
+        values: Mapping[str, object],
+    ) -> ChangeRequest | None:
+        row = await self._session.scalar(
+            update(ChangeRequestRow)
+            .where(
+                ChangeRequestRow.id == request_id,
+                ChangeRequestRow.status == RequestStatus.PENDING.value,
+                *conditions,
+            )
+            .values(dict(values))
+            .returning(ChangeRequestRow),
+            execution_options={"synchronize_session": False, "populate_existing": True},
+        )
+        return None if row is None else await self._hydrated(row)
 
     async def start_applying(
         self,
@@ -424,7 +708,7 @@ class Repository:
             .order_by(row.id)
             .execution_options(populate_existing=True)
         )
-        return [_request_from_row(r) for r in rows]
+        return await self._hydrated_all(list(rows))
 
     async def unnotified_requests(self, *, limit: int = 50) -> list[ChangeRequest]:
         """Settled requests whose Slack messages are known to show an older status, oldest
@@ -442,7 +726,7 @@ class Repository:
             .limit(limit)
             .execution_options(populate_existing=True)
         )
-        return [_request_from_row(r) for r in rows]
+        return await self._hydrated_all(list(rows))
 
     async def finish(
         self,
@@ -546,7 +830,7 @@ class Repository:
             if current is None:
                 raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
             return TransitionResult(won=False, request=current)
-        request = _request_from_row(row)
+        request = await self._hydrated(row)
         event = await self.append_event(
             actor_id=actor_id,
             actor_name=actor_name,
@@ -593,7 +877,7 @@ class Repository:
                 execution_options={"synchronize_session": False, "populate_existing": True},
             )
             if row is not None:
-                current = _request_from_row(row)
+                current = await self._hydrated(row)
         if current is None:
             raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
         return current
@@ -934,7 +1218,16 @@ def _optional_refs_from_json(items: JsonList | None) -> tuple[ExtensionRef, ...]
     return None if items is None else _refs_from_json(items)
 
 
-def _request_from_row(row: ChangeRequestRow) -> ChangeRequest:
+def _not_expired(now: datetime) -> ColumnElement[bool]:
+    return or_(ChangeRequestRow.expires_at.is_(None), ChangeRequestRow.expires_at > now)
+
+
+def _seconds(value: timedelta) -> int:
+    return int(value.total_seconds())
+
+
+def _request_from_row(row: ChangeRequestRow, approvals: tuple[Approval, ...]) -> ChangeRequest:
+    remind_every = row.remind_every_seconds
     return ChangeRequest(
         id=row.id,
         resource_id=row.resource_id,
@@ -965,6 +1258,15 @@ def _request_from_row(row: ChangeRequestRow) -> ChangeRequest:
         apply_owner=row.apply_owner,
         apply_lease_until=row.apply_lease_until,
         notified_status=None if row.notified_status is None else RequestStatus(row.notified_status),
+        policy_rule=row.policy_rule,
+        approvals_required=row.approvals_required,
+        approvals=approvals,
+        expires_at=row.expires_at,
+        remind_every=None if remind_every is None else timedelta(seconds=remind_every),
+        next_reminder_at=row.next_reminder_at,
+        reminded_at=row.reminded_at,
+        escalate_at=row.escalate_at,
+        escalated_at=row.escalated_at,
     )
 
 

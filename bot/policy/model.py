@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain import Resource, ResourceType
+from bot.domain import ApprovalTerms, Resource, ResourceType
 from bot.policy.globs import Glob
 
 MAIN_SITE_REF = "main-site"  # how bot.services.inventory names a call queue's main site
@@ -173,11 +173,10 @@ class Policy:
 class PolicyDecision:
     """The rule that applies to one change of one resource, with every field in effect.
 
-    `ApprovalPolicy` uses `approvers` and `allow_self_approval` today. The other fields are there
-    for the steps built on this one and nothing acts on them yet: `approvals_required` (M of
-    N), `channel` (requests are still posted to the default rule's channel), `request_ttl`,
-    `remind_every`, `escalate_after` and `escalate_to` (expiry, reminders, escalation), and
-    `max_temporary` (temporary changes).
+    Who may decide (`approvers`, `allow_self_approval`, and `escalate_to` once a request was
+    escalated) is read from it whenever someone acts; how many approvals a request needs, its
+    channel and its deadlines are fixed on the request when it is made (`terms`).
+    `max_temporary` is for temporary changes.
     """
 
     rule: str  # "default" or the rule's name
@@ -199,6 +198,23 @@ class PolicyDecision:
         values = {name: getattr(settings, name) for name in RULE_FIELDS}
         return cls(
             rule=rule.name, where=rule.where, risks=risks, origins=settings.origins, **values
+        )
+
+    @property
+    def rule_label(self) -> str:
+        """The rule's name with the risky entries that overrode it: `default`,
+        `support queues, risky.remove_all`."""
+        return ", ".join((self.rule, *(f"risky.{kind.value}" for kind in self.risks)))
+
+    def terms(self, *, now: datetime) -> ApprovalTerms:
+        """What a request made `now` under this decision is held to."""
+        return ApprovalTerms(
+            rule=self.rule_label,
+            approvals_required=self.approvals_required,
+            channel=self.channel,
+            expires_at=None if self.request_ttl is None else now + self.request_ttl,
+            remind_every=self.remind_every,
+            escalate_at=None if self.escalate_after is None else now + self.escalate_after,
         )
 
 

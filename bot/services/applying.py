@@ -43,7 +43,9 @@ logger = logging.getLogger(__name__)
 OUTCOME_ATTEMPTS = 4  # writes of an outcome before it is left to recovery
 OUTCOME_PAUSE_SECONDS = 0.5  # before the next attempt, times the attempts made
 # Statuses the requester is told about by DM (the messages are updated for every status).
-TELL_REQUESTER = frozenset({RequestStatus.APPLIED, RequestStatus.FAILED, RequestStatus.REJECTED})
+TELL_REQUESTER = frozenset(
+    {RequestStatus.APPLIED, RequestStatus.FAILED, RequestStatus.REJECTED, RequestStatus.EXPIRED}
+)
 
 Write = Callable[[Repository], Awaitable[TransitionResult]]
 

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from bot.domain import Handler, Resource, ThreadMessagingFeature, UserExtension
 from bot.errors import SmsHandlersError
+from bot.policy.model import PolicyDecision
 from bot.services.directory import Directory
 from bot.services.handler_index import HandledBy, HandlerIndex, ListCount, ScanPlan
 from bot.services.lookup import LookupResult, LookupStatus
@@ -38,6 +39,18 @@ class Members(Protocol):
 
     async def profile(self, user_id: str, *, fallback_name: str | None = None) -> MemberProfile:
         """The user's name and email; the fallback name (no email) when Slack cannot say."""
+        ...
+
+
+class ResourceRules(Protocol):
+    """Which policy rule applies to changes of a resource (`bot.services.policy`)."""
+
+    def decision_for_resource(self, resource: Resource) -> PolicyDecision:
+        """The rule for a change of the resource."""
+        ...
+
+    def risky_remove_all(self, resource: Resource) -> PolicyDecision | None:
+        """The rule for a change removing every handler, when a risky entry changes it."""
         ...
 
 
@@ -76,6 +89,8 @@ class ResourceCard:
     handlers: tuple[Handler, ...]
     feature: ThreadMessagingFeature | None = None
     note: str | None = None  # why the query led to this resource (an IVR menu's number, say)
+    rule: PolicyDecision | None = None  # the approval rule a change of it is held to
+    remove_all_rule: PolicyDecision | None = None  # for removing every handler, if it differs
 
 
 @dataclass(frozen=True)
@@ -139,6 +154,7 @@ class BrowseService:
         people: People,
         members: Members,
         list_page_size: int = LIST_PAGE_SIZE,
+        rules: ResourceRules | None = None,
     ) -> None:
         if list_page_size < 1:
             raise ValueError(f"list_page_size must be at least 1, got {list_page_size}")
@@ -147,6 +163,7 @@ class BrowseService:
         self._people = people
         self._members = members
         self._list_page_size = list_page_size
+        self._rules = rules
 
     async def card(self, *, resource_id: str, note: str | None = None) -> ResourceCard:
         """A resource's numbers and live handlers, with the feature's state."""
@@ -156,7 +173,15 @@ class BrowseService:
             self._directory.thread_messaging(),
         )
         self._people.remember(handlers)
-        return ResourceCard(resource=resource, handlers=handlers, feature=feature, note=note)
+        rules = self._rules
+        return ResourceCard(
+            resource=resource,
+            handlers=handlers,
+            feature=feature,
+            note=note,
+            rule=None if rules is None else rules.decision_for_resource(resource),
+            remove_all_rule=None if rules is None else rules.risky_remove_all(resource),
+        )
 
     async def lookup(self, *, query: str) -> ResourceCard | LookupResult:
         """The card of the one resource the query names; otherwise the lookup's candidates or

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,7 +26,8 @@ class RequestNotifier(Protocol):
     """Posts and updates the messages that follow a request through its life."""
 
     async def announce(self, request: ChangeRequest) -> MessageRefs:
-        """Post a new request to the approvers and confirm it to the requester."""
+        """Post a new request to the approvers (in its rule's channel, `slack_channel_id`, or
+        the default one) and confirm it to the requester."""
         ...
 
     async def refresh(self, request: ChangeRequest) -> bool:
@@ -40,4 +42,14 @@ class RequestNotifier(Protocol):
     async def tell_requester(self, request: ChangeRequest) -> bool:
         """Send the requester a direct message about a decision or an outcome (False as for
         `refresh`)."""
+        ...
+
+    async def remind(self, request: ChangeRequest, *, approvers: Sequence[str]) -> bool:
+        """Remind the approvers (Slack user ids, named in the reminder) of a pending request,
+        in its approval post's thread (False as for `refresh`)."""
+        ...
+
+    async def escalate(self, request: ChangeRequest, *, user_id: str) -> bool:
+        """Send one escalation approver a direct message with the pending request and a Review
+        button (False as for `refresh`)."""
         ...

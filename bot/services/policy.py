@@ -1,11 +1,13 @@
 """Who may decide a change request: the approvers of the rule that applies to it, resolved
-through Slack user groups.
+through Slack user groups; and which rule applies to a new request.
 
 Without a policy file there is one rule, from SMS_HANDLERS_APPROVERS (Slack user ids `U…`, `W…`
 and user-group handles `@telephony-admins`) and SMS_HANDLERS_ALLOW_SELF_APPROVAL. With one
 (SMS_HANDLERS_POLICY, see bot/policy), the rule matching the request's resource, with the risky
-entries for a change of the main site or one removing every handler, says who may approve and
-whether requesters may approve their own requests.
+entries for a change of the main site or one removing every handler, says who may approve,
+whether requesters may approve their own requests, and (fixed on a request when it is made, see
+`PolicyDecision.terms`) how many distinct approvals it needs, its channel and its deadlines.
+Once a request was escalated its rule's `escalate_to` people may decide it too.
 Group members are read through `UserGroups` and cached briefly, so a person added to a group can
 approve within a minute without a restart.
 """
@@ -20,12 +22,13 @@ from typing import Protocol
 
 from bot.domain import ChangeRequest, Resource
 from bot.errors import SmsHandlersError
-from bot.policy.decide import ProposedChange, decide
+from bot.policy.decide import ProposedChange, decide, decide_for_risks, risks_of
 from bot.policy.model import (
     ENVIRONMENT,
     RULE_FIELDS,
     Policy,
     PolicyDecision,
+    RiskKind,
     RuleSettings,
     environment_policy,
 )
@@ -35,22 +38,32 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_SECONDS = 60.0
 
-# The fields of a rule this version acts on; the default's channel is acted on too (every request
-# is posted there). The others are read, checked and shown (`policy explain`) only, for now.
-ENFORCED_FIELDS = frozenset({"approvers", "allow_self_approval"})
+# The fields of a rule this version acts on. The others are read, checked and shown
+# (`policy explain`) only, for now.
+ENFORCED_FIELDS = frozenset(
+    {
+        "approvers",
+        "allow_self_approval",
+        "approvals_required",
+        "channel",
+        "request_ttl",
+        "remind_every",
+        "escalate_after",
+        "escalate_to",
+    }
+)
+MAX_MENTIONS = 30  # people named in one reminder; the rest are reached through the channel
 
 
 def fields_not_acted_on(rules: Policy) -> list[str]:
     """The fields some rule sets to other than the built-in default that this version does not
-    act on yet (a rule's own channel included), in the order rules list them."""
+    act on yet, in the order rules list them."""
     built_in = RuleSettings()
     found = {
         name
         for rule in rules.every_rule
         for name in rule.settings.origins
-        if getattr(rule.settings, name) != getattr(built_in, name)
-        and name not in ENFORCED_FIELDS
-        and not (name == "channel" and rule is rules.default)
+        if getattr(rule.settings, name) != getattr(built_in, name) and name not in ENFORCED_FIELDS
     }
     return [name for name in RULE_FIELDS if name in found]
 
@@ -128,7 +141,11 @@ class ApprovalPolicy:
             approvers=tuple(approvers), channel=None, allow_self_approval=allow_self_approval
         )
         self._resources = resources
-        entries = [e for rule in self.rules.every_rule for e in rule.settings.approvers]
+        entries = [
+            e
+            for rule in self.rules.every_rule
+            for e in (*rule.settings.approvers, *rule.settings.escalate_to)
+        ]
         self._user_ids = frozenset(e for e in entries if not e.startswith("@"))
         self._handles = tuple(dict.fromkeys(e.removeprefix("@") for e in entries if e[:1] == "@"))
         self._groups = groups
@@ -165,6 +182,24 @@ class ApprovalPolicy:
             current=tuple(r.id for r in request.handlers_before or ()),
         )
         return decide(self.rules, await self._resource_of(request), change)
+
+    def decision_for_change(self, resource: Resource, change: ProposedChange) -> PolicyDecision:
+        """The rule that applies to a change of this resource (as read now), risky ones
+        included: what a new request is held to."""
+        return decide(self.rules, resource, change)
+
+    def decision_for_resource(self, resource: Resource) -> PolicyDecision:
+        """The rule for changes of this resource (risky when it is the main site; a change
+        removing every handler may need more, see `risky_remove_all`)."""
+        return decide(self.rules, resource, None)
+
+    def risky_remove_all(self, resource: Resource) -> PolicyDecision | None:
+        """The rule for a change removing every handler of this resource, if a risky entry
+        makes it differ from `decision_for_resource`."""
+        if RiskKind.REMOVE_ALL not in self.rules.risky:
+            return None
+        kinds = {RiskKind.REMOVE_ALL, *risks_of(resource, None)}
+        return decide_for_risks(self.rules, resource, kinds)
 
     async def _resource_of(self, request: ChangeRequest) -> Resource:
         recorded = Resource(
@@ -218,6 +253,43 @@ class ApprovalPolicy:
             members[handle] = await self._groups.group_members(group_id)
         return members
 
+    async def people_in(self, entries: Sequence[str]) -> tuple[str, ...]:
+        """The Slack user ids these entries name (groups expanded), in the order listed."""
+        members = await self._members() if any(e.startswith("@") for e in entries) else {}
+        people: dict[str, None] = {}
+        for entry in entries:
+            if entry.startswith("@"):
+                people.update(dict.fromkeys(sorted(members.get(entry.removeprefix("@"), ()))))
+            else:
+                people[entry] = None
+        return tuple(people)
+
+    async def waiting_on(self, request: ChangeRequest) -> tuple[str, ...]:
+        """Who could still give the request an approval it needs: its rule's approvers (and
+        escalation approvers once escalated) who have not approved it, without its requester
+        unless self-approval is on; at most MAX_MENTIONS."""
+        decision = await self.decision_for(request)
+        people = await self.people_in(self._deciders(request, decision))
+        return tuple(
+            p
+            for p in people
+            if not request.approved_by(p)
+            and (p != request.requester_id or decision.allow_self_approval)
+        )[:MAX_MENTIONS]
+
+    async def escalation_recipients(self, request: ChangeRequest) -> tuple[str, ...]:
+        """Who a request is escalated to: its rule's `escalate_to` people, without its
+        requester and those who approved it already."""
+        decision = await self.decision_for(request)
+        people = await self.people_in(decision.escalate_to)
+        return tuple(p for p in people if p != request.requester_id and not request.approved_by(p))
+
+    @staticmethod
+    def _deciders(request: ChangeRequest, decision: PolicyDecision) -> tuple[str, ...]:
+        if request.escalated_at is None:
+            return decision.approvers
+        return (*decision.approvers, *decision.escalate_to)
+
     async def _is_among(self, user_id: str, entries: Sequence[str]) -> bool:
         if user_id in entries:
             return True
@@ -237,7 +309,7 @@ class ApprovalPolicy:
         """Raise unless this user may approve, reject or retry this request under the rule
         that applies to it."""
         decision = await self.decision_for(request)
-        if not await self._is_among(user_id, decision.approvers):
+        if not await self._is_among(user_id, self._deciders(request, decision)):
             raise NotAnApproverError(self._refusal(request, decision))
         if user_id == request.requester_id and not decision.allow_self_approval:
             raise SelfApprovalError(

@@ -4,10 +4,14 @@ State moves only through the repository's intent-named operations (`decide`, `ca
 `start_applying`, …), each guarded by the domain's table of allowed transitions, so two approvers
 (or two bot processes) clicking at once apply a request once: whoever loses the race is told who
 decided first. A repeated submission (same idempotency key) is stored and announced once; the
-repository decides which call stored it. An approval and this instance's claim to apply it are
-committed together; the `Applier` (services/applying.py) then changes RingCentral, records the
-outcome and tells people. People are told through a `RequestNotifier`. Nothing here knows about
-Slack payloads.
+repository decides which call stored it.
+
+A new request is held to the terms of the policy rule that applies to it (`PolicyDecision.terms`:
+the distinct approvals it needs, its channel, its deadlines), fixed when it is made. Each approval
+is counted by `Repository.record_approval`; the one completing the count approves the request, and
+that approval and this instance's claim to apply it are committed together; the `Applier`
+(services/applying.py) then changes RingCentral, records the outcome and tells people. People are
+told through a `RequestNotifier`. Nothing here knows about Slack payloads.
 """
 
 from __future__ import annotations
@@ -15,14 +19,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
 from bot import inputs
+from bot.db.base import utc_now
 from bot.db.errors import RequestNotFoundError
-from bot.db.repository import Repository, TransitionResult
+from bot.db.repository import ApprovalOutcome, Repository, TransitionResult
 from bot.db.session import Database
 from bot.domain import (
     REQUEST_TRANSITIONS,
@@ -36,6 +42,7 @@ from bot.domain import (
     UserExtension,
 )
 from bot.errors import SmsHandlersError
+from bot.policy.decide import ProposedChange
 from bot.services.applying import Applier
 from bot.services.directory import Directory, UnknownResource
 from bot.services.notifier import MessageRefs, RequestNotifier
@@ -81,6 +88,19 @@ class AlreadyDecidedError(SmsHandlersError):
         super().__init__(describe_decision(request))
 
 
+class AlreadyApprovedError(SmsHandlersError):
+    """This approver approved the request already: one person counts once."""
+
+    def __init__(self, request: ChangeRequest) -> None:
+        self.request = request
+        missing = request.approvals_missing
+        more = f"{missing} more {'approval' if missing == 1 else 'approvals'}"
+        super().__init__(
+            f"You approved request #{request.id} already, and one person counts once: it needs "
+            f"{more} from other approvers."
+        )
+
+
 @dataclass(frozen=True)
 class Actor:
     """A Slack user acting on a request."""
@@ -124,10 +144,27 @@ class RequestForm:
     requester_email: str | None = None  # the email they were looked up by
 
 
+_APPROVED_SINCE = frozenset(
+    {RequestStatus.APPROVED, RequestStatus.APPLYING, RequestStatus.APPLIED, RequestStatus.FAILED}
+)
+
+
+def approvers_named(request: ChangeRequest) -> str:
+    """Who approved it: `Alex`, `Alex and Sam`, `Alex, Sam and Noah` (the decider when no
+    approval was recorded, as for requests from before approvals were counted)."""
+    names = [a.approver_name for a in request.approvals]
+    if not names:
+        return request.decided_by_name or "someone"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def describe_decision(request: ChangeRequest) -> str:
     """`Request #3 was already approved by Alex.` and the like, for whoever came second."""
-    who = request.decided_by_name or "someone"
     status = request.status
+    if status in _APPROVED_SINCE:
+        who = approvers_named(request)
+    else:
+        who = request.decided_by_name or "someone"
     if status is RequestStatus.APPLYING:
         return (
             f"Request #{request.id} was already approved by {who} and is being applied in "
@@ -171,6 +208,7 @@ class RequestService:
         policy: ApprovalPolicy,
         notifier: RequestNotifier,
         applier: Applier,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.database = database
         self.directory = directory
@@ -178,6 +216,7 @@ class RequestService:
         self.policy = policy
         self.notifier = notifier
         self.applier = applier
+        self.clock = clock
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -264,6 +303,11 @@ class RequestService:
         problems.update(self._check_removals(draft, add_ids, remove_ids, current_by_id))
         if problems:
             raise InvalidRequestError(problems)
+        decision = self.policy.decision_for_change(
+            resource,
+            ProposedChange(add=add_ids, remove=remove_ids, current=tuple(current_by_id)),
+        )
+        now = self.clock()
         async with self.database.transaction() as repo:
             stored = await repo.create_request(
                 resource_id=resource.id,
@@ -276,6 +320,8 @@ class RequestService:
                 reason=reason,
                 handlers_before=[ref_of(r) for r in current],
                 idempotency_key=idempotency_key,
+                terms=decision.terms(now=now),
+                at=now,
             )
         if not stored.created:  # the call that stored the request announces it
             return stored.request
@@ -353,11 +399,14 @@ class RequestService:
     # -- reviewing ----------------------------------------------------------------------------
 
     async def check_can_review(self, *, request_id: int, reviewer_id: str) -> ChangeRequest:
-        """The pending request, if this person may decide it; a clear refusal otherwise."""
+        """The pending request, if this person may decide it and has not approved it yet; a
+        clear refusal otherwise."""
         request = await self.get(request_id=request_id)
         if request.status is not RequestStatus.PENDING:
             raise AlreadyDecidedError(request)
         await self.policy.check_can_decide(user_id=reviewer_id, request=request)
+        if request.approved_by(reviewer_id):
+            raise AlreadyApprovedError(request)
         return request
 
     async def review(self, *, request_id: int, reviewer_id: str) -> ReviewState:
@@ -392,28 +441,58 @@ class RequestService:
     async def approve(
         self, *, request_id: int, approver: Actor, comment: str | None = None
     ) -> ChangeRequest:
-        """Approve a pending request and apply it; returns it applied or failed (or still
-        applying, when its outcome was left to recovery).
+        """Count this approver's approval of a pending request; when it is the last one the
+        request needs, approve it and apply it.
 
-        The decision and this instance's claim to apply it are committed together, before
-        RingCentral is touched; the Slack messages are updated once RingCentral has answered.
+        Returns the request still pending (more approvals needed; its messages show who approved
+        so far), or applied or failed (or still applying, when its outcome was left to
+        recovery). The approval completing the count and this instance's claim to apply it are
+        committed together, before RingCentral is touched; the Slack messages are updated once
+        RingCentral has answered. A second approval by the same person is refused
+        (AlreadyApprovedError), as is one after the request was decided (AlreadyDecidedError).
         """
         with self.applier.in_flight.track():
             request = await self.get(request_id=request_id)
             await self.policy.check_can_decide(user_id=approver.id, request=request)
+            if request.approved_by(approver.id):
+                raise AlreadyApprovedError(request)
+            claim: TransitionResult | None = None
             async with self.database.transaction() as repo:
-                result = await repo.decide(
+                counted = await repo.record_approval(
                     request_id=request_id,
-                    intent=RequestIntent.APPROVE,
-                    decider_id=approver.id,
-                    decider_name=approver.name,
+                    approver_id=approver.id,
+                    approver_name=approver.name,
                     comment=_clean(comment),
+                    at=self.clock(),
                 )
-                if result.won:
-                    result = await self._claim(repo, request_id, approver)
-            if not result.won:
-                raise AlreadyDecidedError(result.request)
-            return await self.applier.apply(result.request)
+                if counted.outcome is ApprovalOutcome.APPROVED:
+                    claim = await self._claim(repo, request_id, approver)
+            if counted.outcome is ApprovalOutcome.DUPLICATE:
+                raise AlreadyApprovedError(counted.request)
+            if counted.outcome is ApprovalOutcome.RECORDED:
+                return await self._show_progress(counted.request)
+            if claim is None or not claim.won:
+                raise AlreadyDecidedError(claim.request if claim else counted.request)
+            return await self.applier.apply(claim.request)
+
+    async def _show_progress(self, request: ChangeRequest) -> ChangeRequest:
+        """Update the request's messages to show the approvals so far.
+
+        Another approval may complete the request while this update is on its way, and its
+        update may land first: so after each update the request is read again and shown again
+        until what was shown is what is stored (any later change is shown by whoever makes it).
+        """
+        shown = request
+        try:
+            for _ in range(4):
+                await self.notifier.refresh(shown)
+                latest = await self.get(request_id=request.id)
+                if (latest.status, latest.approvals) == (shown.status, shown.approvals):
+                    break
+                shown = latest
+        except Exception:  # the approval is recorded whatever the messages show
+            logger.exception("could not show the approvals of request #%s", request.id)
+        return request
 
     async def retry(self, *, request_id: int, approver: Actor) -> ChangeRequest:
         """Apply a failed request again (approvers only): only what is not in effect is sent."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -10,7 +11,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import ChangeRequest
 from bot.services.notifier import MessageRefs
 from bot.views.common import Message
-from bot.views.requests import approval_message, outcome_dm, requester_message
+from bot.views.requests import (
+    approval_message,
+    escalation_dm,
+    outcome_dm,
+    reminder_message,
+    requester_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -22,21 +29,24 @@ TRANSIENT_ERRORS = frozenset(
 
 
 class SlackNotifier:
-    """Posts requests to the approval channel and DMs requesters (scopes chat:write, im:write)."""
+    """Posts requests to their approval channel and DMs requesters and escalation approvers
+    (scopes chat:write, im:write)."""
 
     def __init__(self, *, client: AsyncWebClient, approval_channel: str) -> None:
         self._client = client
-        self._approval_channel = approval_channel
+        self._approval_channel = approval_channel  # for requests whose rule names none
 
     async def announce(self, request: ChangeRequest) -> MessageRefs:
-        """Post a new request to the approvers and confirm it to the requester."""
-        approval_ts = await self._post(self._approval_channel, approval_message(request), request)
+        """Post a new request to the approvers (its rule's channel) and confirm it to the
+        requester."""
+        channel = request.slack_channel_id or self._approval_channel
+        approval_ts = await self._post(channel, approval_message(request), request)
         dm_channel = await self._dm_channel(request.requester_id)
         dm_ts = None
         if dm_channel is not None:
             dm_ts = await self._post(dm_channel, requester_message(request), request)
         return MessageRefs(
-            approval_channel_id=self._approval_channel if approval_ts else None,
+            approval_channel_id=channel if approval_ts else None,
             approval_message_ts=approval_ts,
             requester_channel_id=dm_channel if dm_ts else None,
             requester_message_ts=dm_ts,
@@ -73,6 +83,40 @@ class SlackNotifier:
         except SlackApiError as exc:
             error = exc.response.get("error")
             logger.error("could not tell the requester of request #%s: %s", request.id, error)
+            return error not in TRANSIENT_ERRORS
+        return True
+
+    async def remind(self, request: ChangeRequest, *, approvers: Sequence[str]) -> bool:
+        """A reply in the approval post's thread naming the approvers who could still approve
+        (a post of its own, with a Review button, when the request was never posted)."""
+        channel = request.slack_channel_id or self._approval_channel
+        message = reminder_message(request, approvers=approvers)
+        try:
+            await self._client.chat_postMessage(
+                channel=channel,
+                thread_ts=request.slack_message_ts,
+                text=message.fallback,
+                blocks=message.blocks_as_dicts(),
+            )
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            logger.error("could not remind the approvers of request #%s: %s", request.id, error)
+            return error not in TRANSIENT_ERRORS
+        return True
+
+    async def escalate(self, request: ChangeRequest, *, user_id: str) -> bool:
+        """A DM to one escalation approver: the request, how long it has waited, Review."""
+        channel, error = await self._open_dm(user_id)
+        if channel is None:
+            return error not in TRANSIENT_ERRORS
+        message = escalation_dm(request)
+        try:
+            await self._client.chat_postMessage(
+                channel=channel, text=message.fallback, blocks=message.blocks_as_dicts()
+            )
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            logger.error("could not escalate request #%s to %s: %s", request.id, user_id, error)
             return error not in TRANSIENT_ERRORS
         return True
 

@@ -30,6 +30,9 @@ _VERBS = {
     AuditAction.TAKEN_OVER: "took over, after a stop,",
     AuditAction.REAPPLYING: "sent again the missing part of",
     AuditAction.EXTERNAL_CHANGE: "saw a change made outside the bot",
+    AuditAction.APPROVAL_RECORDED: "approved",
+    AuditAction.REMINDED: "reminded the approvers of",
+    AuditAction.ESCALATED: "escalated",
 }
 
 
@@ -78,6 +81,9 @@ def event_text(event: AuditEvent) -> str:
     verb = _VERBS.get(event.action, str(event.action))
     request = f" request #{event.request_id}" if event.request_id is not None else ""
     line = f"{slack_date(event.occurred_at)} · {_actor(event)} {verb}{request}"
+    given, required = event.details.get("approvals"), event.details.get("approvals_required")
+    if event.action is AuditAction.APPROVAL_RECORDED and isinstance(given, int):
+        line += f" ({given} of {required} approvals)"
     changes = change_lines(event.added, event.removed)
     if changes:
         line += "\n" + lines_within(changes, 1200)

@@ -29,6 +29,7 @@ from bot.services.requests import (
     ReviewState,
 )
 from bot.views import ids
+from bot.views.approvals import terms_line, waiting_line
 from bot.views.common import (
     SECTION_TEXT_LIMIT,
     actions,
@@ -256,8 +257,20 @@ def _change_text(request: ChangeRequest) -> str:
     return lines_within(change_lines(request.add, request.remove), 1500)
 
 
+def _terms_blocks(request: ChangeRequest) -> list[Block]:
+    """The rule the request is held to and, when it needs several approvals, who gave one."""
+    blocks: list[Block] = []
+    if request.approvals_required > 1 or request.approvals:
+        blocks.append(section(waiting_line(request)))
+    terms = terms_line(request)
+    if terms is not None:
+        blocks.append(context(terms))
+    return blocks
+
+
 def review_modal(state: ReviewState) -> View:
-    """The approver's modal: live handlers, proposed list, changes since, warnings, comment."""
+    """The approver's modal: the rule that applies and the approvals so far, live handlers,
+    proposed list, changes since, warnings, comment."""
     request = state.request
     blocks: list[Block] = [
         section(
@@ -265,6 +278,7 @@ def review_modal(state: ReviewState) -> View:
             f"Requested by {slack_user(request.requester_id)} on {slack_date(request.created_at)}\n"
             f"*Change*\n{_change_text(request)}"
         ),
+        *_terms_blocks(request),
         section("*Reason*\n" + escape(truncate(request.reason, SECTION_TEXT_LIMIT - 20))),
         DividerBlock(),
         section(

@@ -1,12 +1,16 @@
-"""Request messages: the approval-channel post, the requester's copy, the outcome DM."""
+"""Request messages: the approval-channel post, the requester's copy, the outcome DM, the
+reminder in the post's thread and the escalation DM."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block, ConfirmObject, PlainTextObject
 from slack_sdk.models.views import View
 
 from bot.domain import ChangeRequest, RequestStatus
 from bot.views import ids
+from bot.views.approvals import approvers_text, terms_line, waiting_line
 from bot.views.common import (
     SECTION_TEXT_LIMIT,
     Message,
@@ -37,17 +41,20 @@ def _summary(request: ChangeRequest) -> str:
 
 
 def _decider(request: ChangeRequest) -> str:
+    if request.status is not RequestStatus.REJECTED and len(request.approvals) > 1:
+        return approvers_text(request)
     if request.decided_by_id:
         return slack_user(request.decided_by_id)
     return escape(request.decided_by_name or "someone")
 
 
 def status_line(request: ChangeRequest) -> str:
-    """One mrkdwn line saying where the request stands and who decided."""
+    """One mrkdwn line saying where the request stands and who decided (every approver, when
+    several approvals were needed)."""
     when = f" on {slack_date(request.decided_at)}" if request.decided_at else ""
     status = request.status
     if status is RequestStatus.PENDING:
-        return ":hourglass_flowing_sand: Waiting for an approver."
+        return waiting_line(request)
     if status in {RequestStatus.APPROVED, RequestStatus.APPLYING}:
         return f":gear: Approved by {_decider(request)}{when}; applying in RingCentral…"
     if status is RequestStatus.APPLIED:
@@ -66,13 +73,34 @@ def status_line(request: ChangeRequest) -> str:
         return f":no_entry: *Rejected* by {_decider(request)}{when}."
     if status is RequestStatus.CANCELLED:
         return ":heavy_multiplication_x: *Cancelled* by the requester."
-    return ":alarm_clock: *Expired* without a decision."
+    expired = ":alarm_clock: *Expired* without a decision"
+    if request.approvals:
+        expired += (
+            f", with {len(request.approvals)} of {request.approvals_required} approvals "
+            f"({approvers_text(request)})"
+        )
+    return expired + "."
+
+
+def _comment_blocks(request: ChangeRequest) -> list[Block]:
+    """The approvers' comments: the decider's, or each approver's when several approved."""
+    commented = [a for a in request.approvals if a.comment]
+    if len(request.approvals) > 1 and commented:
+        lines = [
+            f"{slack_user(a.approver_id)}: " + escape(truncate(a.comment or "", 400))
+            for a in commented
+        ]
+        if request.status is RequestStatus.REJECTED and request.decision_comment:
+            lines.append(f"{_decider(request)}: " + escape(truncate(request.decision_comment, 400)))
+        return [context("Comments\n" + lines_within(lines, 2900))]
+    if request.decision_comment:
+        return [context("Comment: " + escape(truncate(request.decision_comment, 1000)))]
+    return []
 
 
 def _outcome_blocks(request: ChangeRequest) -> list[Block]:
     blocks: list[Block] = [section(status_line(request))]
-    if request.decision_comment:
-        blocks.append(context("Comment: " + escape(truncate(request.decision_comment, 1000))))
+    blocks += _comment_blocks(request)
     if request.status is RequestStatus.APPLIED and request.handlers_after is not None:
         blocks.append(
             section(
@@ -89,6 +117,9 @@ def approval_message(request: ChangeRequest) -> Message:
         section(f"*SMS handler change request #{request.id}*\n" + _summary(request))
     ]
     blocks += _outcome_blocks(request)
+    terms = terms_line(request)
+    if terms is not None:
+        blocks.append(context(terms))
     if request.status is RequestStatus.PENDING:
         blocks.append(
             actions(
@@ -146,10 +177,50 @@ def outcome_dm(request: ChangeRequest) -> Message:
         f"*{escape(request.resource_name)}*:\n" + status_line(request)
     )
     blocks: list[Block] = [section(text)]
-    if request.decision_comment:
-        blocks.append(context("Comment: " + escape(truncate(request.decision_comment, 1000))))
+    blocks += _comment_blocks(request)
     return Message(
         text=f"Your request #{request.id} for {request.resource_name}: {request.status}",
+        blocks=blocks,
+    )
+
+
+def _review_button(request: ChangeRequest) -> Block:
+    return actions(
+        button("Review", action_id=ids.REVIEW_REQUEST, value=str(request.id), style="primary")
+    )
+
+
+def reminder_message(request: ChangeRequest, *, approvers: Sequence[str]) -> Message:
+    """The reminder in the approval post's thread: who could still approve (mentioned), how
+    long it has waited, where it stands; a Review button."""
+    named = " ".join(slack_user(a) for a in approvers)
+    lead = f"{named}: r" if named else "R"
+    text = (
+        f":bell: {lead}equest #{request.id} for *{escape(request.resource_name)}* has waited "
+        f"since {slack_date(request.created_at)}.\n" + waiting_line(request)
+    )
+    if request.expires_at is not None:
+        text += f"\nIt expires {slack_date(request.expires_at)} unless it is decided."
+    return Message(
+        text=f"Reminder: request #{request.id} for {request.resource_name} is waiting",
+        blocks=[section(text), _review_button(request)],
+    )
+
+
+def escalation_dm(request: ChangeRequest) -> Message:
+    """The DM to an escalation approver: the request, that nobody decided it in time, where it
+    stands; a Review button."""
+    text = (
+        f":rotating_light: *Escalated to you:* request #{request.id} has waited since "
+        f"{slack_date(request.created_at)} without a decision.\n" + _summary(request)
+    )
+    blocks: list[Block] = [section(text), section(waiting_line(request))]
+    terms = terms_line(request)
+    if terms is not None:
+        blocks.append(context(terms))
+    blocks.append(_review_button(request))
+    return Message(
+        text=f"Escalated: request #{request.id} for {request.resource_name} is waiting",
         blocks=blocks,
     )
 
@@ -172,9 +243,19 @@ def problem_modal(*, title: str, text: str) -> View:
 
 
 def decided_modal(request: ChangeRequest, *, title: str) -> View:
-    """What the approver sees once their decision went through: the request's outcome."""
-    text = f"Request #{request.id} for *{escape(request.resource_name)}*\n" + status_line(request)
-    return message_modal(title=title, text=text)
+    """What the approver sees once their decision went through: the request's outcome, or,
+    when more approvals are needed, that theirs is recorded."""
+    what = f"Request #{request.id} for *{escape(request.resource_name)}*\n"
+    if request.status is RequestStatus.PENDING and request.approvals:
+        text = (
+            what
+            + ":ballot_box_with_check: Your approval is recorded; "
+            + f"{request.approvals_missing} more needed.\n"
+            + waiting_line(request)
+            + "\nIt is applied once the last approval needed is given."
+        )
+        return message_modal(title=title, text=text)
+    return message_modal(title=title, text=what + status_line(request))
 
 
 def approving_modal(request_id: int) -> View:
@@ -195,7 +276,9 @@ def still_checking_modal() -> View:
 
 
 def sent_modal(request: ChangeRequest, *, channel: str | None) -> View:
-    """What the requester sees once the request is stored (and whether approvers were told)."""
+    """What the requester sees once the request is stored (and whether approvers were told),
+    naming its rule's channel (or `channel`, the default one)."""
+    channel = request.slack_channel_id or channel
     what = f"Request #{request.id} for *{escape(request.resource_name)}*"
     if request.slack_message_ts is None:
         return message_modal(

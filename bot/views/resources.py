@@ -21,6 +21,7 @@ from bot.services.browse import (
 from bot.services.handler_index import HandledBy, ScanPlan, Sighting
 from bot.services.lookup import LookupResult, LookupStatus
 from bot.views import ids
+from bot.views.approvals import rule_summary
 from bot.views.common import (
     SECTION_TEXT_LIMIT,
     Message,
@@ -93,6 +94,8 @@ def resource_card(card: ResourceCard) -> Message:
     blocks.append(section(_numbers_text(resource)))
     blocks.append(section(_handlers_text(card.handlers)))
     blocks += warning_blocks(resource_warnings(resource, card.feature))
+    if card.rule is not None:
+        blocks.append(context(rule_summary(card.rule, remove_all=card.remove_all_rule)))
     blocks.append(
         actions(
             button(

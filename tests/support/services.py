@@ -3,7 +3,7 @@ a migrated SQLite database, and a notifier that records what it was asked to say
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +61,8 @@ class RecordingNotifier:
 
     async def announce(self, request: ChangeRequest) -> MessageRefs:
         self.calls.append(("announce", request.id, request.status.value))
-        return MessageRefs("C0APPROVALS", f"{request.id}.100", "D0REQUESTER", f"{request.id}.200")
+        channel = request.slack_channel_id or "C0APPROVALS"  # its rule's channel, or the default
+        return MessageRefs(channel, f"{request.id}.100", "D0REQUESTER", f"{request.id}.200")
 
     async def refresh(self, request: ChangeRequest) -> bool:
         self.calls.append(("refresh", request.id, request.status.value))
@@ -72,4 +73,12 @@ class RecordingNotifier:
 
     async def tell_requester(self, request: ChangeRequest) -> bool:
         self.calls.append(("tell", request.id, request.status.value))
+        return True
+
+    async def remind(self, request: ChangeRequest, *, approvers: Sequence[str]) -> bool:
+        self.calls.append(("remind", request.id, ",".join(approvers)))
+        return True
+
+    async def escalate(self, request: ChangeRequest, *, user_id: str) -> bool:
+        self.calls.append(("escalate", request.id, user_id))
         return True

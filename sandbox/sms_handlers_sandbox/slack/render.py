@@ -55,6 +55,9 @@ EMOJI = {
     "red_circle": "🔴",
     "large_green_circle": "🟢",
     "large_yellow_circle": "🟡",
+    "ballot_box_with_check": "☑️",
+    "bell": "🔔",
+    "rotating_light": "🚨",
 }
 
 

@@ -3,12 +3,12 @@ top. Table-driven over the resources of a small account."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from textwrap import dedent
 
 import pytest
 
-from bot.domain import Resource, ResourceType
+from bot.domain import ApprovalTerms, Resource, ResourceType
 from bot.policy.decide import ProposedChange, decide, decide_for_risks, matching_rule
 from bot.policy.describe import LABELS, field_rows
 from bot.policy.model import RULE_FIELDS, RiskKind, Where, environment_policy
@@ -174,3 +174,19 @@ def test_every_field_has_a_label_and_reads_as_words() -> None:
         ["escalate to", "nobody"],
         ["temporary changes", "no limit"],
     ]
+
+
+def test_the_terms_a_new_request_is_held_to() -> None:
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    support = queue("4001", "Support", "2000", "Boston Office")
+    assert decide(POLICY, support, ProposedChange(add=("1",))).terms(now=now) == ApprovalTerms(
+        rule="support",
+        approvals_required=1,
+        channel="C0SUPPORT",
+        expires_at=now + timedelta(days=3),
+    )
+    emptied = decide(POLICY, MAIN, ProposedChange(remove=("1",), current=("1",)))
+    terms = emptied.terms(now=now)
+    assert terms.rule == "main, risky.main_site, risky.remove_all"
+    assert (terms.approvals_required, terms.channel) == (3, "C0APPROVALS")
+    assert (terms.remind_every, terms.escalate_at) == (None, None)

@@ -275,8 +275,5 @@ def test_the_fields_this_version_does_not_act_on_are_named() -> None:
           main_site: {approvals_required: 2}
         """
     )
-    assert fields_not_acted_on(parse_policy(text, source="p.yml")) == [
-        "approvals_required",
-        "channel",
-        "max_temporary",
-    ]
+    # M-of-N, per-rule channels, expiry, reminders and escalation are acted on now.
+    assert fields_not_acted_on(parse_policy(text, source="p.yml")) == ["max_temporary"]

@@ -22,13 +22,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.db.errors import DatabaseNotMigratedError
-from bot.db.session import Database
+from bot.db.session import Database, parse_database_url
 
 # pg_advisory_xact_lock's first key: this app's migrations ("SMSH"); the second is the schema's.
 MIGRATION_LOCK_CLASS = 0x534D5348
 _LOCK_SQL = text("SELECT pg_advisory_xact_lock(:app, hashtext(coalesce(current_schema(), '')))")
 
 # A folder on disk: Alembic reads the scripts by path (packages are installed unzipped).
+MIGRATION_WAIT_SECONDS = 120.0
 SCRIPT_LOCATION = Path(str(files("bot.migrations")))
 
 
@@ -79,9 +80,19 @@ async def _run(database: Database, action: Callable[[Config], None]) -> None:
         await connection.run_sync(run)
 
 
+def _waiting_for_other_migrations(url: str) -> str:
+    """`url`, with SQLite told to wait for the write lock as long as another instance's migration
+    may take (the usual busy timeout is for ordinary writes), unless the URL sets its own."""
+    parsed = parse_database_url(url)
+    if parsed.get_backend_name() != "sqlite" or "timeout" in parsed.query:
+        return url
+    patient = parsed.update_query_dict({"timeout": f"{MIGRATION_WAIT_SECONDS:g}"})
+    return patient.render_as_string(hide_password=False)
+
+
 async def upgrade_async(url: str, revision: str = "head") -> None:
     """Upgrade the database at `url` to `revision` (default: the newest)."""
-    database = Database.from_url(url)
+    database = Database.from_url(_waiting_for_other_migrations(url))
     try:
         await _run(database, lambda config: command.upgrade(config, revision))
     finally:

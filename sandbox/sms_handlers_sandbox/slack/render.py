@@ -50,6 +50,7 @@ EMOJI = {
     "speech_balloon": "💬",
     "mag": "🔍",
     "memo": "📝",
+    "page_facing_up": "📄",
     "wastebasket": "🗑️",
     "leftwards_arrow_with_hook": "↩️",
     "red_circle": "🔴",

@@ -149,7 +149,7 @@ def describe_selection(selection: HistoryFilter) -> str:
 def export_comment(export: ExportFile) -> str:
     """The message the export file comes with: what it holds, and whether it is cut short."""
     which = describe_selection(export.selection)
-    events = f"{export.count} event{'' if export.count == 1 else 's'}"
+    events = _events(export.count)
     text = (
         f"The history of SMS handler changes you asked for ({export.format.value.upper()}): "
         f"{events}{' ' + which if which else ''}, newest first."
@@ -165,13 +165,17 @@ def export_comment(export: ExportFile) -> str:
 
 def export_title(export: ExportFile) -> str:
     """The file's title in Slack."""
-    return f"SMS handlers history ({export.count} events)"
+    return f"SMS handlers history ({_events(export.count)})"
+
+
+def _events(count: int) -> str:
+    return f"{count:,} event{'' if count == 1 else 's'}"
 
 
 def export_sent_message(export: ExportFile) -> Message:
     """Where the export went, for the person who asked for it in a channel."""
     text = (
-        f"Sent you *{escape(export.filename)}* ({export.count} events) in your direct messages "
+        f"Sent you *{escape(export.filename)}* ({_events(export.count)}) in your direct messages "
         "with the app."
     )
     return Message(text=f"Sent you {export.filename}", blocks=[section(f":page_facing_up: {text}")])

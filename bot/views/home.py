@@ -231,10 +231,10 @@ def _freshness(known: HandledBy) -> str:
     if not unchecked:
         return since + "."
     never = len(known.never_read)
-    never_text = f", {never} never" if never else ""
+    never_text = f" ({never} never read)" if never else ""
     return (
-        f"{since}; {unchecked} of {plural(known.total, 'resource')} not read in the last few "
-        f"minutes{never_text}. `/sms-handlers who` with your name checks them all."
+        f"{since}; {unchecked} of {plural(known.total, 'resource')} not read recently"
+        f"{never_text}. `/sms-handlers who` with your name checks them all."
     )
 
 

@@ -160,6 +160,8 @@ class Renderer:
             else:
                 shown = self.mrkdwn(str(attachment.get("text", ""))).splitlines()
             lines += ["┃ " + line for line in shown]
+        for file in message.get("files") or []:
+            lines.append(f"📎 {file.get('name')} ({file.get('size', 0):,} bytes)")
         return lines
 
     def view(

@@ -194,7 +194,7 @@ def test_resources_say_how_old_the_knowledge_is() -> None:
     stale = MyResources(email="a@acme.example", user=user(1), known=known(2, old=1, never=3))
     text = all_texts(render_view(home_view(empty_home(resources=stale))))
     assert "• *Queue 0* · Call queue _(as of <!date^" in text
-    assert "4 of 20 resources not read in the last few minutes, 3 never" in text
+    assert "4 of 20 resources not read recently (3 never read)" in text
     nothing_read = HandledBy(handled=(), never_read=(support_queue(),), old=(), total=1)
     unread = MyResources(email="a@acme.example", user=user(1), known=nothing_read)
     assert "The bot has not read any handler list yet" in all_texts(

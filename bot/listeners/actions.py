@@ -76,26 +76,29 @@ def register(
     async def on_home_search(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """Enter in Home's search box: the resource's card (or the candidates) in a modal."""
         await ack()
-        query = payload.typed_text(body)
-        if not query:
+        if _typed_nothing(body):
             return
 
+        async def check() -> None:
+            payload.typed_text(body)
+
         async def fill(view_id: str) -> None:
-            found = await browse.lookup(query=query)
+            found = await browse.lookup(query=payload.typed_text(body))
             await update_view(client, view_id=view_id, view=resource_modal(found))
 
-        open_modal_then(tasks, client, body, title="SMS handlers", what="the resource", fill=fill)
+        open_modal_then(
+            tasks, client, body, title="SMS handlers", what="the resource", fill=fill, check=check
+        )
 
     async def on_export(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """Export history on Home: the whole audit log, sent to the approver as a file."""
         await ack()
-        format = payload.export_format_of(body)
-        after_ack(
-            tasks,
-            send_export(exports, client, body, selection=HistoryFilter(), format=format),
-            body=body,
-            client=client,
-        )
+
+        async def export() -> None:
+            format = payload.export_format_of(body)
+            await send_export(exports, client, body, selection=HistoryFilter(), format=format)
+
+        after_ack(tasks, export(), body=body, client=client)
 
     async def on_list_page(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
@@ -233,6 +236,14 @@ def register(
     app.action(ids.HOME_SEARCH)(on_home_search)
     app.action(ids.EXPORT_HISTORY_CSV)(on_export)
     app.action(ids.EXPORT_HISTORY_JSON)(on_export)
+
+
+def _typed_nothing(body: Body) -> bool:
+    """Enter in an empty search box: nothing to look up (and nothing to say)."""
+    try:
+        return not payload.typed_text(body)
+    except payload.MalformedPayloadError:
+        return False  # `check` says so
 
 
 async def send_export(

@@ -136,6 +136,10 @@ class HomeViewerRow(Base):
     request that concerns them changes (in the database, so every instance knows them)."""
 
     __tablename__ = "home_viewers"
+    __table_args__ = (Index(None, "email"),)
 
     user_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    # Their Slack email when they last opened Home, lower-cased: a request that adds or removes
+    # the RingCentral user with that email changes what their Home shows.
+    email: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)

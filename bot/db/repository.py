@@ -760,22 +760,29 @@ class Repository:
 
     # The Home tab
 
-    async def record_home_opened(self, *, user_id: str, at: datetime) -> None:
-        """Remember that this Slack user has opened the Home tab (and when, last)."""
-        stmt = self._insert(HomeViewerRow).values(user_id=user_id, opened_at=at)
+    async def record_home_opened(self, *, user_id: str, email: str | None, at: datetime) -> None:
+        """Remember that this Slack user has opened the Home tab: when, last, and their email."""
+        shown = email.strip().lower() if email else None
+        stmt = self._insert(HomeViewerRow).values(user_id=user_id, email=shown, opened_at=at)
         await self._session.execute(
             stmt.on_conflict_do_update(
                 index_elements=[HomeViewerRow.user_id],
-                set_={"opened_at": stmt.excluded.opened_at},
+                set_={"email": stmt.excluded.email, "opened_at": stmt.excluded.opened_at},
             )
         )
 
-    async def home_viewers(self, *, among: Collection[str]) -> set[str]:
-        """Those of these Slack users who have opened the Home tab."""
-        if not among:
+    async def home_viewers(
+        self, *, among: Collection[str], emails: Collection[str] = ()
+    ) -> set[str]:
+        """The Slack users who have opened the Home tab and are among these user ids or have one
+        of these emails (compared ignoring case)."""
+        wanted = [e.strip().lower() for e in emails if e.strip()]
+        if not among and not wanted:
             return set()
         rows = await self._session.scalars(
-            select(HomeViewerRow.user_id).where(HomeViewerRow.user_id.in_(list(among)))
+            select(HomeViewerRow.user_id).where(
+                or_(HomeViewerRow.user_id.in_(list(among)), HomeViewerRow.email.in_(wanted))
+            )
         )
         return set(rows)
 

@@ -182,23 +182,38 @@ class HomeService:
         )
 
     async def opened(self, *, user_id: str) -> None:
-        """Remember that this person opened Home (a failure is only logged: Home still shows)."""
+        """Remember that this person opened Home, with their Slack email (a failure is only
+        logged: Home still shows)."""
         try:
+            email = (await self._members.profile(user_id)).email
             async with self._database.transaction() as repo:
-                await repo.record_home_opened(user_id=user_id, at=utc_now())
+                await repo.record_home_opened(user_id=user_id, email=email, at=utc_now())
         except Exception:
             logger.exception("could not record that %s opened Home", user_id)
 
     async def concerned_viewers(self, request: ChangeRequest) -> set[str]:
-        """Who, among the people who opened Home, sees this request there: its requester, and
-        the approvers of the rule that applies to it."""
+        """Who, among the people who opened Home, sees this request there: its requester, the
+        approvers of the rule that applies to it, and, once it changed handlers (applied, or
+        failed part-way), the people it added or removed (their resources changed)."""
         concerned = {request.requester_id}
         try:
             concerned |= await self._policy.approvers_of(request)
         except SmsHandlersError as exc:  # the approver groups cannot be read now
             logger.warning("Home of request #%s's approvers not refreshed: %s", request.id, exc)
+        emails: set[str] = set()
+        if request.status in (RequestStatus.APPLIED, RequestStatus.FAILED):
+            emails = await self._emails_of(request.add + request.remove)
         async with self._database.reader() as repo:
-            return await repo.home_viewers(among=concerned)
+            return await repo.home_viewers(among=concerned, emails=emails)
+
+    async def _emails_of(self, people: Sequence[ExtensionRef]) -> set[str]:
+        """The RingCentral emails of these users (matched with the Slack emails of viewers)."""
+        try:
+            choices = await self._people.choices(ids=[p.id for p in people])
+        except SmsHandlersError as exc:
+            logger.warning("Home of the handlers changed not refreshed: %s", exc)
+            return set()
+        return {c.user.email for c in choices.values() if c.user.email}
 
     # -- the sections -----------------------------------------------------------------------
 

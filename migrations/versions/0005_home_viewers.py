@@ -1,7 +1,7 @@
 """App Home: who has opened it, and requests looked up by their requester.
 
-- `home_viewers`: the Slack users who have opened the Home tab, so that any instance can publish
-  their Home again when a request concerning them changes;
+- `home_viewers`: the Slack users who have opened the Home tab (with their Slack email), so that
+  any instance can publish their Home again when a request concerning them changes;
 - an index on `change_requests (requester_id, id)` for "my open requests" and "the resources I
   requested before".
 
@@ -27,9 +27,11 @@ def upgrade() -> None:
     op.create_table(
         "home_viewers",
         sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.Column("email", sa.String(length=255), nullable=True),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_home_viewers")),
     )
+    op.create_index(op.f("ix_home_viewers_email"), "home_viewers", ["email"], unique=False)
     op.create_index(
         op.f("ix_change_requests_requester_id_id"),
         "change_requests",
@@ -40,4 +42,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_change_requests_requester_id_id"), table_name="change_requests")
+    op.drop_index(op.f("ix_home_viewers_email"), table_name="home_viewers")
     op.drop_table("home_viewers")

@@ -38,15 +38,20 @@ async def handlers_changed(repo: Repository, resource_id: str, action: AuditActi
     return event.id
 
 
-async def test_home_viewers_are_remembered_once_with_their_last_visit(database: Database) -> None:
+async def test_home_viewers_are_remembered_once_with_their_last_visit_and_email(
+    database: Database,
+) -> None:
     async with database.transaction() as repo:
-        await repo.record_home_opened(user_id="U0ANN", at=T0)
-        await repo.record_home_opened(user_id="U0ANN", at=T0 + timedelta(hours=1))
-        await repo.record_home_opened(user_id="U0BEN", at=T0)
+        await repo.record_home_opened(user_id="U0ANN", email="old@acme.example", at=T0)
+        later = T0 + timedelta(hours=1)
+        await repo.record_home_opened(user_id="U0ANN", email=" Ann@Acme.example ", at=later)
+        await repo.record_home_opened(user_id="U0BEN", email=None, at=T0)
     async with database.reader() as repo:
         assert await repo.home_viewers(among={"U0ANN", "U0CAL"}) == {"U0ANN"}
         assert await repo.home_viewers(among={"U0ANN", "U0BEN"}) == {"U0ANN", "U0BEN"}
         assert await repo.home_viewers(among=set()) == set()
+        assert await repo.home_viewers(among=set(), emails={"ANN@acme.example"}) == {"U0ANN"}
+        assert await repo.home_viewers(among={"U0BEN"}, emails={"old@acme.example"}) == {"U0BEN"}
 
 
 async def test_open_requests_of_one_requester(database: Database) -> None:

@@ -171,6 +171,19 @@ async def test_home_is_published_again_when_a_request_changes_state(app: Harness
     assert publications(app, app.nina) == nina_before  # nothing of this concerns Nina
 
 
+async def test_home_of_someone_added_as_a_handler_shows_the_resource_once_applied(
+    app: Harness,
+) -> None:
+    carla = await open_home(app, app.carla)
+    assert "*Resources you handle (1)*" not in texts(carla)
+    await send_request(app, app.nina, add=["6003"])  # Nina adds Carla Diaz to Support
+    assert publications(app, app.carla) == 1  # not Carla's request, nor hers to decide
+    await approve(app, app.alex, 1)
+    shown = texts(home_of(app, app.carla))
+    assert "*Resources you handle (1)*\n• *Support* · Call queue" in shown
+    assert publications(app, app.carla) == 2
+
+
 async def test_only_people_who_opened_home_get_it_published(app: Harness) -> None:
     await open_home(app, app.alex)
     await send_request(app, app.carla, add=["6004"])

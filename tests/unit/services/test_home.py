@@ -4,6 +4,7 @@ own, who a request concerns, and a notifier that has those Homes refreshed."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from bot.domain import ChangeRequest, RequestStatus
 from bot.services.budget import CallBudget
@@ -32,9 +33,13 @@ class Profile:
 class Members:
     """Slack profiles by user id: Rita is Carla Diaz in RingCentral (main site's handler)."""
 
+    emails: ClassVar[dict[str, str]] = {
+        "U0REQ": "carla.diaz@acme.example",
+        "U0APP": "alex@elsewhere.example",
+    }
+
     async def profile(self, user_id: str, *, fallback_name: str | None = None) -> Profile:
-        emails = {"U0REQ": "carla.diaz@acme.example", "U0APP": "alex@elsewhere.example"}
-        return Profile(name=user_id, email=emails.get(user_id))
+        return Profile(name=user_id, email=self.emails.get(user_id))
 
 
 def homes(world: World) -> HomeService:
@@ -111,6 +116,19 @@ async def test_a_request_concerns_its_requester_and_its_approvers_who_opened_hom
     for user_id in ("U0REQ", "U0APP", "U0NOBODY"):
         await service.opened(user_id=user_id)
     assert await service.concerned_viewers(request) == {"U0REQ", "U0APP"}
+
+
+async def test_once_applied_a_request_also_concerns_the_people_it_added_or_removed(
+    world: World,
+) -> None:
+    service = homes(world)
+    for user_id in ("U0REQ", "U0APP2"):
+        await service.opened(user_id=user_id)
+    others = Actor("U0APP2", "Sam Approver")  # adds Carla Diaz (6003), whose Slack user is U0REQ
+    request = await world.service.create(draft=draft(add=("6003",), remove=()), requester=others)
+    assert await service.concerned_viewers(request) == {"U0APP2"}
+    applied = await world.service.approve(request_id=request.id, approver=ALEX)
+    assert await service.concerned_viewers(applied) == {"U0APP2", "U0REQ"}
 
 
 @dataclass

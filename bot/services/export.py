@@ -111,22 +111,31 @@ def _refs_cell(refs: Sequence[ExtensionRef] | None) -> str:
     return "; ".join(f"{ref_text(ref)} [id {ref.id}]" for ref in refs)
 
 
+# A spreadsheet reads a cell starting with one of these as a formula: names from Slack or
+# RingCentral are quoted so that they stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def csv_row(event: AuditEvent) -> list[object]:
     """One event as the cells of CSV_COLUMNS."""
     return [
         event.id,
         event.occurred_at.isoformat(),
-        event.actor_id,
-        event.actor_name or "",
+        _text_cell(event.actor_id),
+        _text_cell(event.actor_name or ""),
         event.action.value,
         event.resource_type.value if event.resource_type else "",
-        event.resource_id,
-        event.resource_name or "",
+        _text_cell(event.resource_id),
+        _text_cell(event.resource_name or ""),
         "" if event.request_id is None else event.request_id,
-        _refs_cell(event.added),
-        _refs_cell(event.removed),
-        _refs_cell(event.handlers_before),
-        _refs_cell(event.handlers_after),
+        _text_cell(_refs_cell(event.added)),
+        _text_cell(_refs_cell(event.removed)),
+        _text_cell(_refs_cell(event.handlers_before)),
+        _text_cell(_refs_cell(event.handlers_after)),
         json.dumps(event.details, sort_keys=True) if event.details else "",
     ]
 

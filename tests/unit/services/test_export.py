@@ -96,3 +96,25 @@ async def test_only_approvers_may_export(database: Database) -> None:
         await service(database).export(
             user_id="U0ANN", selection=HistoryFilter(), format=ExportFormat.CSV
         )
+
+
+async def test_names_a_spreadsheet_would_run_as_formulas_stay_text(database: Database) -> None:
+    async with database.transaction() as repo:
+        await repo.append_event(
+            actor_id="U0EVE",
+            actor_name="@Eve",
+            action=AuditAction.EXTERNAL_CHANGE,
+            resource_id="4009",
+            resource_name='=HYPERLINK("http://x.example","Support")',
+            removed=[ExtensionRef(id="6009", name="-2+3", extension_number=None)],
+        )
+    export = await service(database).export(
+        user_id="U0APP", selection=HistoryFilter(text="4009"), format=ExportFormat.CSV
+    )
+    [row] = list(csv.DictReader(io.StringIO(export.content.decode())))
+    assert row["resource_name"] == '\'=HYPERLINK("http://x.example","Support")'
+    assert (row["actor_name"], row["removed"]) == ("'@Eve", "'-2+3 [id 6009]")
+    as_json = await service(database).export(
+        user_id="U0APP", selection=HistoryFilter(text="4009"), format=ExportFormat.JSON
+    )
+    assert json.loads(as_json.content)[0]["actor_name"] == "@Eve"  # JSON holds the data as is

@@ -60,12 +60,13 @@ def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
         await report_error(error, body=body, client=client)
 
     tasks = container.tasks
-    commands.register(app, browse=container.browse, tasks=tasks)
+    commands.register(app, browse=container.browse, exports=container.exports, tasks=tasks)
     actions.register(
         app,
         browse=container.browse,
         requests=container.requests,
         history=container.history,
+        exports=container.exports,
         slack_users=container.slack_users,
         tasks=tasks,
     )
@@ -77,7 +78,7 @@ def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
         tasks=tasks,
     )
     options.register(app, browse=container.browse)
-    events.register(app, requests=container.requests, policy=container.policy, tasks=tasks)
+    events.register(app, home=container.home, tasks=tasks)
     return app
 
 

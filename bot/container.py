@@ -31,15 +31,18 @@ from bot.services.browse import LIST_PAGE_SIZE, BrowseService
 from bot.services.budget import CallBudget
 from bot.services.coordinator import Coordinator, Leases, PeriodicJob, new_instance_id
 from bot.services.directory import Directory
+from bot.services.export import ExportService
 from bot.services.follow_ups import PendingFollowUps
 from bot.services.handler_index import HandlerIndex
 from bot.services.history import HistoryService
+from bot.services.home import HomeRefreshingNotifier, HomeService, TemporaryChanges
 from bot.services.notifier import RequestNotifier
 from bot.services.people import People
 from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy, fields_not_acted_on
 from bot.services.rate_sharing import DatabaseRateLimits
 from bot.services.recovery import RecoveryService
 from bot.services.requests import RequestService
+from bot.slackapi.home import HomePublisher
 from bot.slackapi.notifier import SlackNotifier
 from bot.slackapi.usergroups import SlackUserGroups
 from bot.slackapi.users import SlackUsers
@@ -71,6 +74,8 @@ class Container:
     follow_ups: PendingFollowUps
     browse: BrowseService
     history: HistoryService
+    exports: ExportService
+    home: HomePublisher
     tasks: BackgroundTasks
     metrics: Metrics
     leases: Leases
@@ -130,11 +135,13 @@ async def build_container(
     metrics: Metrics | None = None,
     outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
     clock: Callable[[], datetime] = utc_now,
+    temporary_changes: TemporaryChanges | None = None,
 ) -> Container:
     """Open the database (migrating it unless told not to) and wire every service.
 
     `clock` (aware UTC datetimes) times requests and their deadlines (expiry, reminders,
-    escalation); tests move it instead of waiting. An invalid policy file (SMS_HANDLERS_POLICY)
+    escalation); tests move it instead of waiting. `temporary_changes`: where Home reads running
+    temporary changes from (None: none are made). An invalid policy file (SMS_HANDLERS_POLICY)
     stops it first, naming the file and line.
     """
     rules = load_policy(settings)
@@ -183,7 +190,20 @@ async def build_container(
     )
     if not rules.default.settings.approvers:
         logger.warning("SMS_HANDLERS_APPROVERS is empty: nobody can approve requests")
-    notify = notifier or SlackNotifier(client=web, approval_channel=approval_channel)
+    slack_users = SlackUsers(web)
+    tasks = BackgroundTasks()
+    homes = HomeService(
+        database=database,
+        policy=policy,
+        handlers=handlers,
+        people=people,
+        members=slack_users,
+        temporary=temporary_changes,
+    )
+    home = HomePublisher(client=web, homes=homes, tasks=tasks)
+    notify = HomeRefreshingNotifier(
+        notifier or SlackNotifier(client=web, approval_channel=approval_channel), homes=home
+    )
     applier = Applier(
         database=database,
         directory=directory,
@@ -202,7 +222,6 @@ async def build_container(
         applier=applier,
         clock=clock,
     )
-    slack_users = SlackUsers(web)
     browse = BrowseService(
         directory=directory,
         handlers=handlers,
@@ -254,6 +273,8 @@ async def build_container(
         follow_ups=follow_ups,
         browse=browse,
         history=HistoryService(database=database, directory=directory),
+        exports=ExportService(database=database, policy=policy),
+        home=home,
         tasks=tasks,
         metrics=metrics,
         leases=leases,

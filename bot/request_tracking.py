@@ -33,8 +33,8 @@ def command_kind(text: str) -> str:
         return "help"
     if verb == "list" and not rest.strip():
         return "list"
-    if verb == "who":
-        return "who"
+    if verb in ("who", "export"):
+        return verb
     return "lookup"
 
 

@@ -1,42 +1,23 @@
-"""`sms-handlers db upgrade|downgrade|current`, and `sms-handlers history`: the audit log or CSV."""
+"""`sms-handlers db upgrade|downgrade|current`, and `sms-handlers history`: the audit log, or a
+CSV or JSON file of it (written by bot.services.export, as the export from Slack is)."""
 
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.db.errors import DatabaseNotMigratedError, DatabaseUrlError
-from bot.domain import AuditEvent, ExtensionRef
+from bot.domain import AuditEvent
 from bot.errors import SmsHandlersError
-from bot.labels import person_label
 
 if TYPE_CHECKING:
     # Alembic and SQLAlchemy load when a command runs, not for --help (tests/test_cli_imports.py).
-    from bot.db.session import Database
-
-CSV_COLUMNS = [
-    "id",
-    "occurred_at",
-    "actor_id",
-    "actor_name",
-    "action",
-    "resource_type",
-    "resource_id",
-    "resource_name",
-    "request_id",
-    "added",
-    "removed",
-    "handlers_before",
-    "handlers_after",
-    "details",
-]
+    from bot.services.export import ExportFormat
 
 
 def register(subparsers: Any) -> None:
@@ -53,7 +34,7 @@ def register(subparsers: Any) -> None:
     current.set_defaults(handler=_current)
 
     history = subparsers.add_parser(
-        "history", help="print the audit log, newest first, or export it as CSV"
+        "history", help="print the audit log, newest first, or export it as CSV or JSON"
     )
     history.add_argument(
         "query", nargs="?", metavar="QUERY", help="a resource id, or part of a resource name"
@@ -63,20 +44,23 @@ def register(subparsers: Any) -> None:
         "--since", type=_since, metavar="DATE", help="only events at or after DATE (UTC)"
     )
     history.add_argument(
-        "--limit", type=_limit, metavar="N", help="at most N events (default 20; CSV: all)"
+        "--limit", type=_limit, metavar="N", help="at most N events (default 20; a file: all)"
     )
-    history.add_argument("--csv", type=Path, metavar="FILE", help="write the events to FILE as CSV")
+    to_file = history.add_mutually_exclusive_group()
+    to_file.add_argument("--csv", type=Path, metavar="FILE", help="write the events to FILE as CSV")
+    to_file.add_argument(
+        "--json", type=Path, metavar="FILE", help="write the events to FILE as a JSON array"
+    )
     history.set_defaults(handler=_history)
 
 
 def _since(value: str) -> datetime:
+    from bot.services.export import parse_since
+
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
-        ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parse_since(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _limit(value: str) -> int:
@@ -153,6 +137,7 @@ def _alembic_errors() -> Iterator[None]:
 async def _history(args: argparse.Namespace) -> int:
     from bot.db import migrate
     from bot.db.session import Database, parse_database_url, sqlite_file_missing
+    from bot.services.export import ExportFormat, HistoryFilter, matching_events
 
     url = _database_url()
     if sqlite_file_missing(parse_database_url(url)):
@@ -160,50 +145,23 @@ async def _history(args: argparse.Namespace) -> int:
             f"There is no database file yet at {url} (DATABASE_URL): start the bot or run "
             "`sms-handlers db upgrade` first."
         )
-    limit = args.limit if args.limit is not None else (None if args.csv else 20)
+    path, format = (args.csv, ExportFormat.CSV) if args.csv else (args.json, ExportFormat.JSON)
+    limit = args.limit if args.limit is not None else (None if path else 20)
+    selection = HistoryFilter(text=args.query, actor_id=args.user, since=args.since)
     database = Database.from_url(url)
     try:
         await migrate.require_current_schema(database)
-        events = _events(
-            database, text=args.query, actor_id=args.user, since=args.since, limit=limit
-        )
-        if args.csv is None:
+        events = matching_events(database, selection, limit=limit)
+        if path is None:
             count = await _print_events(events, sys.stdout)
             if count == 0:
                 print("No audit events match.")
         else:
-            count = await _write_csv(events, args.csv)
-            print(f"Wrote {count} audit events to {args.csv}.")
+            count = await _write_file(events, path, format)
+            print(f"Wrote {count} audit events to {path}.")
     finally:
         await database.dispose()
     return 0
-
-
-async def _events(
-    database: Database,
-    *,
-    text: str | None,
-    actor_id: str | None,
-    since: datetime | None,
-    limit: int | None,
-) -> AsyncIterator[AuditEvent]:
-    from bot.db.repository import MAX_PAGE_SIZE
-
-    before_id: int | None = None
-    remaining = limit
-    while remaining is None or remaining > 0:
-        page_size = MAX_PAGE_SIZE if remaining is None else min(remaining, MAX_PAGE_SIZE)
-        async with database.reader() as repo:
-            page = await repo.history(
-                text=text, actor_id=actor_id, since=since, before_id=before_id, limit=page_size
-            )
-        for event in page.events:
-            yield event
-        if remaining is not None:
-            remaining -= len(page.events)
-        if page.next_before_id is None:
-            return
-        before_id = page.next_before_id
 
 
 async def _print_events(events: AsyncIterator[AuditEvent], out: TextIO) -> int:
@@ -215,14 +173,16 @@ async def _print_events(events: AsyncIterator[AuditEvent], out: TextIO) -> int:
 
 
 def _event_line(event: AuditEvent) -> str:
+    from bot.services.export import ref_text
+
     when = event.occurred_at.strftime("%Y-%m-%d %H:%M:%SZ")
     who = f"{event.actor_name} ({event.actor_id})" if event.actor_name else event.actor_id
     what = f"{event.resource_name or event.resource_id} [{event.resource_id}]"
     parts = [when, f"#{event.id}", event.action.value, who, what]
     if event.added:
-        parts.append("+" + ", +".join(_ref_text(ref) for ref in event.added))
+        parts.append("+" + ", +".join(ref_text(ref) for ref in event.added))
     if event.removed:
-        parts.append("-" + ", -".join(_ref_text(ref) for ref in event.removed))
+        parts.append("-" + ", -".join(ref_text(ref) for ref in event.removed))
     if event.request_id is not None:
         parts.append(f"request #{event.request_id}")
     for key in ("comment", "error_code", "error_message", "warning", "reason"):
@@ -231,43 +191,13 @@ def _event_line(event: AuditEvent) -> str:
     return "  ".join(parts)
 
 
-def _ref_text(ref: ExtensionRef) -> str:
-    return person_label(ref.name, ref.extension_number)
+async def _write_file(events: AsyncIterator[AuditEvent], path: Path, format: ExportFormat) -> int:
+    from bot.services.export import write_events
 
-
-def _refs_cell(refs: Sequence[ExtensionRef] | None) -> str:
-    if refs is None:
-        return ""
-    return "; ".join(f"{_ref_text(ref)} [id {ref.id}]" for ref in refs)
-
-
-async def _write_csv(events: AsyncIterator[AuditEvent], path: Path) -> int:
     try:
         handle = path.open("w", newline="", encoding="utf-8")
     except OSError as exc:
-        raise SmsHandlersError(f"Cannot write the CSV file {path}: {exc.strerror}.") from None
-    count = 0
+        kind = format.value.upper()
+        raise SmsHandlersError(f"Cannot write the {kind} file {path}: {exc.strerror}.") from None
     with handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        async for event in events:
-            count += 1
-            writer.writerow(
-                [
-                    event.id,
-                    event.occurred_at.isoformat(),
-                    event.actor_id,
-                    event.actor_name or "",
-                    event.action.value,
-                    event.resource_type.value if event.resource_type else "",
-                    event.resource_id,
-                    event.resource_name or "",
-                    "" if event.request_id is None else event.request_id,
-                    _refs_cell(event.added),
-                    _refs_cell(event.removed),
-                    _refs_cell(event.handlers_before),
-                    _refs_cell(event.handlers_after),
-                    json.dumps(event.details, sort_keys=True) if event.details else "",
-                ]
-            )
-    return count
+        return await write_events(events, handle, format=format)

@@ -1,5 +1,6 @@
-"""Tables: change requests, the append-only audit log, the last handlers seen per resource, and
-what several bot instances coordinate through (leases, RingCentral's rate-limit state).
+"""Tables: change requests, the append-only audit log, the last handlers seen per resource,
+what several bot instances coordinate through (leases, RingCentral's rate-limit state), and who
+has opened the app's Home tab.
 
 Extension lists are JSON arrays of `{"id", "name", "extension_number"}` objects. Statuses, actions
 and resource types are stored as their enum values (see bot/domain.py).
@@ -41,6 +42,7 @@ class ChangeRequestRow(Base):
         CheckConstraint(f"status IN ({_STATUS_VALUES})", name="status_known"),
         Index(None, "status", "id"),
         Index(None, "resource_id", "id"),
+        Index(None, "requester_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -162,3 +164,17 @@ class RateLimitStateRow(Base):
     remaining: Mapped[int | None] = mapped_column(Integer)
     window_ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class HomeViewerRow(Base):
+    """A Slack user who has opened the app's Home tab: their Home is published again whenever a
+    request that concerns them changes (in the database, so every instance knows them)."""
+
+    __tablename__ = "home_viewers"
+    __table_args__ = (Index(None, "email"),)
+
+    user_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    # Their Slack email when they last opened Home, lower-cased: a request that adds or removes
+    # the RingCentral user with that email changes what their Home shows.
+    email: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -54,6 +54,7 @@ from bot.db.models import (
     ChangeRequestRow,
     CoordinatorLeaseRow,
     HandlerSnapshotRow,
+    HomeViewerRow,
     JsonList,
     RateLimitStateRow,
     RequestApprovalRow,
@@ -82,6 +83,7 @@ _UpsertableTable = type[
     | CoordinatorLeaseRow
     | RateLimitStateRow
     | RequestApprovalRow
+    | HomeViewerRow
 ]
 
 
@@ -142,6 +144,16 @@ class RateLimitState:
     remaining: int | None
     window_ends_at: datetime | None
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class EventSample:
+    """The newest events matching a query, and how many match in all (counted up to a limit:
+    `counted_all` is False when there are more than `total`)."""
+
+    events: tuple[AuditEvent, ...]
+    total: int
+    counted_all: bool
 
 
 @dataclass(frozen=True)
@@ -282,13 +294,17 @@ class Repository:
         resource_id: str | None = None,
         statuses: Collection[RequestStatus] = (RequestStatus.PENDING,),
         created_before: datetime | None = None,
+        requester_id: str | None = None,
     ) -> list[ChangeRequest]:
-        """Requests in `statuses` (default: pending), oldest first."""
+        """Requests in `statuses` (default: pending), oldest first; only one resource's or one
+        requester's when given."""
         stmt = select(ChangeRequestRow).where(
             ChangeRequestRow.status.in_([status.value for status in statuses])
         )
         if resource_id is not None:
             stmt = stmt.where(ChangeRequestRow.resource_id == resource_id)
+        if requester_id is not None:
+            stmt = stmt.where(ChangeRequestRow.requester_id == requester_id)
         if created_before is not None:
             stmt = stmt.where(ChangeRequestRow.created_at < created_before)
         rows = await self._session.scalars(
@@ -954,6 +970,34 @@ class Repository:
         next_before_id = events[-1].id if len(rows) > limit else None
         return HistoryPage(events=events, next_before_id=next_before_id)
 
+    async def events_on_resources_requested_by(
+        self,
+        *,
+        requester_id: str,
+        actions: Collection[AuditAction],
+        limit: int,
+        count_up_to: int,
+    ) -> EventSample:
+        """The newest `limit` events of these `actions` on every resource `requester_id` has
+        asked to change, newest first, and how many there are (counted up to `count_up_to`)."""
+        requested = (
+            select(ChangeRequestRow.resource_id)
+            .where(ChangeRequestRow.requester_id == requester_id)
+            .distinct()
+        )
+        matching = select(AuditEventRow).where(
+            AuditEventRow.resource_id.in_(requested),
+            AuditEventRow.action.in_([action.value for action in actions]),
+        )
+        rows = await self._session.scalars(matching.order_by(AuditEventRow.id.desc()).limit(limit))
+        counted = matching.with_only_columns(AuditEventRow.id).limit(count_up_to + 1).subquery()
+        total = int(await self._session.scalar(select(func.count()).select_from(counted)) or 0)
+        return EventSample(
+            events=tuple(_event_from_row(row) for row in rows),
+            total=min(total, count_up_to),
+            counted_all=total <= count_up_to,
+        )
+
     # Handler snapshots
 
     async def save_snapshot(
@@ -998,6 +1042,34 @@ class Repository:
             stmt = stmt.where(HandlerSnapshotRow.resource_id.in_(list(resource_ids)))
         rows = await self._session.scalars(stmt)
         return {row.resource_id: _snapshot_from_row(row) for row in rows}
+
+    # The Home tab
+
+    async def record_home_opened(self, *, user_id: str, email: str | None, at: datetime) -> None:
+        """Remember that this Slack user has opened the Home tab: when, last, and their email."""
+        shown = email.strip().lower() if email else None
+        stmt = self._insert(HomeViewerRow).values(user_id=user_id, email=shown, opened_at=at)
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[HomeViewerRow.user_id],
+                set_={"email": stmt.excluded.email, "opened_at": stmt.excluded.opened_at},
+            )
+        )
+
+    async def home_viewers(
+        self, *, among: Collection[str], emails: Collection[str] = ()
+    ) -> set[str]:
+        """The Slack users who have opened the Home tab and are among these user ids or have one
+        of these emails (compared ignoring case)."""
+        wanted = [e.strip().lower() for e in emails if e.strip()]
+        if not among and not wanted:
+            return set()
+        rows = await self._session.scalars(
+            select(HomeViewerRow.user_id).where(
+                or_(HomeViewerRow.user_id.in_(list(among)), HomeViewerRow.email.in_(wanted))
+            )
+        )
+        return set(rows)
 
     # Coordinator leases
 

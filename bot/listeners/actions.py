@@ -1,5 +1,5 @@
 """Buttons: pick a candidate, Request change, History (Older / Newest), list paging, Review,
-Cancel, Retry, and Reject inside the review modal."""
+Cancel, Retry, Reject inside the review modal; on Home, the search box and Export history."""
 
 from __future__ import annotations
 
@@ -24,14 +24,22 @@ from bot.listeners.replies import (
 )
 from bot.listeners.state import input_text
 from bot.services.browse import BrowseService
+from bot.services.export import ExportFormat, ExportService, HistoryFilter
 from bot.services.history import HistoryService
 from bot.services.requests import Actor, RequestService
+from bot.slackapi.files import send_file_to_user
 from bot.slackapi.users import SlackUsers
 from bot.views import ids
-from bot.views.history import HistoryCursor, history_modal
+from bot.views.history import (
+    HistoryCursor,
+    export_comment,
+    export_sent_message,
+    export_title,
+    history_modal,
+)
 from bot.views.modals import loading_modal, request_modal, review_modal
 from bot.views.requests import decided_modal
-from bot.views.resources import list_message, resource_card
+from bot.views.resources import list_message, resource_card, resource_modal
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +50,7 @@ def register(
     browse: BrowseService,
     requests: RequestService,
     history: HistoryService,
+    exports: ExportService,
     slack_users: SlackUsers,
     tasks: BackgroundTasks,
 ) -> None:
@@ -50,13 +59,46 @@ def register(
     # -- resources ---------------------------------------------------------------------------
 
     async def on_pick_resource(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """One of several candidates: its card, in place of the candidates (a message's, or
+        the modal's when they were found from Home)."""
         await ack()
 
         async def show() -> None:
             card = await browse.card(resource_id=payload.resource_id_of(body))
-            await reply(body, resource_card(card), replace_original=True)
+            if payload.from_modal(body):
+                view_id = payload.view_id_of(body)
+                await update_view(client, view_id=view_id, view=resource_modal(card))
+            else:
+                await reply(body, resource_card(card), replace_original=True)
 
         after_ack(tasks, show(), body=body, client=client)
+
+    async def on_home_search(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """Enter in Home's search box: the resource's card (or the candidates) in a modal."""
+        await ack()
+        if _typed_nothing(body):
+            return
+
+        async def check() -> None:
+            payload.typed_text(body)
+
+        async def fill(view_id: str) -> None:
+            found = await browse.lookup(query=payload.typed_text(body))
+            await update_view(client, view_id=view_id, view=resource_modal(found))
+
+        open_modal_then(
+            tasks, client, body, title="SMS handlers", what="the resource", fill=fill, check=check
+        )
+
+    async def on_export(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """Export history on Home: the whole audit log, sent to the approver as a file."""
+        await ack()
+
+        async def export() -> None:
+            format = payload.export_format_of(body)
+            await send_export(exports, client, body, selection=HistoryFilter(), format=format)
+
+        after_ack(tasks, export(), body=body, client=client)
 
     async def on_list_page(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
@@ -191,6 +233,40 @@ def register(
     app.action(ids.CANCEL_REQUEST)(on_cancel)
     app.action(ids.RETRY_REQUEST)(on_retry)
     app.action(ids.REJECT_REQUEST)(on_reject)
+    app.action(ids.HOME_SEARCH)(on_home_search)
+    app.action(ids.EXPORT_HISTORY_CSV)(on_export)
+    app.action(ids.EXPORT_HISTORY_JSON)(on_export)
+
+
+def _typed_nothing(body: Body) -> bool:
+    """Enter in an empty search box: nothing to look up (and nothing to say)."""
+    try:
+        return not payload.typed_text(body)
+    except payload.MalformedPayloadError:
+        return False  # `check` says so
+
+
+async def send_export(
+    exports: ExportService,
+    client: AsyncWebClient,
+    body: Body,
+    *,
+    selection: HistoryFilter,
+    format: ExportFormat,
+) -> None:
+    """The audit log (what `selection` picks) as a file in the person's DM with the app, and
+    a line saying so where they asked (when they asked in a channel)."""
+    user_id = user_id_of(body)
+    export = await exports.export(user_id=user_id, selection=selection, format=format)
+    await send_file_to_user(
+        client,
+        user_id=user_id,
+        filename=export.filename,
+        content=export.content,
+        title=export_title(export),
+        comment=export_comment(export),
+    )
+    await reply(body, export_sent_message(export))
 
 
 async def actor_of(slack_users: SlackUsers, body: Body) -> Actor:
@@ -210,13 +286,18 @@ def open_modal_then(
     check: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """In the background: `check` (its error answers ephemerally), open a loading modal with
-    the trigger id at once, then `fill` it (its error shows in the modal)."""
+    the trigger id at once (on top of the modal the click came from, if any), then `fill` it
+    (its error shows in the modal)."""
 
     async def run() -> None:
         if check is not None:
             await check()
-        loading = loading_modal(title=title, what=what)
-        response = await client.views_open(trigger_id=body["trigger_id"], view=loading.to_dict())
+        loading = loading_modal(title=title, what=what).to_dict()
+        trigger_id = body["trigger_id"]
+        if payload.from_modal(body):
+            response = await client.views_push(trigger_id=trigger_id, view=loading)
+        else:
+            response = await client.views_open(trigger_id=trigger_id, view=loading)
         view_id = str(response["view"]["id"])
         try:
             await fill(view_id)

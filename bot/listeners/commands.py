@@ -1,4 +1,4 @@
-"""`/sms-handlers`: help, list, who, and a resource lookup."""
+"""`/sms-handlers`: help, list, who, export, and a resource lookup."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
-from bot.listeners.queries import as_typed, person_query
+from bot.listeners.actions import send_export
+from bot.listeners.queries import as_typed, export_query, person_query
 from bot.listeners.replies import Body, after_ack, reply
 from bot.services.browse import BrowseService, ResourceCard
+from bot.services.export import ExportService
 from bot.views import ids
 from bot.views.resources import (
     help_message,
@@ -23,8 +25,10 @@ from bot.views.resources import (
 HELP_WORDS = frozenset({"", "help", "-h", "--help", "?"})
 
 
-def register(app: AsyncApp, *, browse: BrowseService, tasks: BackgroundTasks) -> None:
-    """The slash command, answered from `browse`."""
+def register(
+    app: AsyncApp, *, browse: BrowseService, exports: ExportService, tasks: BackgroundTasks
+) -> None:
+    """The slash command, answered from `browse` (and `exports` for `export`)."""
 
     async def on_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """Answer at once for help; otherwise acknowledge and answer when RingCentral has."""
@@ -41,6 +45,8 @@ def register(app: AsyncApp, *, browse: BrowseService, tasks: BackgroundTasks) ->
             work = answer_list(browse, body)
         elif verb.lower() == "who":
             work = answer_who(browse, body, rest)
+        elif verb.lower() == "export":
+            work = answer_export(exports, client, body, rest)
         else:
             work = answer_lookup(browse, body, text)
         after_ack(tasks, work, body=body, client=client)
@@ -65,3 +71,11 @@ async def answer_who(browse: BrowseService, body: Body, text: str) -> None:
     """Where a person handles SMS; a first answer while the rest is checked, then the full one."""
     async for answer in browse.who(person_query(text)):
         await reply(body, who_message(answer))
+
+
+async def answer_export(
+    exports: ExportService, client: AsyncWebClient, body: Body, text: str
+) -> None:
+    """The history the filters pick, as a file sent to the approver who asked."""
+    asked = export_query(text)
+    await send_export(exports, client, body, selection=asked.selection, format=asked.format)

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot import inputs
 from bot.errors import SmsHandlersError
+from bot.services.export import ExportFormat
 from bot.views.history import HistoryCursor
 from bot.views.modals import RequestModalMetadata
 
@@ -54,6 +55,41 @@ def action_value(body: Body) -> str:
             BUTTON_UNREADABLE, problem=f"{action.get('action_id')!r:.60} has no usable value"
         )
     return value
+
+
+def typed_text(body: Body) -> str:
+    """What was typed in an input that dispatches its text (the search box on Home), stripped;
+    empty when nothing was."""
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else None
+    if not isinstance(action, Mapping):
+        raise MalformedPayloadError(BUTTON_UNREADABLE, problem="the payload names no action")
+    value = action.get("value")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > VALUE_MAX_LENGTH:
+        raise MalformedPayloadError(
+            "What you typed could not be read, so nothing was looked up. Type it again.",
+            problem=f"{action.get('action_id')!r:.60} sent no usable text",
+        )
+    return value.strip()
+
+
+def export_format_of(body: Body) -> ExportFormat:
+    """The format an Export history button asks for."""
+    value = action_value(body)
+    try:
+        return ExportFormat(value)
+    except ValueError:
+        raise MalformedPayloadError(
+            BUTTON_UNREADABLE, problem=f"{value!r:.60} is not an export format"
+        ) from None
+
+
+def from_modal(body: Body) -> bool:
+    """Whether the click came from inside a modal (not a message or the Home tab)."""
+    view = body.get("view")
+    return isinstance(view, Mapping) and view.get("type") == "modal"
 
 
 def request_id_of(body: Body) -> int:

@@ -1,6 +1,8 @@
 """How the request service tells people about requests, without knowing about Slack.
 
-`bot.slackapi.notifier.SlackNotifier` implements it with chat.postMessage / chat.update and DMs.
+`bot.slackapi.notifier.SlackNotifier` implements it with chat.postMessage / chat.update and DMs;
+`bot.services.home.HomeRefreshingNotifier` wraps it to have the Home tabs a request concerns
+published again each time its messages are.
 """
 
 from __future__ import annotations

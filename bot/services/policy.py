@@ -317,6 +317,25 @@ class ApprovalPolicy:
                 "decide it."
             )
 
+    async def may_decide(self, *, user_id: str, request: ChangeRequest) -> bool:
+        """Whether `check_can_decide` lets this user decide this request."""
+        try:
+            await self.check_can_decide(user_id=user_id, request=request)
+        except (NotAnApproverError, SelfApprovalError):
+            return False
+        return True
+
+    async def approvers_of(self, request: ChangeRequest) -> frozenset[str]:
+        """Every Slack user id among the approvers of the rule that applies to this request
+        (groups expanded), whether or not self-approval lets the requester decide it."""
+        entries = (await self.decision_for(request)).approvers
+        ids = {e for e in entries if not e.startswith("@")}
+        handles = [e.removeprefix("@") for e in entries if e.startswith("@")]
+        if handles:
+            members = await self._members()
+            ids.update(*(members.get(handle, frozenset()) for handle in handles))
+        return frozenset(ids)
+
     def _refusal(self, request: ChangeRequest, decision: PolicyDecision) -> str:
         refused = "Only approvers can review SMS handler requests."
         if self.rules.source == ENVIRONMENT:

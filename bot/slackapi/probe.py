@@ -30,6 +30,7 @@ BOT_SCOPES = (
     "im:write",
     "channels:read",
     "groups:read",
+    "files:write",
 )
 
 

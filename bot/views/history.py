@@ -1,21 +1,28 @@
-"""The History modal of a resource and the App Home tab."""
+"""The History modal of a resource, and the message that comes with an export of the history."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import Block, DividerBlock, PlainTextObject
 from slack_sdk.models.views import View
 
-from bot.domain import OPERATOR_ACTOR, SYSTEM_ACTOR, AuditAction, AuditEvent, ChangeRequest
+from bot.domain import OPERATOR_ACTOR, SYSTEM_ACTOR, AuditAction, AuditEvent
 from bot.inputs import is_ringcentral_id
+from bot.services.export import ExportFile, HistoryFilter
 from bot.services.history import ResourceHistory
 from bot.views import ids
-from bot.views.common import actions, button, change_lines, context, header, modal_title, section
+from bot.views.common import (
+    Message,
+    actions,
+    button,
+    change_lines,
+    context,
+    modal_title,
+    section,
+)
 from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user, truncate
-from bot.views.resources import HELP_TEXT
 
 _VERBS = {
     AuditAction.REQUESTED: "opened",
@@ -133,24 +140,48 @@ def history_modal(history: ResourceHistory, *, is_first_page: bool) -> View:
     )
 
 
-def home_view(*, pending: Sequence[ChangeRequest], is_approver: bool) -> View:
-    """The App Home tab: how to use the app and the requests waiting for a decision."""
-    blocks: list[Block] = [header("SMS handlers"), section(HELP_TEXT), DividerBlock()]
-    blocks.append(section(f"*Requests waiting for a decision ({len(pending)})*"))
-    if not pending:
-        blocks.append(context("Nothing is waiting."))
-    for request in pending[:20]:
-        text = (
-            f"*#{request.id} {escape(request.resource_name)}* · "
-            f"from {slack_user(request.requester_id)} on {slack_date(request.created_at)}\n"
-            + lines_within(change_lines(request.add, request.remove), 1000)
+def describe_selection(selection: HistoryFilter) -> str:
+    """`for resources matching *Support*, by @carla, since …` (escaped), or `` for everything."""
+    parts = []
+    if selection.text:
+        parts.append(f"for resources matching *{escape(selection.text)}*")
+    if selection.actor_id:
+        parts.append(f"by {slack_user(selection.actor_id)}")
+    if selection.since:
+        parts.append(f"since {slack_date(selection.since)}")
+    return ", ".join(parts)
+
+
+def export_comment(export: ExportFile) -> str:
+    """The message the export file comes with: what it holds, and whether it is cut short."""
+    which = describe_selection(export.selection)
+    events = _events(export.count)
+    text = (
+        f"The history of SMS handler changes you asked for ({export.format.value.upper()}): "
+        f"{events}{' ' + which if which else ''}, newest first."
+    )
+    if export.truncated:
+        text += (
+            f"\n:warning: Only the newest {export.count:,} matching events fit in a file "
+            "sent from Slack: narrow it (a resource, `--since`, `--user`), or ask the app's "
+            "administrators for `sms-handlers history --csv FILE`."
         )
-        accessory = (
-            button("Review", action_id=ids.REVIEW_REQUEST, value=str(request.id))
-            if is_approver
-            else None
-        )
-        blocks.append(section(text, accessory=accessory))
-    if len(pending) > 20:
-        blocks.append(context(f"…and {len(pending) - 20} more."))
-    return View(type="home", blocks=blocks)
+    return text
+
+
+def export_title(export: ExportFile) -> str:
+    """The file's title in Slack."""
+    return f"SMS handlers history ({_events(export.count)})"
+
+
+def _events(count: int) -> str:
+    return f"{count:,} event{'' if count == 1 else 's'}"
+
+
+def export_sent_message(export: ExportFile) -> Message:
+    """Where the export went, for the person who asked for it in a channel."""
+    text = (
+        f"Sent you *{escape(export.filename)}* ({_events(export.count)}) in your direct messages "
+        "with the app."
+    )
+    return Message(text=f"Sent you {export.filename}", blocks=[section(f":page_facing_up: {text}")])

@@ -18,6 +18,16 @@ REVIEW_REQUEST: Final = "review_request"
 CANCEL_REQUEST: Final = "cancel_request"
 RETRY_REQUEST: Final = "retry_request"
 REJECT_REQUEST: Final = "reject_request"
+EXPORT_HISTORY_CSV: Final = "export_history_csv"  # value: the format, csv
+EXPORT_HISTORY_JSON: Final = "export_history_json"  # value: the format, json
+# Buttons of a running temporary change on Home (value: its request id); the temporary changes
+# feature answers them.
+EXTEND_TEMPORARY: Final = "extend_temporary"
+END_TEMPORARY: Final = "end_temporary"
+
+# The search box on Home (an input that dispatches its text when Enter is pressed)
+HOME_SEARCH_BLOCK: Final = "home_search"
+HOME_SEARCH: Final = "home_search_input"
 
 # Modals (callback_id)
 LOADING_MODAL: Final = "loading"
@@ -25,6 +35,7 @@ REQUEST_MODAL: Final = "request_change_modal"
 REVIEW_MODAL: Final = "review_modal"
 HISTORY_MODAL: Final = "history_modal"
 RESULT_MODAL: Final = "result_modal"
+RESOURCE_MODAL: Final = "resource_modal"  # a card (or the candidates) found from Home
 
 # Inputs of the request modal (block_id / action_id)
 ADD_BLOCK: Final = "add_users"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import Block, ConfirmObject, PlainTextObject
+from slack_sdk.models.blocks import Block, ButtonElement, ConfirmObject, PlainTextObject
 from slack_sdk.models.views import View
 
 from bot.domain import ChangeRequest, RequestStatus
@@ -140,30 +140,29 @@ def approval_message(request: ChangeRequest) -> Message:
     )
 
 
+def cancel_button(request_id: int, *, text: str = "Cancel request") -> ButtonElement:
+    """The requester's Cancel button, asking to confirm."""
+    return button(
+        text,
+        action_id=ids.CANCEL_REQUEST,
+        value=str(request_id),
+        style="danger",
+        confirm=ConfirmObject(
+            title=PlainTextObject(text="Cancel this request?"),
+            text=PlainTextObject(text="Approvers will no longer be able to approve it."),
+            confirm=PlainTextObject(text="Cancel request"),
+            deny=PlainTextObject(text="Keep it"),
+        ),
+    )
+
+
 def requester_message(request: ChangeRequest) -> Message:
     """The requester's own copy, with a Cancel button while nobody has decided."""
     waiting = " was sent to the approvers." if request.status is RequestStatus.PENDING else ""
     blocks: list[Block] = [section(f"*Your request #{request.id}*{waiting}\n" + _summary(request))]
     blocks += _outcome_blocks(request)
     if request.status is RequestStatus.PENDING:
-        blocks.append(
-            actions(
-                button(
-                    "Cancel request",
-                    action_id=ids.CANCEL_REQUEST,
-                    value=str(request.id),
-                    style="danger",
-                    confirm=ConfirmObject(
-                        title=PlainTextObject(text="Cancel this request?"),
-                        text=PlainTextObject(
-                            text="Approvers will no longer be able to approve it."
-                        ),
-                        confirm=PlainTextObject(text="Cancel request"),
-                        deny=PlainTextObject(text="Keep it"),
-                    ),
-                )
-            )
-        )
+        blocks.append(actions(cancel_button(request.id)))
     return Message(
         text=f"Your request #{request.id} for {request.resource_name}: {request.status}",
         blocks=blocks,

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import Block, DividerBlock
+from slack_sdk.models.blocks import Block, DividerBlock, PlainTextObject
+from slack_sdk.models.views import View
 
 from bot.domain import Handler, Resource, ResourceType, ThreadMessagingFeature
 from bot.labels import extension_label, resource_title
@@ -30,6 +31,7 @@ from bot.views.common import (
     button,
     context,
     header,
+    modal_title,
     section,
     warning_blocks,
 )
@@ -116,6 +118,19 @@ def lookup_message(result: LookupResult) -> Message:
         )
     return no_match_message(
         query=result.query, closest=[c.resource.name for c in result.candidates], note=result.note
+    )
+
+
+def resource_modal(found: ResourceCard | LookupResult) -> View:
+    """A lookup from Home's search box, in a modal: the card, the candidates or the closest
+    names, with the same buttons as in a message."""
+    message = resource_card(found) if isinstance(found, ResourceCard) else lookup_message(found)
+    return View(
+        type="modal",
+        callback_id=ids.RESOURCE_MODAL,
+        title=modal_title("SMS handlers"),
+        close=PlainTextObject(text="Close"),
+        blocks=list(message.blocks),
     )
 
 
@@ -214,11 +229,11 @@ def who_message(answer: WhoAnswer) -> Message:
     known = answer.known
     extension_name = answer.user.name
     name = f"*{escape(extension_name)}*"
-    sure = _unchecked(known) == 0
+    sure = unchecked_count(known) == 0
     if known.handled:
         old = {s.resource.id for s in known.old}
         lead = f"{name} handles SMS for" + ("" if sure else ", as far as the bot has seen:")
-        lines = [_who_line(sighting, old=sighting.resource.id in old) for sighting in known.handled]
+        lines = [handled_line(s, old=s.resource.id in old) for s in known.handled]
         text = lead + "\n" + lines_within(lines, SECTION_TEXT_LIMIT - len(lead) - 1)
         fallback = f"{extension_name} handles SMS for {plural(len(known.handled), 'resource')}"
     elif known.total and len(known.never_read) == known.total:
@@ -239,12 +254,13 @@ def who_message(answer: WhoAnswer) -> Message:
     return Message(text=fallback, blocks=blocks)
 
 
-def _unchecked(known: HandledBy) -> int:
+def unchecked_count(known: HandledBy) -> int:
     """Resources whose handlers were not read recently (never, or long ago)."""
     return len(known.never_read) + len(known.old)
 
 
-def _who_line(sighting: Sighting, *, old: bool) -> str:
+def handled_line(sighting: Sighting, *, old: bool) -> str:
+    """One resource someone handles: its name and type, with when it was read if long ago."""
     resource = sighting.resource
     line = f"• *{escape(resource.name)}* · {resource.type.label}"
     if old:
@@ -253,7 +269,7 @@ def _who_line(sighting: Sighting, *, old: bool) -> str:
 
 
 def _coverage_note(known: HandledBy, checking: ScanPlan | None) -> str:
-    unchecked, never_read = _unchecked(known), len(known.never_read)
+    unchecked, never_read = unchecked_count(known), len(known.never_read)
     unread = f"{unchecked} of {known.total} resources"
     never = f" ({never_read} never)" if 0 < never_read < unchecked else ""
     if checking is not None:
@@ -302,7 +318,9 @@ HELP_TEXT = (
     "   `/sms-handlers queue-support`   `/sms-handlers Support`   `/sms-handlers 104`\n"
     "   `/sms-handlers +16505550100`   `/sms-handlers main`\n"
     "*`/sms-handlers list`* — every call queue and site with its handler and number counts\n"
-    "*`/sms-handlers who @person`* — which resources someone handles (also an email or a name)"
+    "*`/sms-handlers who @person`* — which resources someone handles (also an email or a name)\n"
+    "*`/sms-handlers export [QUERY] [--since DATE] [--user @person] [--json]`* — approvers: "
+    "the history of changes as a CSV (or JSON) file"
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -151,6 +152,31 @@ async def test_history_csv_export(
     assert requested["details"] == '{"reason": "more hands"}'
     assert requested["occurred_at"].endswith("+00:00")
     assert rows[0]["removed"] == "Bob Lee (ext. 1001) [id 101]" and rows[0]["request_id"] == ""
+
+
+async def test_history_json_export_holds_the_same_events(
+    database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert (await run_in_thread(["db", "upgrade"], capsys, database_url))[0] == 0
+    await _seed(database_url)
+    target = tmp_path / "audit.json"
+
+    code, out, _ = await run_in_thread(
+        ["history", "support", "--json", str(target)], capsys, database_url
+    )
+
+    assert code == 0 and "Wrote 1 audit events" in out
+    [requested] = json.loads(target.read_text(encoding="utf-8"))
+    assert (requested["action"], requested["resource_name"]) == ("requested", 'Support, "Tier 1"')
+    assert requested["added"] == [{"id": "101", "name": "Bob Lee", "extension_number": "1001"}]
+    assert requested["details"] == {"reason": "more hands"}
+
+
+def test_history_writes_csv_or_json_not_both(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["history", "--csv", "a.csv", "--json", "a.json"])
+    assert exit_info.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
 
 
 def test_history_rejects_a_bad_date(capsys: pytest.CaptureFixture[str]) -> None:

@@ -34,6 +34,7 @@ TABLES = {
     "coordinator_leases",
     "rate_limit_state",
     "request_approvals",
+    "home_viewers",
 }
 
 

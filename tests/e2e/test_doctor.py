@@ -87,7 +87,7 @@ async def test_a_good_configuration_passes_every_check(doctor: Doctor) -> None:
         "xoxb- token of @sms-handlers (U0BOT0001) in Stand-in Workspace (T0001)."
     )
     assert line(lines, "Slack scopes") == (
-        "OK   Slack scopes: all 8 bot scopes of manifest.yml are granted."
+        "OK   Slack scopes: all 9 bot scopes of manifest.yml are granted."
     )
     assert line(lines, "Approval channel") == (
         f"OK   Approval channel: #sms-approvals ({APPROVALS}); the bot is a member."

@@ -34,6 +34,8 @@ SCOPES_BY_METHOD = {
     "views_push": set(),
     "views_publish": set(),
     "auth_test": set(),
+    # files.getUploadURLExternal, the upload, files.completeUploadExternal (history exports)
+    "files_upload_v2": {"files:write"},
 }
 SLACK_METHOD_CALL = re.compile(
     r"\.((?:chat|conversations|users|usergroups|views|auth|files|reactions|team|apps)_\w+)\("

@@ -35,6 +35,8 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         ("List  ", "list"),
         ("list 2", "lookup"),  # a resource named like that, as the command listener reads it
         ("who <@U123|ann>", "who"),
+        ("export support --json", "export"),
+        ("Export", "export"),
         ("support", "lookup"),
         ("+1 650 555 0100", "lookup"),
     ],

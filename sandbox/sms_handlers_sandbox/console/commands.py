@@ -28,7 +28,7 @@ HELP = """\
 Commands:
   /sms-handlers TEXT    run the slash command (e.g. /sms-handlers support, /sms-handlers help)
   press N               press button N (in a message or in the open modal)
-  fill N TEXT           type TEXT into field N of the open modal
+  fill N TEXT           type TEXT into field N of the open modal (a search box: and Enter)
   pick N [QUERY]        list the options of menu N (external menus search QUERY)
   choose A [B ...]      choose options A, B ... from the list `pick` showed
   clear N               empty field or menu N
@@ -142,6 +142,18 @@ class DemoConsole(ConsoleSession):
             raise ConsoleError(f"[{target.number}] is not a text field; `pick` or `check` it")
         self.set_state(target, text or None)
         self.say(f"✓ [{target.number}] = {text!r}" if text else f"✓ [{target.number}] emptied")
+        if text and self._dispatches(target):  # the field sends what was typed on Enter
+            action = sp.element_action(target.element, block_id=target.block_id, selected=text)
+            await self.send_action(target, action, expect_answer=True)
+
+    def _dispatches(self, target: Target) -> bool:
+        """Whether the field's input block sends its text to the app (dispatch_action)."""
+        if not isinstance(target.source, ViewSource):
+            return False
+        blocks = self.open_view_of(target).get("blocks", [])
+        return any(
+            b.get("block_id") == target.block_id and b.get("dispatch_action") for b in blocks
+        )
 
     async def pick(self, args: str) -> None:
         """pick N [QUERY]: list the options of a menu (searching the app for external ones)."""

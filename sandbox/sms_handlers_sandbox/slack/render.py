@@ -50,6 +50,7 @@ EMOJI = {
     "speech_balloon": "💬",
     "mag": "🔍",
     "memo": "📝",
+    "page_facing_up": "📄",
     "wastebasket": "🗑️",
     "leftwards_arrow_with_hook": "↩️",
     "red_circle": "🔴",
@@ -162,6 +163,8 @@ class Renderer:
             else:
                 shown = self.mrkdwn(str(attachment.get("text", ""))).splitlines()
             lines += ["┃ " + line for line in shown]
+        for file in message.get("files") or []:
+            lines.append(f"📎 {file.get('name')} ({file.get('size', 0):,} bytes)")
         return lines
 
     def view(

@@ -19,6 +19,7 @@ MANIFEST_BOT_SCOPES = (
     "im:write",
     "channels:read",
     "groups:read",
+    "files:write",
 )
 
 # Any one of these lets a token call the method (empty: no scope needed).
@@ -38,6 +39,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.open": ("channels:manage", "groups:write", "im:write", "mpim:write"),
     # Which one depends on the conversation: see CONVERSATION_READ_SCOPE.
     "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
+    "files.getUploadURLExternal": ("files:write",),
+    "files.completeUploadExternal": ("files:write",),
 }
 
 # conversations.info: the scope reading each kind of conversation needs.

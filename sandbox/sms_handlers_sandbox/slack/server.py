@@ -18,9 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from sms_handlers_sandbox.loopback import LoopbackServer
+from sms_handlers_sandbox.slack.files import UPLOAD_PATH
 from sms_handlers_sandbox.slack.objects import BotIdentity, JsonDict
 from sms_handlers_sandbox.slack.scopes import MANIFEST_BOT_SCOPES, METHOD_SCOPES, header_value
 from sms_handlers_sandbox.slack.workspace import (
@@ -111,6 +112,7 @@ class SlackStandIn(LoopbackServer, Workspace):
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Serve on host:port (port 0 picks a free one); api_url is valid afterwards."""
         self._base_url = await self._listen(host, port)
+        self.files.base_url = self._base_url
 
     async def stop(self) -> None:
         """Let held calls answer, then stop serving."""
@@ -123,6 +125,9 @@ class SlackStandIn(LoopbackServer, Workspace):
         app.router.add_route("*", "/api/{method}", self._handle_api)
         # Shaped like Slack's https://hooks.slack.com/actions/T…/…/KEY (and /commands/…).
         app.router.add_post("/{kind:actions|commands}/{team}/{id}/{key}", self._handle_response_url)
+        # Where files.getUploadURLExternal's upload_url points (files.slack.com/upload/v1/… in
+        # Slack).
+        app.router.add_post(UPLOAD_PATH + "{ticket}", self._handle_upload)
         return app
 
     @property
@@ -324,6 +329,19 @@ class SlackStandIn(LoopbackServer, Workspace):
         self._record("response_url", args, status, body, path=request.path)
         return web.json_response(body, status=status)
 
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """A file's bytes, raw or as multipart form data (Slack takes either); 200 when taken."""
+        content = await _uploaded_bytes(request)
+        failure = self._scripted("upload")
+        if failure is not None:
+            status, text = failure.status, failure.error
+        elif self.files.receive(request.match_info["ticket"], content):
+            status, text = 200, f"OK - {len(content)}"
+        else:
+            status, text = 404, "Not Found"
+        self._record("upload", {"bytes": len(content)}, status, {"ok": status == 200}, request.path)
+        return web.Response(status=status, text=text)
+
     def _record(
         self, method: str, args: JsonDict, status: int, body: JsonDict, path: str = ""
     ) -> None:
@@ -354,6 +372,17 @@ async def _read_arguments(request: web.Request) -> JsonDict:
     else:
         args.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
     return args
+
+
+async def _uploaded_bytes(request: web.Request) -> bytes:
+    """The file in an upload: the body, or the first part of a multipart form holding a file."""
+    if request.content_type != "multipart/form-data":
+        return await request.read()
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if isinstance(part, BodyPartReader) and (part.filename or part.name == "file"):
+            return bytes(await part.read())
+    return b""
 
 
 def _malformed(response: JsonDict) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sms_handlers_sandbox.slack.blockkit import message_problems, view_problems
+from sms_handlers_sandbox.slack.files import FileError, StandInFiles
 from sms_handlers_sandbox.slack.objects import (
     BotIdentity,
     Clock,
@@ -114,6 +115,9 @@ class Workspace:
         self._homes: dict[str, str] = {}
         self._triggers: dict[str, _Trigger] = {}
         self._response_targets: dict[str, ResponseTarget] = {}
+        self.files = StandInFiles(
+            bot=bot, clock=self._clock, share=self._share_file, check_channel=self._postable_channel
+        )
         self.methods: dict[str, Callable[[JsonDict], JsonDict]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -129,6 +133,8 @@ class Workspace:
             "usergroups.users.list": self._usergroups_users_list,
             "conversations.open": self._conversations_open,
             "conversations.info": self._conversations_info,
+            "files.getUploadURLExternal": _file_errors(self.files.get_upload_url),
+            "files.completeUploadExternal": _file_errors(self.files.complete_upload),
         }
         self.add_user(id=bot.bot_user_id, name=bot.bot_name, real_name=bot.bot_name, is_bot=True)
 
@@ -537,6 +543,17 @@ class Workspace:
             raise ApiError("is_archived")
         return channel
 
+    def _share_file(
+        self, channel_id: str, file: JsonDict, text: str | None, thread_ts: str | None
+    ) -> None:
+        """A shared file's message: the file, introduced by the upload's initial comment."""
+        channel = self._postable_channel(channel_id)
+        message = bot_message(self.bot, ts=self._clock.ts(), args={"text": text or ""})
+        message.update(files=[file], upload=True)
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        channel.messages.append(message)
+
     def _conversation_with(self, user_ids: list[str]) -> StandInChannel | None:
         for channel in self._channels.values():
             if len(user_ids) == 1 and channel.im_user == user_ids[0]:
@@ -662,6 +679,18 @@ def decode_json_arguments(args: JsonDict) -> None:
             except ValueError as error:
                 code = "invalid_blocks_format" if key == "blocks" else "invalid_arguments"
                 raise ApiError(code, messages=[f"{key} is not valid JSON"]) from error
+
+
+def _file_errors(method: Callable[[JsonDict], JsonDict]) -> Callable[[JsonDict], JsonDict]:
+    """A files method answering its errors as Slack does."""
+
+    def call(args: JsonDict) -> JsonDict:
+        try:
+            return method(args)
+        except FileError as error:
+            raise ApiError(error.error, messages=error.messages) from None
+
+    return call
 
 
 def _flag(value: Any) -> bool:

@@ -9,6 +9,7 @@ import pytest
 from bot.listeners import payload
 from bot.listeners.payload import MalformedPayloadError
 from bot.listeners.state import input_text, selected_values
+from bot.services.export import ExportFormat
 from bot.views.history import HistoryCursor
 from bot.views.modals import RequestModalMetadata
 
@@ -113,3 +114,24 @@ def test_state_readers_take_only_what_has_slacks_shape() -> None:
     assert selected_values(state("b", "a", options), "b", "a") == ("1", "4")
     assert selected_values(state("b", "a", {"selected_options": "1"}), "b", "a") == ()
     assert selected_values({"state": {"values": []}}, "b", "a") == ()
+
+
+def test_what_was_typed_in_the_search_box_is_read_stripped() -> None:
+    assert payload.typed_text(click("  support  ")) == "support"
+    assert payload.typed_text(click(None)) == ""  # Enter in an empty box
+    for body in (click(7), click(["x"]), click("x" * 3000), {"actions": []}):
+        with pytest.raises(MalformedPayloadError):
+            payload.typed_text(body)
+
+
+def test_an_export_button_names_its_format() -> None:
+    assert payload.export_format_of(click("csv")) is ExportFormat.CSV
+    assert payload.export_format_of(click("json")) is ExportFormat.JSON
+    with pytest.raises(MalformedPayloadError):
+        payload.export_format_of(click("xlsx"))
+
+
+def test_a_click_inside_a_modal_is_told_from_one_on_home_or_in_a_message() -> None:
+    assert payload.from_modal({"view": {"id": "V1", "type": "modal"}})
+    assert not payload.from_modal({"view": {"id": "V1", "type": "home"}})
+    assert not payload.from_modal({"channel": {"id": "C1"}})

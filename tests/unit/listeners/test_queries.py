@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
 
 from bot.errors import SmsHandlersError
-from bot.listeners.queries import as_typed, person_query
+from bot.listeners.queries import ExportQuery, as_typed, export_query, person_query
 from bot.services.browse import EmailQuery, MemberQuery, NameQuery, PersonQuery
+from bot.services.export import ExportFormat, HistoryFilter
 
 
 @pytest.mark.parametrize(
@@ -48,3 +52,46 @@ def test_person_query_tells_mentions_emails_and_names_apart(text: str, query: Pe
 def test_person_query_needs_someone(text: str) -> None:
     with pytest.raises(SmsHandlersError, match="Say whom to look for"):
         person_query(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "selection", "format"),
+    [
+        ("", HistoryFilter(), ExportFormat.CSV),
+        ("Boston &amp; Co --json", HistoryFilter(text="Boston & Co"), ExportFormat.JSON),
+        (
+            "support --since 2026-01-31 --user <@U0CARLA|carla>",
+            HistoryFilter(
+                text="support", actor_id="U0CARLA", since=datetime(2026, 1, 31, tzinfo=UTC)
+            ),
+            ExportFormat.CSV,
+        ),
+        (
+            "--since=2026-01-31T08:30+01:00 --user=U0ALEX --csv",
+            HistoryFilter(
+                actor_id="U0ALEX",
+                since=datetime(2026, 1, 31, 8, 30, tzinfo=timezone(timedelta(hours=1))),
+            ),
+            ExportFormat.CSV,
+        ),
+    ],
+)
+def test_export_takes_the_filters_of_the_command_line(
+    text: str, selection: HistoryFilter, format: ExportFormat
+) -> None:
+    assert export_query(text) == ExportQuery(selection, format)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("--since", "`--since` needs a value."),
+        ("--since 31/01/2026", "'31/01/2026' is not a date"),
+        ("--user carla", "`--user` takes a person as Slack shows them"),
+        ("--user <#C0GENERAL|general>", "`--user` takes a person"),
+        ("--limit 5", "`--limit` is not an option of export."),
+    ],
+)
+def test_a_malformed_export_says_what_is_wrong(text: str, problem: str) -> None:
+    with pytest.raises(SmsHandlersError, match=re.escape(problem)):
+        export_query(text)

@@ -4,9 +4,9 @@ from bot.db.repository import HistoryPage
 from bot.domain import OPERATOR_ACTOR, SYSTEM_ACTOR, AuditAction
 from bot.services.history import ResourceHistory
 from bot.views import ids
-from bot.views.history import HistoryCursor, event_text, history_modal, home_view
+from bot.views.history import HistoryCursor, event_text, history_modal
 from tests.unit.views.blockkit import all_texts, mrkdwn_texts, render_view, walk
-from tests.unit.views.factories import audit_event, change_request, ref, support_queue
+from tests.unit.views.factories import audit_event, ref, support_queue
 
 
 def test_cursor_round_trip() -> None:
@@ -84,18 +84,6 @@ def test_history_last_page_has_newest_only_and_empty_says_so() -> None:
         )
     )
     assert "No changes recorded yet." in all_texts(empty)
-
-
-def test_home_view_review_buttons_for_approvers_only() -> None:
-    pending = [change_request(id=i) for i in range(1, 4)]
-    approver = home_view(pending=pending, is_approver=True).to_dict()
-    assert [d["value"] for d in walk(approver) if d.get("type") == "button"] == ["1", "2", "3"]
-    assert approver["type"] == "home"
-    other = home_view(pending=pending, is_approver=False).to_dict()
-    assert not [d for d in walk(other) if d.get("type") == "button"]
-    assert "Requests waiting for a decision (3)" in all_texts(other)
-    many = home_view(pending=[change_request(id=i) for i in range(60)], is_approver=True)
-    assert len(render_view(many)["blocks"]) <= 100
 
 
 def test_the_steps_of_an_apply_and_of_a_recovery_read_as_sentences() -> None:

@@ -13,7 +13,7 @@ from bot.services.browse import (
 from bot.services.handler_index import HandledBy, ListCount, ScanPlan, Sighting
 from bot.services.lookup import Candidate, LookupResult, LookupStatus
 from bot.views import ids
-from bot.views.history import home_view
+from bot.views.home import home_view
 from bot.views.resources import (
     help_message,
     list_message,
@@ -23,6 +23,7 @@ from bot.views.resources import (
 )
 from tests.unit.views.blockkit import all_texts, mrkdwn_texts, render_message, walk
 from tests.unit.views.factories import WHEN, handler, support_queue, user
+from tests.unit.views.test_home import empty_home
 
 
 def _buttons(blocks: object) -> dict[str, str]:
@@ -248,6 +249,6 @@ def test_help_has_examples() -> None:
 
 
 def test_home_tab_usage_does_not_call_itself_a_message() -> None:
-    home = all_texts(home_view(pending=[], is_approver=False).to_dict()["blocks"])
+    home = all_texts(home_view(empty_home()).to_dict()["blocks"])
     assert "who @person" in home and "this message" not in home
     assert "*`/sms-handlers help`* — this message" in all_texts(render_message(help_message()))

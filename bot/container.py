@@ -8,13 +8,16 @@ the CLI builds it from the environment.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
 from bot.config import Settings
+from bot.db.base import utc_now
 from bot.db.errors import DatabaseUnavailableError
 from bot.db.migrate import open_database
 from bot.db.session import Database
@@ -28,14 +31,17 @@ from bot.services.browse import LIST_PAGE_SIZE, BrowseService
 from bot.services.budget import CallBudget
 from bot.services.coordinator import Coordinator, Leases, PeriodicJob, new_instance_id
 from bot.services.directory import Directory
+from bot.services.drift import DriftWatch
 from bot.services.handler_index import HandlerIndex
 from bot.services.history import HistoryService
 from bot.services.notifier import RequestNotifier
 from bot.services.people import People
 from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy, fields_not_acted_on
 from bot.services.rate_sharing import DatabaseRateLimits
+from bot.services.readings import ChangeAlerts
 from bot.services.recovery import RecoveryService
 from bot.services.requests import RequestService
+from bot.slackapi.drift import SlackChangeAlerts
 from bot.slackapi.notifier import SlackNotifier
 from bot.slackapi.usergroups import SlackUserGroups
 from bot.slackapi.users import SlackUsers
@@ -64,6 +70,7 @@ class Container:
     applier: Applier
     requests: RequestService
     recovery: RecoveryService
+    drift: DriftWatch | None  # None when SMS_HANDLERS_DRIFT_INTERVAL_SECONDS is 0
     browse: BrowseService
     history: HistoryService
     tasks: BackgroundTasks
@@ -124,8 +131,12 @@ async def build_container(
     list_page_size: int = LIST_PAGE_SIZE,
     metrics: Metrics | None = None,
     outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
+    clock: Callable[[], datetime] = utc_now,
 ) -> Container:
     """Open the database (migrating it unless told not to) and wire every service.
+
+    `clock` stamps handler readings and decides which snapshots are old (tests move it instead
+    of waiting for a drift check's interval).
 
     An invalid policy file (SMS_HANDLERS_POLICY) stops it first, naming the file and line.
     """
@@ -161,10 +172,20 @@ async def build_container(
         client=ringcentral,
         ttl_seconds=settings.inventory_ttl_seconds,
         handler_concurrency=settings.ringcentral_max_concurrency,
+        wall_clock=clock,
     )
+    tasks = BackgroundTasks()
+    alerts: ChangeAlerts | None = None
+    if settings.drift_channel:
+        alerts = SlackChangeAlerts(client=web, channel=settings.drift_channel, tasks=tasks)
     budget = scan_budget or CallBudget(calls=settings.scan_reads_per_minute)
     handlers = HandlerIndex(
-        database=database, directory=directory, budget=budget, scan_lease=leases
+        database=database,
+        directory=directory,
+        budget=budget,
+        clock=clock,
+        scan_lease=leases,
+        alerts=alerts,
     )
     people = People(client=ringcentral, ttl_seconds=settings.inventory_ttl_seconds)
     policy = ApprovalPolicy(
@@ -184,6 +205,7 @@ async def build_container(
         owner=owner,
         lease_seconds=settings.apply_lease_seconds,
         outcome_pause_seconds=outcome_pause_seconds,
+        alerts=alerts,
     )
     requests = RequestService(
         database=database,
@@ -209,7 +231,25 @@ async def build_container(
             "recovery", every_seconds=settings.recovery_interval_seconds, run=recovery.recover_once
         )
     )
-    tasks = BackgroundTasks()
+    drift = None
+    if settings.drift_interval_seconds > 0:
+        drift = DriftWatch(
+            database=database,
+            directory=directory,
+            budget=budget,
+            interval_seconds=settings.drift_interval_seconds,
+            clock=clock,
+        )
+        # One interval after this instance takes the jobs over: a restart or a take-over does
+        # not read a burst of handler lists read moments ago.
+        coordinator.register(
+            PeriodicJob(
+                "drift",
+                every_seconds=drift.interval_seconds,
+                run=drift.check_once,
+                first_after_seconds=drift.interval_seconds,
+            )
+        )
     metrics = app_metrics(
         database=database,
         ringcentral=ringcentral,
@@ -231,6 +271,7 @@ async def build_container(
         applier=applier,
         requests=requests,
         recovery=recovery,
+        drift=drift,
         browse=browse,
         history=HistoryService(database=database, directory=directory),
         tasks=tasks,

@@ -721,7 +721,7 @@ class Repository:
                 return RecordedReading(snapshot=snapshot, change=None, recorded=True)
             stored = await self._snapshot_for_update(resource_id)  # another one just came first
             assert stored is not None
-        if stored.taken_at >= read_at:
+        if stored.taken_at > read_at:
             return RecordedReading(snapshot=stored, change=None, recorded=False)
         adding, removing = await self._changes_being_applied(resource_id)
         change = outside_change(stored.handlers, handlers, bot_adding=adding, bot_removing=removing)

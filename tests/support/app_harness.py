@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from aiohttp import web
 from bot.app import EVENTS_PATH, build_app, build_web_app
 from bot.config import Settings, load_settings
 from bot.container import Container, build_container
+from bot.db.base import utc_now
 from bot.services.applying import OUTCOME_PAUSE_SECONDS
 from bot.services.browse import LIST_PAGE_SIZE
 from bot.services.budget import CallBudget
@@ -367,6 +369,7 @@ async def running_app(
     scan_budget: CallBudget | None = None,
     list_page_size: int = LIST_PAGE_SIZE,
     outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
+    clock: Callable[[], datetime] = utc_now,
     **setting_changes: Any,
 ) -> AsyncIterator[Harness]:
     """Sandbox + stand-in + the app in HTTP mode on 127.0.0.1, torn down afterwards.
@@ -374,7 +377,8 @@ async def running_app(
     `seed`: another RingCentral account than the demo one; `scan_budget`: the app's budget for
     bulk handler reads (`who`, `list`), e.g. a small window to match a sandbox's;
     `list_page_size`: resources on a `list` page, e.g. a few to page through the demo account;
-    `outcome_pause_seconds`: between attempts to record an outcome while the database is locked.
+    `outcome_pause_seconds`: between attempts to record an outcome while the database is locked;
+    `clock`: the app's wall clock for handler readings (moved by tests of the drift check).
     """
     options = sandbox_options or SandboxOptions(rate_limits_enabled=False)
     async with SandboxServer(seed, options=options) as sandbox, SlackStandIn() as slack:
@@ -386,6 +390,7 @@ async def running_app(
             scan_budget=scan_budget,
             list_page_size=list_page_size,
             outcome_pause_seconds=outcome_pause_seconds,
+            clock=clock,
         )
         runner = web.AppRunner(build_web_app(build_app(container), container))
         await runner.setup()

@@ -274,3 +274,17 @@ async def test_an_outside_change_beside_the_bots_own_is_reported_alone(
     [event] = await drifting.outside_changes()
     assert event.added == () and names(event.removed) == ["Ben Ortiz"]
     assert len(drifting.drift_posts()) == 1
+
+
+async def test_the_drift_check_is_a_background_job_that_can_be_turned_off(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "on").mkdir()
+    (tmp_path / "off").mkdir()
+    async with running_app(tmp_path / "on") as app:
+        jobs = {job.name: job for job in app.container.coordinator.jobs}
+        assert set(jobs) == {"recovery", "drift"}
+        assert jobs["drift"].every_seconds == 600 == jobs["drift"].first_after_seconds
+    async with running_app(tmp_path / "off", drift_interval_seconds=0) as app:
+        assert app.container.drift is None
+        assert [job.name for job in app.container.coordinator.jobs] == ["recovery"]

@@ -697,6 +697,8 @@ class Repository:
         resource_name: str,
         handlers: Sequence[ExtensionRef],
         read_at: datetime,
+        bot_added: Collection[str] = (),
+        bot_removed: Collection[str] = (),
     ) -> RecordedReading:
         """Record a resource's SMS handlers as read live at `read_at`: the only way a snapshot
         is written, so every reading is compared with the one before.
@@ -704,9 +706,11 @@ class Repository:
         A difference the bot did not make is written as one `external_change` event (who was
         added or removed, between which two readings), in this transaction. What the bot was
         changing meanwhile is left out: the additions and removals of the resource's requests
-        being applied (status `applying`). The snapshot row is locked while it is compared, so
-        concurrent readings are compared one after the other and a change is recorded once; a
-        reading older than the stored one is dropped (a newer one was compared already).
+        being applied (status `applying`), and those it just sent when this is the read-back
+        of a change (`bot_added`, `bot_removed`). The snapshot row is locked while it is
+        compared, so concurrent readings are compared one after the other and a change is
+        recorded once; a reading older than the stored one is dropped (a newer one was compared
+        already).
         """
         stored = await self._snapshot_for_update(resource_id)
         if stored is None:
@@ -724,7 +728,12 @@ class Repository:
         if stored.taken_at > read_at:
             return RecordedReading(snapshot=stored, change=None, recorded=False)
         adding, removing = await self._changes_being_applied(resource_id)
-        change = outside_change(stored.handlers, handlers, bot_adding=adding, bot_removing=removing)
+        change = outside_change(
+            stored.handlers,
+            handlers,
+            bot_adding=adding | set(bot_added),
+            bot_removing=removing | set(bot_removed),
+        )
         event = None
         if change:
             event = await self.append_event(

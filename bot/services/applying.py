@@ -363,7 +363,13 @@ class Applier:
 
 
 def _reading_after(outcome: ChangeOutcome) -> HandlerReading:
-    return HandlerReading(outcome.resource, outcome.after, outcome.after_read_at)
+    return HandlerReading(
+        outcome.resource,
+        outcome.after,
+        outcome.after_read_at,
+        bot_added=outcome.added,
+        bot_removed=outcome.removed,
+    )
 
 
 def _ref(person: Handler) -> ExtensionRef:

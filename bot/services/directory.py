@@ -47,11 +47,17 @@ CARD_COPY_SECONDS = 3.0
 
 @dataclass(frozen=True)
 class HandlerReading:
-    """A resource's SMS handlers as read live from RingCentral, and when the read was sent."""
+    """A resource's SMS handlers as read live from RingCentral, and when the read was sent.
+
+    A read-back right after the bot sent a change names what it sent (`bot_added`,
+    `bot_removed`), so that the change is never taken for one made outside the bot.
+    """
 
     resource: Resource
     handlers: tuple[Handler, ...]
     read_at: datetime
+    bot_added: tuple[str, ...] = ()
+    bot_removed: tuple[str, ...] = ()
 
 
 # Told about every handler list read live (the Slack app records them as snapshots).
@@ -246,10 +252,19 @@ class Directory:
 
         return await self._card_reads.get(resource.id, read)
 
-    async def _read_handlers(self, resource: Resource) -> HandlerReading:
+    async def _read_handlers(
+        self, resource: Resource, *, after_sending: ChangePlan | None = None
+    ) -> HandlerReading:
         read_at = self._wall_clock()  # when sent: a later reading shows at least as much
         records = await self.client.get_sms_recipients(extension_id=resource.id)
-        reading = HandlerReading(resource, tuple(_handler(r) for r in records), read_at)
+        sent = after_sending
+        reading = HandlerReading(
+            resource,
+            tuple(_handler(r) for r in records),
+            read_at,
+            bot_added=() if sent is None else sent.added,
+            bot_removed=() if sent is None else sent.removed,
+        )
         for observer in self._observers:
             await observer(reading)
         return reading
@@ -329,7 +344,7 @@ class Directory:
                 extension_id=resource.id, added=plan.added, removed=plan.removed
             )
         except RingCentralError as exc:
-            after = await self._read_back_after_failure(resource)
+            after = await self._read_back_after_failure(plan)
             calls = -(-max(len(plan.added), len(plan.removed)) // BULK_ASSIGN_MAX_IDS)
             outcome = None if after is None else _outcome(plan, after=after, calls=calls, error=exc)
             if outcome is not None and outcome.verified:
@@ -339,7 +354,7 @@ class Directory:
                 return outcome
             raise _failed(plan, after, exc) from exc
         try:
-            after = await self._read_handlers(resource)
+            after = await self._read_handlers(resource, after_sending=plan)
         except RingCentralError as exc:
             raise ChangeFailed(
                 f"The change to {resource_title(resource)} was sent, but its handlers could not be "
@@ -350,12 +365,12 @@ class Directory:
             ) from exc
         return _outcome(plan, after=after, calls=calls)
 
-    async def _read_back_after_failure(self, resource: Resource) -> HandlerReading | None:
+    async def _read_back_after_failure(self, plan: ChangePlan) -> HandlerReading | None:
         try:
-            return await self._read_handlers(resource)
+            return await self._read_handlers(plan.resource, after_sending=plan)
         except RingCentralError as read_error:
             logger.warning(
-                "Could not read back %s after a failed change: %s", resource.id, read_error
+                "Could not read back %s after a failed change: %s", plan.resource.id, read_error
             )
             return None
 

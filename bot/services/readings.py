@@ -35,6 +35,8 @@ async def record_reading(repo: Repository, reading: HandlerReading) -> RecordedR
         resource_name=resource.name,
         handlers=[ExtensionRef(h.id, h.name, h.extension_number) for h in reading.handlers],
         read_at=reading.read_at,
+        bot_added=reading.bot_added,
+        bot_removed=reading.bot_removed,
     )
 
 

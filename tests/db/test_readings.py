@@ -146,3 +146,19 @@ async def test_concurrent_first_readings_leave_one_snapshot_and_compare_the_late
         snapshot = await repo.latest_snapshot(resource_id="cq-1")
     assert snapshot is not None and snapshot.handlers == (CARA,)
     assert await outside_changes(database) == []
+
+
+async def test_a_read_back_names_what_the_bot_just_sent(database: Database) -> None:
+    await record_alone(database, [CARA, DAN], at=T0)
+    async with database.transaction() as repo:
+        back = await repo.record_reading(
+            resource_id="cq-1",
+            resource_type=ResourceType.CALL_QUEUE,
+            resource_name="Support queue",
+            handlers=[BOB],  # the bot added Bob and removed Cara; Dan went meanwhile
+            read_at=T0 + MINUTE,
+            bot_added=[BOB.id],
+            bot_removed=[CARA.id],
+        )
+    assert back.change is not None
+    assert back.change.added == () and back.change.removed == (DAN,)

@@ -145,3 +145,19 @@ def test_an_interval_must_be_positive(setup: Setup) -> None:
             budget=CallBudget(calls=1),
             interval_seconds=0,
         )
+
+
+async def test_the_read_back_of_a_change_the_bot_sent_is_its_own(setup: Setup) -> None:
+    """Even a change sent without a request being applied (straight through the directory):
+    its read-back says what was sent, and only the rest counts as made outside the bot."""
+    watch = setup.watch()
+    await watch.check_once()
+    setup.later(1)
+    await setup.directory.apply_change(resource_id=SUPPORT, added=["6003"], removed=["6001"])
+    setup.later(INTERVAL + 1)
+    await watch.check_once()
+
+    async with setup.database.reader() as repo:
+        assert (await repo.history(resource_id=SUPPORT)).events == ()
+        snapshot = await repo.latest_snapshot(resource_id=SUPPORT)
+    assert snapshot is not None and sorted(r.id for r in snapshot.handlers) == ["6002", "6003"]

@@ -3,9 +3,10 @@
 RingCentral has no reverse lookup (which resources does this user handle?): the only way is to
 read every resource's handlers, one Light call each. On an account with hundreds of resources
 that is minutes of rate limit. So the bot keeps a snapshot of every handler list it reads live
-(cards, forms, reviews, changes: the `Directory` tells `record`), answers `who` at once from
-them ("as last seen"), and refreshes the missing or old ones in the background at the pace of a
-`CallBudget`, one scan at a time, bounded in duration.
+(cards, forms, reviews, changes: the `Directory` tells `record`, which compares each reading with
+the last one: see bot/services/readings.py), answers `who` at once from them ("as last seen"),
+and refreshes the missing or old ones in the background at the pace of a `CallBudget`, one scan
+at a time, bounded in duration.
 
 With several instances, a scan runs under the "handler-scan" lease (bot.services.coordinator),
 so only one instance scans at a time and the account's rate limit is not spent twice. A `who`

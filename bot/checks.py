@@ -69,23 +69,24 @@ async def slack_checks(settings: Settings, *, http: bool) -> list[Check]:
     if identity is None:
         assert token_problem is not None
         because = "the Slack bot token does not work"
-        return [
-            token_problem,
-            doctor.skipped(doctor.SLACK_SCOPES, because),
-            request,
-            doctor.skipped(doctor.APPROVAL_CHANNEL, because),
-            doctor.skipped(doctor.APPROVERS, because),
-        ]
-    channel, approvers = await asyncio.gather(
-        _channel_check(settings, probe, identity), _approvers_check(settings, probe)
+        unchecked = [doctor.SLACK_SCOPES, doctor.APPROVAL_CHANNEL, doctor.APPROVERS]
+        if settings.drift_channel:
+            unchecked.append(doctor.DRIFT_CHANNEL)
+        skips = [doctor.skipped(name, because) for name in unchecked]
+        return [token_problem, skips[0], request, *skips[1:]]
+    channel, approvers, drift = await asyncio.gather(
+        _channel_check(settings, probe, identity),
+        _approvers_check(settings, probe),
+        _drift_channel_check(settings, probe, identity),
     )
-    return [
+    checks = [
         doctor.bot_token_works(identity),
         doctor.scopes_check(identity.scopes, BOT_SCOPES),
         request,
         channel,
         approvers,
     ]
+    return checks if drift is None else [*checks, drift]
 
 
 async def _channel_check(settings: Settings, probe: SlackProbe, identity: TokenIdentity) -> Check:
@@ -99,6 +100,23 @@ async def _channel_check(settings: Settings, probe: SlackProbe, identity: TokenI
     except SlackLookupFailed as error:
         return doctor.channel_lookup_failed(value, error, api_url=settings.slack_api_url)
     return doctor.channel_check(channel, bot_name=identity.bot_name)
+
+
+async def _drift_channel_check(
+    settings: Settings, probe: SlackProbe, identity: TokenIdentity
+) -> Check | None:
+    """SMS_HANDLERS_DRIFT_CHANNEL when it is set (only warnings: the bot works without it)."""
+    value = settings.drift_channel
+    if not value:
+        return None
+    problem = doctor.drift_channel_setting(value)
+    if problem is not None:
+        return problem
+    try:
+        channel = await probe.channel(value)
+    except SlackLookupFailed as error:
+        return doctor.drift_channel_lookup_failed(value, error, api_url=settings.slack_api_url)
+    return doctor.drift_channel_check(channel, bot_name=identity.bot_name)
 
 
 async def _approvers_check(settings: Settings, probe: SlackProbe) -> Check:

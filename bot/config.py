@@ -60,8 +60,13 @@ class Settings(LogSettings):
     inventory_ttl_seconds: float = Field(
         default=300.0, ge=0, alias="SMS_HANDLERS_INVENTORY_TTL_SECONDS"
     )
-    # Handler reads a minute for `who` and `list` (RingCentral's Light limit is 50 a minute).
+    # Handler reads a minute for `who`, `list` and the drift check (RingCentral's Light limit is
+    # 50 a minute).
     scan_reads_per_minute: int = Field(default=25, ge=1, alias="SMS_HANDLERS_SCAN_READS_PER_MINUTE")
+    # How often handler lists are read to notice changes made outside the bot; 0 turns it off.
+    drift_interval_seconds: float = Field(
+        default=600.0, ge=0, alias="SMS_HANDLERS_DRIFT_INTERVAL_SECONDS"
+    )
 
     # Database
     database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
@@ -97,6 +102,8 @@ class Settings(LogSettings):
     allow_self_approval: bool = Field(default=False, alias="SMS_HANDLERS_ALLOW_SELF_APPROVAL")
     # A policy file replaces the three settings above (see bot/policy and the README).
     policy_file: Path | None = Field(default=None, alias="SMS_HANDLERS_POLICY")
+    # Where each change made outside the bot is posted (optional).
+    drift_channel: str | None = Field(default=None, alias="SMS_HANDLERS_DRIFT_CHANNEL")
 
     @field_validator("ringcentral_server_url", "slack_api_url")
     @classmethod
@@ -105,7 +112,7 @@ class Settings(LogSettings):
             raise ValueError("expected an http:// or https:// URL")
         return value
 
-    @field_validator("policy_file", mode="before")
+    @field_validator("policy_file", "drift_channel", mode="before")
     @classmethod
     def _unset_when_empty(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -31,6 +31,7 @@ from bot.services.browse import LIST_PAGE_SIZE, BrowseService
 from bot.services.budget import CallBudget
 from bot.services.coordinator import Coordinator, Leases, PeriodicJob, new_instance_id
 from bot.services.directory import Directory
+from bot.services.drift import DriftWatch
 from bot.services.export import ExportService
 from bot.services.follow_ups import PendingFollowUps
 from bot.services.handler_index import HandlerIndex
@@ -40,8 +41,10 @@ from bot.services.notifier import RequestNotifier
 from bot.services.people import People
 from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy, fields_not_acted_on
 from bot.services.rate_sharing import DatabaseRateLimits
+from bot.services.readings import ChangeAlerts
 from bot.services.recovery import RecoveryService
 from bot.services.requests import RequestService
+from bot.slackapi.drift import SlackChangeAlerts
 from bot.slackapi.home import HomePublisher
 from bot.slackapi.notifier import SlackNotifier
 from bot.slackapi.usergroups import SlackUserGroups
@@ -72,6 +75,7 @@ class Container:
     requests: RequestService
     recovery: RecoveryService
     follow_ups: PendingFollowUps
+    drift: DriftWatch | None  # None when SMS_HANDLERS_DRIFT_INTERVAL_SECONDS is 0
     browse: BrowseService
     history: HistoryService
     exports: ExportService
@@ -140,9 +144,10 @@ async def build_container(
     """Open the database (migrating it unless told not to) and wire every service.
 
     `clock` (aware UTC datetimes) times requests and their deadlines (expiry, reminders,
-    escalation); tests move it instead of waiting. `temporary_changes`: where Home reads running
-    temporary changes from (None: none are made). An invalid policy file (SMS_HANDLERS_POLICY)
-    stops it first, naming the file and line.
+    escalation) and stamps handler readings (which snapshots are old, for the drift check);
+    tests move it instead of waiting. `temporary_changes`: where Home reads running temporary
+    changes from (None: none are made). An invalid policy file (SMS_HANDLERS_POLICY) stops it
+    first, naming the file and line.
     """
     rules = load_policy(settings)
     if rules.source == ENVIRONMENT:
@@ -176,10 +181,20 @@ async def build_container(
         client=ringcentral,
         ttl_seconds=settings.inventory_ttl_seconds,
         handler_concurrency=settings.ringcentral_max_concurrency,
+        wall_clock=clock,
     )
+    tasks = BackgroundTasks()
+    alerts: ChangeAlerts | None = None
+    if settings.drift_channel:
+        alerts = SlackChangeAlerts(client=web, channel=settings.drift_channel, tasks=tasks)
     budget = scan_budget or CallBudget(calls=settings.scan_reads_per_minute)
     handlers = HandlerIndex(
-        database=database, directory=directory, budget=budget, scan_lease=leases
+        database=database,
+        directory=directory,
+        budget=budget,
+        clock=clock,
+        scan_lease=leases,
+        alerts=alerts,
     )
     people = People(client=ringcentral, ttl_seconds=settings.inventory_ttl_seconds)
     policy = ApprovalPolicy(
@@ -212,6 +227,7 @@ async def build_container(
         owner=owner,
         lease_seconds=settings.apply_lease_seconds,
         outcome_pause_seconds=outcome_pause_seconds,
+        alerts=alerts,
     )
     requests = RequestService(
         database=database,
@@ -241,6 +257,25 @@ async def build_container(
             "recovery", every_seconds=settings.recovery_interval_seconds, run=recovery.recover_once
         )
     )
+    drift = None
+    if settings.drift_interval_seconds > 0:
+        drift = DriftWatch(
+            database=database,
+            directory=directory,
+            budget=budget,
+            interval_seconds=settings.drift_interval_seconds,
+            clock=clock,
+        )
+        # One interval after this instance takes the jobs over: a restart or a take-over does
+        # not read a burst of handler lists read moments ago.
+        coordinator.register(
+            PeriodicJob(
+                "drift",
+                every_seconds=drift.interval_seconds,
+                run=drift.check_once,
+                first_after_seconds=drift.interval_seconds,
+            )
+        )
     # Only when some request can have a deadline: a rule sets one, or a pending request made
     # under an earlier policy file carries one.
     if await _deadlines_possible(follow_ups, database, ringcentral):
@@ -271,6 +306,7 @@ async def build_container(
         requests=requests,
         recovery=recovery,
         follow_ups=follow_ups,
+        drift=drift,
         browse=browse,
         history=HistoryService(database=database, directory=directory),
         exports=ExportService(database=database, policy=policy),

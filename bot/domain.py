@@ -7,7 +7,7 @@ everywhere here (the API gives extension ids as integers and call-queue ids as s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -334,3 +334,52 @@ class HandlerSnapshot:
     resource_id: str
     handlers: tuple[ExtensionRef, ...]
     taken_at: datetime
+
+
+@dataclass(frozen=True)
+class OutsideChange:
+    """How a reading of a resource's handlers differs from the previous one, leaving out what
+    the bot itself was changing meanwhile: a change made outside the bot."""
+
+    added: tuple[ExtensionRef, ...]
+    removed: tuple[ExtensionRef, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def outside_change(
+    previous: Sequence[ExtensionRef],
+    current: Sequence[ExtensionRef],
+    *,
+    bot_adding: Collection[str] = (),
+    bot_removing: Collection[str] = (),
+) -> OutsideChange:
+    """Who appeared and who disappeared between two readings (by extension id, in reading
+    order), except additions the bot was making (`bot_adding`) and removals it was making
+    (`bot_removing`)."""
+    before = {ref.id for ref in previous}
+    after = {ref.id for ref in current}
+    return OutsideChange(
+        added=tuple(r for r in current if r.id not in before and r.id not in bot_adding),
+        removed=tuple(r for r in previous if r.id not in after and r.id not in bot_removing),
+    )
+
+
+# The details of an `external_change` event: the two readings it lies between (ISO 8601, UTC).
+PREVIOUS_READING_AT = "previous_reading_at"
+READING_AT = "reading_at"
+
+
+def readings_between(event: AuditEvent) -> tuple[datetime, datetime] | None:
+    """When the two readings an `external_change` event lies between were taken (None for any
+    other event, or when its details do not say)."""
+    if event.action is not AuditAction.EXTERNAL_CHANGE:
+        return None
+    previous, current = event.details.get(PREVIOUS_READING_AT), event.details.get(READING_AT)
+    if not isinstance(previous, str) or not isinstance(current, str):
+        return None
+    try:
+        return datetime.fromisoformat(previous), datetime.fromisoformat(current)
+    except ValueError:
+        return None

@@ -7,12 +7,12 @@ import argparse
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.db.errors import DatabaseNotMigratedError, DatabaseUrlError
-from bot.domain import AuditEvent
+from bot.domain import AuditAction, AuditEvent, readings_between
 from bot.errors import SmsHandlersError
 
 if TYPE_CHECKING:
@@ -175,8 +175,10 @@ async def _print_events(events: AsyncIterator[AuditEvent], out: TextIO) -> int:
 def _event_line(event: AuditEvent) -> str:
     from bot.services.export import ref_text
 
-    when = event.occurred_at.strftime("%Y-%m-%d %H:%M:%SZ")
+    when = _when(event.occurred_at)
     who = f"{event.actor_name} ({event.actor_id})" if event.actor_name else event.actor_id
+    if event.action is AuditAction.EXTERNAL_CHANGE:
+        who = "made outside the bot"
     what = f"{event.resource_name or event.resource_id} [{event.resource_id}]"
     parts = [when, f"#{event.id}", event.action.value, who, what]
     if event.added:
@@ -185,10 +187,17 @@ def _event_line(event: AuditEvent) -> str:
         parts.append("-" + ", -".join(ref_text(ref) for ref in event.removed))
     if event.request_id is not None:
         parts.append(f"request #{event.request_id}")
+    readings = readings_between(event)
+    if readings is not None:
+        parts.append(f"seen between the readings of {_when(readings[0])} and {_when(readings[1])}")
     for key in ("comment", "error_code", "error_message", "warning", "reason"):
         if key in event.details:
             parts.append(f"{key}: {event.details[key]}")
     return "  ".join(parts)
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 async def _write_file(events: AsyncIterator[AuditEvent], path: Path, format: ExportFormat) -> int:

@@ -21,6 +21,9 @@ Applying is claimed by one bot instance at a time: `apply_owner` names it and `a
 says until when its claim holds unless renewed (`renew_apply_lease`). Only the owner records the
 outcome (`finish`, `fail` and `reapply` are also guarded by the owner), and a request whose lease
 ran out is taken over (`take_over`) by recovery.
+
+A resource's handler snapshot is written only by `record_reading`, which compares each reading
+with the stored one and records a difference the bot did not make as an `external_change` event.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ from bot.db.models import (
     RequestApprovalRow,
 )
 from bot.domain import (
+    PREVIOUS_READING_AT,
+    READING_AT,
     REQUEST_TRANSITIONS,
     SYSTEM_ACTOR,
     Approval,
@@ -72,6 +77,7 @@ from bot.domain import (
     RequestIntent,
     RequestStatus,
     ResourceType,
+    outside_change,
 )
 
 MAX_PAGE_SIZE = 1000
@@ -154,6 +160,17 @@ class EventSample:
     events: tuple[AuditEvent, ...]
     total: int
     counted_all: bool
+
+
+@dataclass(frozen=True)
+class RecordedReading:
+    """What recording a reading did: the snapshot as it now stands, the `external_change`
+    event it revealed (if any), and whether it was written (False: a newer reading was stored
+    already, and this one was dropped)."""
+
+    snapshot: HandlerSnapshot
+    change: AuditEvent | None
+    recorded: bool
 
 
 @dataclass(frozen=True)
@@ -1000,29 +1017,104 @@ class Repository:
 
     # Handler snapshots
 
-    async def save_snapshot(
+    async def record_reading(
         self,
         *,
         resource_id: str,
+        resource_type: ResourceType,
+        resource_name: str,
         handlers: Sequence[ExtensionRef],
-        taken_at: datetime | None = None,
-    ) -> HandlerSnapshot:
-        """Record the SMS handlers just seen on a resource (replaces the previous snapshot)."""
-        values = {
-            "resource_id": resource_id,
-            "handlers": _refs_to_json(handlers),
-            "taken_at": taken_at or utc_now(),
-        }
-        stmt = self._insert(HandlerSnapshotRow).values(values)
+        read_at: datetime,
+        bot_added: Collection[str] = (),
+        bot_removed: Collection[str] = (),
+    ) -> RecordedReading:
+        """Record a resource's SMS handlers as read live at `read_at`: the only way a snapshot
+        is written, so every reading is compared with the one before.
+
+        A difference the bot did not make is written as one `external_change` event (who was
+        added or removed, between which two readings), in this transaction. What the bot was
+        changing meanwhile is left out: the additions and removals of the resource's requests
+        being applied (status `applying`), and those it just sent when this is the read-back
+        of a change (`bot_added`, `bot_removed`). The snapshot row is locked while it is
+        compared, so concurrent readings are compared one after the other and a change is
+        recorded once; a reading older than the stored one is dropped (a newer one was compared
+        already).
+        """
+        stored = await self._snapshot_for_update(resource_id)
+        if stored is None:
+            inserted = await self._session.scalar(
+                self._insert(HandlerSnapshotRow)
+                .values(resource_id=resource_id, handlers=_refs_to_json(handlers), taken_at=read_at)
+                .on_conflict_do_nothing(index_elements=[HandlerSnapshotRow.resource_id])
+                .returning(HandlerSnapshotRow.resource_id)
+            )
+            if inserted is not None:  # the first reading: nothing to compare it with
+                snapshot = HandlerSnapshot(resource_id, tuple(handlers), read_at)
+                return RecordedReading(snapshot=snapshot, change=None, recorded=True)
+            stored = await self._snapshot_for_update(resource_id)  # another one just came first
+            assert stored is not None
+        if stored.taken_at > read_at:
+            return RecordedReading(snapshot=stored, change=None, recorded=False)
+        adding, removing = await self._changes_being_applied(resource_id)
+        change = outside_change(
+            stored.handlers,
+            handlers,
+            bot_adding=adding | set(bot_added),
+            bot_removing=removing | set(bot_removed),
+        )
+        event = None
+        if change:
+            event = await self.append_event(
+                actor_id=SYSTEM_ACTOR,
+                actor_name=None,
+                action=AuditAction.EXTERNAL_CHANGE,
+                resource_id=resource_id,
+                resource_type=resource_type,
+                resource_name=resource_name,
+                added=change.added,
+                removed=change.removed,
+                handlers_before=stored.handlers,
+                handlers_after=handlers,
+                details={
+                    PREVIOUS_READING_AT: stored.taken_at.isoformat(),
+                    READING_AT: read_at.isoformat(),
+                },
+                occurred_at=read_at,
+            )
         await self._session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[HandlerSnapshotRow.resource_id],
-                set_={"handlers": stmt.excluded.handlers, "taken_at": stmt.excluded.taken_at},
+            update(HandlerSnapshotRow)
+            .where(HandlerSnapshotRow.resource_id == resource_id)
+            .values(handlers=_refs_to_json(handlers), taken_at=read_at),
+            execution_options={"synchronize_session": False},
+        )
+        snapshot = HandlerSnapshot(resource_id, tuple(handlers), read_at)
+        return RecordedReading(snapshot=snapshot, change=event, recorded=True)
+
+    async def _snapshot_for_update(self, resource_id: str) -> HandlerSnapshot | None:
+        """The stored snapshot, locked until the transaction ends (PostgreSQL; SQLite's write
+        transactions hold the whole database already)."""
+        row = await self._session.scalar(
+            select(HandlerSnapshotRow)
+            .where(HandlerSnapshotRow.resource_id == resource_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return None if row is None else _snapshot_from_row(row)
+
+    async def _changes_being_applied(self, resource_id: str) -> tuple[set[str], set[str]]:
+        """The extension ids the bot is adding to and removing from the resource right now."""
+        rows = await self._session.execute(
+            select(ChangeRequestRow.add_extensions, ChangeRequestRow.remove_extensions).where(
+                ChangeRequestRow.resource_id == resource_id,
+                ChangeRequestRow.status == RequestStatus.APPLYING.value,
             )
         )
-        snapshot = await self.latest_snapshot(resource_id=resource_id)
-        assert snapshot is not None
-        return snapshot
+        adding: set[str] = set()
+        removing: set[str] = set()
+        for added, removed in rows:
+            adding.update(ref.id for ref in _refs_from_json(added))
+            removing.update(ref.id for ref in _refs_from_json(removed))
+        return adding, removing
 
     async def latest_snapshot(self, *, resource_id: str) -> HandlerSnapshot | None:
         """The SMS handlers last recorded for the resource, or None if never recorded."""

@@ -8,6 +8,7 @@ The order is what makes it durable:
 3. RingCentral is changed and read back before any Slack message is updated;
 4. the outcome — applied, or failed with nothing or part of the change in effect, judged from
    the read-back against the request — is written with its audit event in one transaction,
+   together with the read-back as the resource's handler snapshot (bot/services/readings.py),
    retried a few times when the database is unavailable; if it still cannot be written, the
    request is left to recovery (its lease runs out), never reported as failed;
 5. only then are the approval post and the requester's copy updated and the requester told, and
@@ -34,9 +35,16 @@ from bot.db.repository import Repository, TransitionResult
 from bot.db.session import Database
 from bot.domain import ChangeRequest, ExtensionRef, Handler, RequestStatus
 from bot.errors import SmsHandlersError
-from bot.services.directory import ChangeFailed, ChangeOutcome, ChangePlan, Directory
+from bot.services.directory import (
+    ChangeFailed,
+    ChangeOutcome,
+    ChangePlan,
+    Directory,
+    HandlerReading,
+)
 from bot.services.notifier import RequestNotifier
 from bot.services.people import People
+from bot.services.readings import ChangeAlerts, record_reading, tell_of
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +110,10 @@ class Applier:
         owner: str,
         lease_seconds: float = 60.0,
         outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
+        alerts: ChangeAlerts | None = None,
     ) -> None:
         self.database = database
+        self._alerts = alerts
         self.directory = directory
         self.people = people
         self.notifier = notifier
@@ -203,7 +213,7 @@ class Applier:
                 code=exc.cause.error_code,
                 message=str(exc),
                 before=exc.before,
-                after=exc.after,
+                after=exc.reading_after,
             )
         except Exception:
             logger.exception("request #%s: sending the change failed unexpectedly", request.id)
@@ -215,7 +225,7 @@ class Applier:
                 code="VERIFY",
                 message=_verification_message(outcome),
                 before=outcome.before,
-                after=outcome.after,
+                after=_reading_after(outcome),
             )
         return await self._finish(request, outcome, resumed=resumed)
 
@@ -244,22 +254,19 @@ class Applier:
             details["lost_answer"] = str(outcome.error)
         if outcome.unexpected:
             details["also_present"] = list(outcome.unexpected)
-        after = [_ref(r) for r in outcome.after]
+        reading = _reading_after(outcome)
 
         async def write(repo: Repository) -> TransitionResult:
-            result = await repo.finish(
+            return await repo.finish(
                 request_id=request.id,
                 owner=self.owner,
                 handlers_before=[_ref(r) for r in outcome.before],
-                handlers_after=after,
+                handlers_after=[_ref(r) for r in outcome.after],
                 warning=_unready_warning(outcome),
                 details=details,
             )
-            if result.won:
-                await repo.save_snapshot(resource_id=request.resource_id, handlers=after)
-            return result
 
-        return await self._record(request.id, write)
+        return await self._record(request.id, write, reading=reading)
 
     async def _fail(
         self,
@@ -268,7 +275,7 @@ class Applier:
         code: str | None,
         message: str,
         before: Sequence[Handler] | None = None,
-        after: Sequence[Handler] | None = None,
+        after: HandlerReading | None = None,
     ) -> TransitionResult | None:
         logger.warning("request #%s failed to apply: %s", request.id, message)
         return await self._record(
@@ -279,17 +286,29 @@ class Applier:
                 error_code=code or "ERROR",
                 error_message=message,
                 handlers_before=None if before is None else [_ref(r) for r in before],
-                handlers_after=None if after is None else [_ref(r) for r in after],
+                handlers_after=None if after is None else [_ref(r) for r in after.handlers],
             ),
+            reading=after,
         )
 
-    async def _record(self, request_id: int, write: Write) -> TransitionResult | None:
+    async def _record(
+        self, request_id: int, write: Write, *, reading: HandlerReading | None = None
+    ) -> TransitionResult | None:
         """Write a step of an apply, trying again while the database is unavailable; None if
-        it never could be."""
+        it never could be.
+
+        `reading`: the handlers read back after the change, recorded as the resource's snapshot
+        in the same transaction, before the outcome: the request is still `applying` then, so
+        its own change is not taken for one made outside the bot.
+        """
         for attempt in range(1, OUTCOME_ATTEMPTS + 1):
             try:
                 async with self.database.transaction() as repo:
-                    return await write(repo)
+                    seen = None if reading is None else await record_reading(repo, reading)
+                    result = await write(repo)
+                if seen is not None and seen.change is not None:
+                    tell_of(seen.change, self._alerts)
+                return result
             except DatabaseUnavailableError as exc:
                 logger.warning(
                     "could not record the outcome of request #%s (attempt %d of %d): %s",
@@ -343,6 +362,16 @@ class Applier:
                 await repo.release_apply_leases(owner=self.owner, request_id=request_id)
         except DatabaseUnavailableError as exc:
             logger.warning("could not release the lease on request #%s: %s", request_id, exc)
+
+
+def _reading_after(outcome: ChangeOutcome) -> HandlerReading:
+    return HandlerReading(
+        outcome.resource,
+        outcome.after,
+        outcome.after_read_at,
+        bot_added=outcome.added,
+        bot_removed=outcome.removed,
+    )
 
 
 def _ref(person: Handler) -> ExtensionRef:

@@ -203,6 +203,8 @@ class PeriodicJob:
     name: str
     every_seconds: float
     run: Callable[[], Awaitable[object]]  # what it returns (a report, say) is not used
+    # The first run, this long after the instance took the jobs over (0: at once).
+    first_after_seconds: float = 0.0
 
 
 class Coordinator:
@@ -266,6 +268,7 @@ class Coordinator:
 
     @staticmethod
     async def _repeat(job: PeriodicJob) -> None:
+        await asyncio.sleep(job.first_after_seconds)
         while True:
             try:
                 await job.run()

@@ -15,7 +15,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from bot.db.base import utc_now
 from bot.domain import Handler, Resource, ResourceType, ThreadMessagingFeature
 from bot.errors import SmsHandlersError, presentable
 from bot.labels import resource_title
@@ -42,8 +44,24 @@ THREAD_MESSAGING_FEATURE = "MessageThreads"
 # changes always read live, and a change made here drops the copy at once.
 CARD_COPY_SECONDS = 3.0
 
+
+@dataclass(frozen=True)
+class HandlerReading:
+    """A resource's SMS handlers as read live from RingCentral, and when the read was sent.
+
+    A read-back right after the bot sent a change names what it sent (`bot_added`,
+    `bot_removed`), so that the change is never taken for one made outside the bot.
+    """
+
+    resource: Resource
+    handlers: tuple[Handler, ...]
+    read_at: datetime
+    bot_added: tuple[str, ...] = ()
+    bot_removed: tuple[str, ...] = ()
+
+
 # Told about every handler list read live (the Slack app records them as snapshots).
-HandlersSeen = Callable[[Resource, tuple[Handler, ...]], Awaitable[None]]
+HandlersSeen = Callable[[HandlerReading], Awaitable[None]]
 
 
 class UnknownResource(SmsHandlersError):
@@ -67,12 +85,16 @@ class ChangeFailed(SmsHandlersError):
         *,
         cause: RingCentralError,
         before: tuple[Handler, ...],
-        after: tuple[Handler, ...] | None,
+        after: HandlerReading | None,
     ) -> None:
         super().__init__(message)
         self.cause = cause
         self.before = before
-        self.after = after
+        self.reading_after = after
+
+    @property
+    def after(self) -> tuple[Handler, ...] | None:
+        return None if self.reading_after is None else self.reading_after.handlers
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,7 @@ class ChangePlan:
 
     resource: Resource
     before: tuple[Handler, ...]
+    before_read_at: datetime
     requested_added: tuple[str, ...]
     requested_removed: tuple[str, ...]
     added: tuple[str, ...]
@@ -113,6 +136,7 @@ class ChangeOutcome:
     resource: Resource
     before: tuple[Handler, ...]
     after: tuple[Handler, ...]
+    after_read_at: datetime  # when `after` was read (the snapshot the outcome records)
     added: tuple[str, ...]  # ids sent as added (requested ids that were not handlers yet)
     removed: tuple[str, ...]  # ids sent as removed (requested ids that were handlers)
     already_handlers: tuple[str, ...]  # requested additions that were handlers already
@@ -144,8 +168,11 @@ class Directory:
         ttl_seconds: float = 300.0,
         handler_concurrency: int = 4,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        """`clock` times the caches; `wall_clock` stamps each handler reading."""
         self.client = client
+        self._wall_clock = wall_clock
         self._handler_slots = asyncio.Semaphore(max(1, handler_concurrency))
         self._catalog = SharedLoad(
             self._load_catalog, ttl_seconds=ttl_seconds, clock=clock, name="inventory"
@@ -209,7 +236,7 @@ class Directory:
     async def handlers(self, *, resource_id: str) -> tuple[Handler, ...]:
         """The resource's SMS handlers, read live from RingCentral."""
         resource = await self.resource(resource_id=resource_id)
-        return await self._read_handlers(resource)
+        return (await self._read_handlers(resource)).handlers
 
     async def card_handlers(self, *, resource_id: str) -> tuple[Handler, ...]:
         """The resource's SMS handlers for its card: concurrent callers share one read, and a
@@ -219,14 +246,28 @@ class Directory:
         made through `apply_change` drops the resource's list at once.
         """
         resource = await self.resource(resource_id=resource_id)
-        return await self._card_reads.get(resource.id, lambda: self._read_handlers(resource))
 
-    async def _read_handlers(self, resource: Resource) -> tuple[Handler, ...]:
+        async def read() -> tuple[Handler, ...]:
+            return (await self._read_handlers(resource)).handlers
+
+        return await self._card_reads.get(resource.id, read)
+
+    async def _read_handlers(
+        self, resource: Resource, *, after_sending: ChangePlan | None = None
+    ) -> HandlerReading:
+        read_at = self._wall_clock()  # when sent: a later reading shows at least as much
         records = await self.client.get_sms_recipients(extension_id=resource.id)
-        handlers = tuple(_handler(record) for record in records)
+        sent = after_sending
+        reading = HandlerReading(
+            resource,
+            tuple(_handler(r) for r in records),
+            read_at,
+            bot_added=() if sent is None else sent.added,
+            bot_removed=() if sent is None else sent.removed,
+        )
         for observer in self._observers:
-            await observer(resource, handlers)
-        return handlers
+            await observer(reading)
+        return reading
 
     async def resources_handled_by(self, *, user_id: str) -> tuple[Resource, ...]:
         """The resources whose SMS handlers include this user.
@@ -240,8 +281,8 @@ class Directory:
 
         async def handles(resource: Resource) -> bool:
             async with self._handler_slots:
-                handlers = await self._read_handlers(resource)
-            return any(r.id == user_id for r in handlers)
+                reading = await self._read_handlers(resource)
+            return any(r.id == user_id for r in reading.handlers)
 
         flags = await asyncio.gather(*(handles(r) for r in inventory.resources))
         return tuple(r for r, flag in zip(inventory.resources, flags, strict=True) if flag)
@@ -266,11 +307,12 @@ class Directory:
         if not added_ids and not removed_ids:
             raise InvalidChange("The change adds and removes nobody; pick at least one person.")
         resource = await self.resource(resource_id=resource_id)
-        before = await self._read_handlers(resource)
-        current = {r.id for r in before}
+        reading = await self._read_handlers(resource)
+        current = {r.id for r in reading.handlers}
         return ChangePlan(
             resource=resource,
-            before=before,
+            before=reading.handlers,
+            before_read_at=reading.read_at,
             requested_added=added_ids,
             requested_removed=removed_ids,
             added=tuple(i for i in added_ids if i not in current),
@@ -288,7 +330,8 @@ class Directory:
         not readable back raises ChangeFailed with `after=None`: its effect is unknown.
         """
         if plan.in_effect:
-            return _outcome(plan, after=plan.before, calls=0)
+            before = HandlerReading(plan.resource, plan.before, plan.before_read_at)
+            return _outcome(plan, after=before, calls=0)
         try:
             return await self._send(plan)
         finally:
@@ -301,7 +344,7 @@ class Directory:
                 extension_id=resource.id, added=plan.added, removed=plan.removed
             )
         except RingCentralError as exc:
-            after = await self._read_back_after_failure(resource)
+            after = await self._read_back_after_failure(plan)
             calls = -(-max(len(plan.added), len(plan.removed)) // BULK_ASSIGN_MAX_IDS)
             outcome = None if after is None else _outcome(plan, after=after, calls=calls, error=exc)
             if outcome is not None and outcome.verified:
@@ -311,7 +354,7 @@ class Directory:
                 return outcome
             raise _failed(plan, after, exc) from exc
         try:
-            after = await self._read_handlers(resource)
+            after = await self._read_handlers(resource, after_sending=plan)
         except RingCentralError as exc:
             raise ChangeFailed(
                 f"The change to {resource_title(resource)} was sent, but its handlers could not be "
@@ -322,12 +365,12 @@ class Directory:
             ) from exc
         return _outcome(plan, after=after, calls=calls)
 
-    async def _read_back_after_failure(self, resource: Resource) -> tuple[Handler, ...] | None:
+    async def _read_back_after_failure(self, plan: ChangePlan) -> HandlerReading | None:
         try:
-            return await self._read_handlers(resource)
+            return await self._read_handlers(plan.resource, after_sending=plan)
         except RingCentralError as read_error:
             logger.warning(
-                "Could not read back %s after a failed change: %s", resource.id, read_error
+                "Could not read back %s after a failed change: %s", plan.resource.id, read_error
             )
             return None
 
@@ -380,16 +423,17 @@ class Directory:
 def _outcome(
     plan: ChangePlan,
     *,
-    after: tuple[Handler, ...],
+    after: HandlerReading,
     calls: int,
     error: RingCentralError | None = None,
 ) -> ChangeOutcome:
-    present = {r.id for r in after}
+    present = {r.id for r in after.handlers}
     expected = ({r.id for r in plan.before} - set(plan.removed)) | set(plan.added)
     return ChangeOutcome(
         resource=plan.resource,
         before=plan.before,
-        after=after,
+        after=after.handlers,
+        after_read_at=after.read_at,
         added=plan.added,
         removed=plan.removed,
         already_handlers=plan.already_handlers,
@@ -403,13 +447,13 @@ def _outcome(
 
 
 def _failed(
-    plan: ChangePlan, after: tuple[Handler, ...] | None, error: RingCentralError
+    plan: ChangePlan, after: HandlerReading | None, error: RingCentralError
 ) -> ChangeFailed:
     """A bulk-assign that failed, described by what the read-back shows of the sent part."""
     if after is None:
         state = "Its handlers could not be read back; check them before retrying."
     else:
-        present = {r.id for r in after}
+        present = {r.id for r in after.handlers}
         done = [i for i in plan.added if i in present] + [
             i for i in plan.removed if i not in present
         ]

@@ -95,6 +95,8 @@ SIGNING_SECRET = "Slack signing secret"
 APP_TOKEN = "Slack app-level token"
 APPROVAL_CHANNEL = "Approval channel"
 APPROVERS = "Approvers"
+DRIFT_CHANNEL = "Drift channel"
+NOT_POSTED = "changes made outside the bot are recorded, but not posted"
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,42 @@ def channel_check(channel: ChannelFacts, *, bot_name: str) -> Check:
             f"/invite @{bot_name} in the channel.",
         )
     return passed(APPROVAL_CHANNEL, f"{where}; the bot is a member.")
+
+
+def drift_channel_setting(value: str) -> Check | None:
+    """A warning when SMS_HANDLERS_DRIFT_CHANNEL (optional) is not a channel id."""
+    if value.startswith("#") or not SLACK_ID.fullmatch(value) or value[0] not in "CG":
+        return warning(
+            DRIFT_CHANNEL,
+            f"SMS_HANDLERS_DRIFT_CHANNEL is {value!r}, which is not a channel id, so {NOT_POSTED}: "
+            f"use the channel's id (C…), not its name. {CHANNEL_ID_HINT}",
+        )
+    return None
+
+
+def drift_channel_lookup_failed(value: str, error: SlackLookupFailed, *, api_url: str) -> Check:
+    if error.code == "channel_not_found":
+        return warning(
+            DRIFT_CHANNEL,
+            f"Slack knows no channel {value} that the bot can see (channel_not_found), so "
+            f"{NOT_POSTED}: check SMS_HANDLERS_DRIFT_CHANNEL; a private channel must have the bot "
+            "invited first.",
+        )
+    problem = slack_call_failed(DRIFT_CHANNEL, error, api_url=api_url)
+    return warning(problem.name, problem.detail)
+
+
+def drift_channel_check(channel: ChannelFacts, *, bot_name: str) -> Check:
+    where = f"#{channel.name} ({channel.id})"
+    if channel.is_archived:
+        return warning(DRIFT_CHANNEL, f"{where} is archived, so {NOT_POSTED}.")
+    if not channel.is_member:
+        return warning(
+            DRIFT_CHANNEL,
+            f"the bot is not a member of {where}, so {NOT_POSTED}: type /invite @{bot_name} in "
+            "the channel.",
+        )
+    return passed(DRIFT_CHANNEL, f"{where}; the bot is a member.")
 
 
 @dataclass

@@ -3,9 +3,10 @@
 RingCentral has no reverse lookup (which resources does this user handle?): the only way is to
 read every resource's handlers, one Light call each. On an account with hundreds of resources
 that is minutes of rate limit. So the bot keeps a snapshot of every handler list it reads live
-(cards, forms, reviews, changes: the `Directory` tells `record`), answers `who` at once from
-them ("as last seen"), and refreshes the missing or old ones in the background at the pace of a
-`CallBudget`, one scan at a time, bounded in duration.
+(cards, forms, reviews, changes: the `Directory` tells `record`, which compares each reading with
+the last one: see bot/services/readings.py), answers `who` at once from them ("as last seen"),
+and refreshes the missing or old ones in the background at the pace of a `CallBudget`, one scan
+at a time, bounded in duration.
 
 With several instances, a scan runs under the "handler-scan" lease (bot.services.coordinator),
 so only one instance scans at a time and the account's rate limit is not spent twice. A `who`
@@ -25,10 +26,11 @@ from typing import Protocol
 
 from bot.db.base import utc_now
 from bot.db.session import Database
-from bot.domain import ExtensionRef, Handler, HandlerSnapshot, Resource
+from bot.domain import HandlerSnapshot, Resource
 from bot.ringcentral.errors import RingCentralError, RingCentralRateLimited
 from bot.services.budget import CallBudget
-from bot.services.directory import Directory, UnknownResource
+from bot.services.directory import Directory, HandlerReading, UnknownResource
+from bot.services.readings import ChangeAlerts, record_reading, tell_of
 
 logger = logging.getLogger(__name__)
 
@@ -106,9 +108,12 @@ class HandlerIndex:
         max_scan_seconds: float = MAX_SCAN_SECONDS,
         clock: Callable[[], datetime] = utc_now,
         scan_lease: ExclusiveRunner | None = None,
+        alerts: ChangeAlerts | None = None,
     ) -> None:
-        """`scan_lease`: how scans keep to one instance at a time (None: this is the only one)."""
+        """`scan_lease`: how scans keep to one instance at a time (None: this is the only one);
+        `alerts`: told of each change made outside the bot that a reading reveals."""
         self._database = database
+        self._alerts = alerts
         self._directory = directory
         self.budget = budget
         self._fresh = timedelta(seconds=FRESH_SECONDS)
@@ -119,14 +124,17 @@ class HandlerIndex:
         self._scan_left = 0
         directory.observe_handlers(self.record)
 
-    async def record(self, resource: Resource, handlers: Sequence[Handler]) -> None:
-        """Save what was just read live as the resource's snapshot (a failure is only logged)."""
-        refs = [ExtensionRef(r.id, r.name, r.extension_number) for r in handlers]
+    async def record(self, reading: HandlerReading) -> None:
+        """Record what was just read live as the resource's snapshot, comparing it with the
+        previous one (a failure is only logged: the next reading is compared instead)."""
         try:
             async with self._database.transaction() as repo:
-                await repo.save_snapshot(resource_id=resource.id, handlers=refs)
+                recorded = await record_reading(repo, reading)
         except Exception:
-            logger.exception("could not save the handler snapshot of %s", resource.id)
+            logger.exception("could not save the handler snapshot of %s", reading.resource.id)
+            return
+        if recorded.change is not None:
+            tell_of(recorded.change, self._alerts)
 
     async def last_seen_ids(self, *, resource_id: str) -> frozenset[str]:
         """The extension ids last read as this resource's handlers (empty if never read)."""

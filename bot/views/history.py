@@ -22,6 +22,7 @@ from bot.views.common import (
     modal_title,
     section,
 )
+from bot.views.drift import MADE_OUTSIDE, readings_text
 from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user, truncate
 
 _VERBS = {
@@ -36,7 +37,6 @@ _VERBS = {
     AuditAction.RETRIED: "retried",
     AuditAction.TAKEN_OVER: "took over, after a stop,",
     AuditAction.REAPPLYING: "sent again the missing part of",
-    AuditAction.EXTERNAL_CHANGE: "saw a change made outside the bot",
     AuditAction.APPROVAL_RECORDED: "approved",
     AuditAction.REMINDED: "reminded the approvers of",
     AuditAction.ESCALATED: "escalated",
@@ -85,6 +85,8 @@ def _actor(event: AuditEvent) -> str:
 
 def event_text(event: AuditEvent) -> str:
     """One history entry: when, who, what, outcome (escaped)."""
+    if event.action is AuditAction.EXTERNAL_CHANGE:
+        return _outside_change_text(event)
     verb = _VERBS.get(event.action, str(event.action))
     request = f" request #{event.request_id}" if event.request_id is not None else ""
     line = f"{slack_date(event.occurred_at)} · {_actor(event)} {verb}{request}"
@@ -105,6 +107,18 @@ def event_text(event: AuditEvent) -> str:
         # `applied` events written before warnings had their own field carry it as an error
         icon = ":warning:" if event.action is AuditAction.APPLIED else ":x:"
         line += f"\n{icon} " + escape(truncate(error, 300))
+    return line
+
+
+def _outside_change_text(event: AuditEvent) -> str:
+    """A change the bot saw but did not make: marked as such, with the two readings."""
+    line = f"{slack_date(event.occurred_at)} · :warning: *{MADE_OUTSIDE}* (in RingCentral)"
+    changes = change_lines(event.added, event.removed)
+    if changes:
+        line += "\n" + lines_within(changes, 1200)
+    between = readings_text(event)
+    if between:
+        line += f"\nSeen by the bot {between}."
     return line
 
 

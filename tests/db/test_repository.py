@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.db.errors import RequestNotFoundError
-from bot.db.repository import CreateResult, Repository, TransitionResult
+from bot.db.repository import CreateResult, RecordedReading, Repository, TransitionResult
 from bot.db.session import Database
 from bot.domain import (
     REQUEST_TRANSITIONS,
@@ -596,10 +596,10 @@ async def test_snapshot_replaces_the_previous_one(database: Database) -> None:
     first_time = datetime.now(UTC) - timedelta(hours=1)  # before "now", whatever the date
     async with database.transaction() as repo:
         assert await repo.latest_snapshot(resource_id="cq-1") is None
-        await repo.save_snapshot(resource_id="cq-1", handlers=[BOB, CARA], taken_at=first_time)
-        await repo.save_snapshot(resource_id="cq-2", handlers=[DAN])
+        await record(repo, "cq-1", [BOB, CARA], at=first_time)
+        await record(repo, "cq-2", [DAN], at=first_time)
     async with database.transaction() as repo:
-        saved = await repo.save_snapshot(resource_id="cq-1", handlers=[CARA])
+        saved = (await record(repo, "cq-1", [CARA], at=datetime.now(UTC))).snapshot
     async with database.reader() as repo:
         latest = await repo.latest_snapshot(resource_id="cq-1")
         other = await repo.latest_snapshot(resource_id="cq-2")
@@ -608,6 +608,18 @@ async def test_snapshot_replaces_the_previous_one(database: Database) -> None:
     assert latest is not None and latest.handlers == (CARA,)
     assert latest.taken_at > first_time and latest.taken_at.tzinfo is not None
     assert other is not None and other.handlers == (DAN,)
+
+
+async def record(
+    repo: Repository, resource_id: str, handlers: list[ExtensionRef], *, at: datetime
+) -> RecordedReading:
+    return await repo.record_reading(
+        resource_id=resource_id,
+        resource_type=ResourceType.CALL_QUEUE,
+        resource_name="Support queue",
+        handlers=handlers,
+        read_at=at,
+    )
 
 
 async def test_readers_do_not_wait_for_an_open_write(database: Database) -> None:

@@ -55,6 +55,7 @@ async def app_with_policy(
         approval_channel=None,
         database_url=database.url,
         clock=clock,
+        drift_interval_seconds=0,  # the jobs this module checks are the policy's
     ) as app:
         app.slack.add_channel(id=QUEUES, name="support-queue-approvals")
         app.slack.add_user(id=BEA.id, name=BEA.name, real_name=BEA.real_name, email=BEA.email)

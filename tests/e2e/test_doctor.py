@@ -349,3 +349,37 @@ async def test_no_secret_is_ever_printed(doctor: Doctor) -> None:
     text = "\n".join(outputs)
     for secret in doctor.secrets():
         assert secret not in text
+
+
+async def test_the_drift_channel_is_checked_only_when_set(doctor: Doctor) -> None:
+    _, without = await doctor.run("--http")
+    assert not [text for text in without if "Drift channel" in text]
+    doctor.slack.add_channel(id="C0DRIFT", name="sms-handler-changes")
+
+    code, lines = await doctor.run("--http", SMS_HANDLERS_DRIFT_CHANNEL="C0DRIFT")
+
+    assert code == 0
+    assert line(lines, "Drift channel") == (
+        "OK   Drift channel: #sms-handler-changes (C0DRIFT); the bot is a member."
+    )
+
+
+async def test_a_drift_channel_the_bot_cannot_post_to_is_a_warning(doctor: Doctor) -> None:
+    doctor.slack.add_channel(id="C0ELSEWHERE", name="elsewhere", is_member=False)
+    code, lines = await doctor.run("--http", SMS_HANDLERS_DRIFT_CHANNEL="C0ELSEWHERE")
+
+    assert code == 0  # the bot works without it
+    assert line(lines, "Drift channel") == (
+        "WARN Drift channel: the bot is not a member of #elsewhere (C0ELSEWHERE), so changes "
+        "made outside the bot are recorded, but not posted: type /invite @sms-handlers in the "
+        "channel."
+    )
+    code, lines = await doctor.run("--http", SMS_HANDLERS_DRIFT_CHANNEL="#sms-drift")
+    assert code == 0
+    assert line(lines, "Drift channel").startswith(
+        "WARN Drift channel: SMS_HANDLERS_DRIFT_CHANNEL is '#sms-drift', which is not a channel "
+        "id, so changes made outside the bot are recorded, but not posted: use the channel's id"
+    )
+    code, lines = await doctor.run("--http", SMS_HANDLERS_DRIFT_CHANNEL="C0NOBODY")
+    assert code == 0
+    assert "(channel_not_found)" in line(lines, "Drift channel")

@@ -72,3 +72,19 @@ def test_the_policy_file_is_optional(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings().policy_file is None
     monkeypatch.setenv("SMS_HANDLERS_POLICY", "conf/policy.yml")
     assert load_settings().policy_file == Path("conf/policy.yml")
+
+
+def test_the_drift_check_runs_every_ten_minutes_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = load_settings()
+    assert settings.drift_interval_seconds == 600 and settings.drift_channel is None
+    monkeypatch.setenv("SMS_HANDLERS_DRIFT_INTERVAL_SECONDS", "0")  # off
+    monkeypatch.setenv("SMS_HANDLERS_DRIFT_CHANNEL", " ")
+    settings = load_settings()
+    assert settings.drift_interval_seconds == 0 and settings.drift_channel is None
+    monkeypatch.setenv("SMS_HANDLERS_DRIFT_CHANNEL", "C0DRIFT")
+    assert load_settings().drift_channel == "C0DRIFT"
+    monkeypatch.setenv("SMS_HANDLERS_DRIFT_INTERVAL_SECONDS", "-1")
+    with pytest.raises(ConfigError, match="SMS_HANDLERS_DRIFT_INTERVAL_SECONDS"):
+        load_settings()

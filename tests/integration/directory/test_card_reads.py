@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.domain import Handler, Resource
+from bot.domain import Handler
 from bot.ringcentral.client import RingCentralClient
-from bot.services.directory import CARD_COPY_SECONDS, Directory
+from bot.services.directory import CARD_COPY_SECONDS, Directory, HandlerReading
 from sms_handlers_sandbox.ringcentral import SandboxServer
 
 SUPPORT, SALES = "4001", "4002"
@@ -27,8 +27,8 @@ async def test_a_hundred_concurrent_cards_of_one_resource_cost_one_read(
     directory = Directory(client=rc_client)
     seen: list[str] = []
 
-    async def observe(resource: Resource, handlers: tuple[Handler, ...]) -> None:
-        seen.append(resource.id)
+    async def observe(reading: HandlerReading) -> None:
+        seen.append(reading.resource.id)
 
     directory.observe_handlers(observe)
     await directory.inventory()

@@ -219,6 +219,24 @@ async def test_a_failing_job_runs_again_and_the_others_go_on(database: Database)
         await coordinator.aclose()
 
 
+async def test_a_job_may_first_run_a_while_after_the_jobs_are_taken_over(
+    database: Database,
+) -> None:
+    ran = Runs()
+    coordinator = Coordinator(leases(database, "a"))
+    coordinator.register(PeriodicJob("at once", every_seconds=60, run=ran.job("now")))
+    coordinator.register(
+        PeriodicJob("later", every_seconds=60, run=ran.job("later"), first_after_seconds=0.2)
+    )
+    coordinator.start()
+    try:
+        await until(lambda: "later" in ran.owners())
+    finally:
+        await coordinator.aclose()
+
+    assert ran.owners() == ["now", "later"]  # the delayed one after the other's first run
+
+
 def test_jobs_are_checked_when_registered() -> None:
     coordinator = Coordinator(Leases(Database.from_url("sqlite+aiosqlite://"), owner="a"))
     job = PeriodicJob("tick", every_seconds=1, run=Runs().job("a"))

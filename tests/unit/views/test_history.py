@@ -30,7 +30,8 @@ def test_event_text_covers_who_what_when_and_escapes() -> None:
             removed=(ref(1, "Ava Chen"),),
         )
     )
-    assert external.endswith("The bot saw a change made outside the bot\n➖ Ava Chen (ext. 1001)")
+    marked = ":warning: *Changed outside the bot* (in RingCentral)\n➖ Ava Chen (ext. 1001)"
+    assert external.endswith(marked)
     failed = event_text(
         audit_event(3, action=AuditAction.APPLY_FAILED, details={"error_message": "boom <x>"})
     )

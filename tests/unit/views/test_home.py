@@ -219,7 +219,7 @@ def test_latest_changes_name_the_resource_and_what_changed() -> None:
         resource_name="Boston Office",
     )
     text = all_texts(render_view(home_view(empty_home(changes=Listing((outside, applied), 2)))))
-    assert "*Boston Office* · <!date^" in text and "saw a change made outside the bot" in text
+    assert "*Boston Office* · <!date^" in text and "Changed outside the bot" in text
     assert "*Support &lt;!here&gt;* · " in text and "<!here>" not in text
     assert "The bot applied request #7" in text
 

@@ -417,16 +417,11 @@ class Repository:
             return ApprovalResult(ApprovalOutcome.DUPLICATE, request)
         given, required = len(request.approvals), request.approvals_required
         if given < required:
-            event = await self.append_event(
+            event = await self._request_event(
+                request,
                 actor_id=approver_id,
                 actor_name=approver_name,
                 action=AuditAction.APPROVAL_RECORDED,
-                resource_id=request.resource_id,
-                resource_type=request.resource_type,
-                resource_name=request.resource_name,
-                request_id=request.id,
-                added=request.add,
-                removed=request.remove,
                 details={
                     **({} if comment is None else {"comment": comment}),
                     "approvals": given,
@@ -864,16 +859,11 @@ class Repository:
                 raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
             return TransitionResult(won=False, request=current)
         request = await self._hydrated(row)
-        event = await self.append_event(
+        event = await self._request_event(
+            request,
             actor_id=actor_id,
             actor_name=actor_name,
             action=transition.action,
-            resource_id=request.resource_id,
-            resource_type=request.resource_type,
-            resource_name=request.resource_name,
-            request_id=request.id,
-            added=request.add,
-            removed=request.remove,
             handlers_before=handlers_before,
             handlers_after=handlers_after,
             details=dict(details or {}),
@@ -916,6 +906,29 @@ class Repository:
         return current
 
     # Audit events (append-only: there is deliberately no update or delete here)
+
+    async def _request_event(
+        self,
+        request: ChangeRequest,
+        *,
+        actor_id: str,
+        actor_name: str | None,
+        action: AuditAction,
+        **fields: Any,
+    ) -> AuditEvent:
+        """An audit event about `request`: its resource and its change, and `fields`."""
+        return await self.append_event(
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=action,
+            resource_id=request.resource_id,
+            resource_type=request.resource_type,
+            resource_name=request.resource_name,
+            request_id=request.id,
+            added=request.add,
+            removed=request.remove,
+            **fields,
+        )
 
     async def append_event(
         self,

@@ -4,6 +4,7 @@ stand-ins as their own package, both in an editable install and in a built wheel
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -83,9 +84,24 @@ def test_editable_install_migrates_from_any_directory(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_built_wheel_in_a_fresh_venv_migrates_and_runs_the_sandbox(tmp_path: Path) -> None:
-    wheels = tmp_path / "wheels"
+    wheels, source = tmp_path / "wheels", tmp_path / "source"
+    # Built from a copy of what the distribution is made of, so the build leaves nothing
+    # (setuptools' build/ folder) in the checkout.
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for part in ("bot", "migrations", "sandbox/sms_handlers_sandbox"):
+        shutil.copytree(ROOT / part, source / part, ignore=skip)
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / part, source / part)
     built = subprocess.run(
-        [*PIP, "wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", str(wheels), str(ROOT)],
+        [
+            *PIP,
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(wheels),
+            str(source),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

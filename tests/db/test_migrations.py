@@ -33,6 +33,7 @@ TABLES = {
     "handler_snapshots",
     "coordinator_leases",
     "rate_limit_state",
+    "temporary_notices",
 }
 
 

@@ -68,6 +68,7 @@ def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
         history=container.history,
         slack_users=container.slack_users,
         tasks=tasks,
+        temporary=container.temporary,
     )
     views.register(
         app,
@@ -75,6 +76,7 @@ def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
         slack_users=container.slack_users,
         approval_channel=container.policy.default_channel,
         tasks=tasks,
+        temporary=container.temporary,
     )
     options.register(app, browse=container.browse)
     events.register(app, requests=container.requests, policy=container.policy, tasks=tasks)

@@ -8,13 +8,16 @@ the CLI builds it from the environment.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
 from bot.config import Settings
+from bot.db.base import utc_now
 from bot.db.errors import DatabaseUnavailableError
 from bot.db.migrate import open_database
 from bot.db.session import Database
@@ -36,6 +39,7 @@ from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy, fields_no
 from bot.services.rate_sharing import DatabaseRateLimits
 from bot.services.recovery import RecoveryService
 from bot.services.requests import RequestService
+from bot.services.temporary import TemporaryChanges
 from bot.slackapi.notifier import SlackNotifier
 from bot.slackapi.usergroups import SlackUserGroups
 from bot.slackapi.users import SlackUsers
@@ -64,6 +68,7 @@ class Container:
     applier: Applier
     requests: RequestService
     recovery: RecoveryService
+    temporary: TemporaryChanges
     browse: BrowseService
     history: HistoryService
     tasks: BackgroundTasks
@@ -124,10 +129,13 @@ async def build_container(
     list_page_size: int = LIST_PAGE_SIZE,
     metrics: Metrics | None = None,
     outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
+    clock: Callable[[], datetime] = utc_now,
 ) -> Container:
     """Open the database (migrating it unless told not to) and wire every service.
 
-    An invalid policy file (SMS_HANDLERS_POLICY) stops it first, naming the file and line.
+    `clock` is what the services take for now when they judge ends of temporary changes (tests
+    move it); leases keep the instance's own clock. An invalid policy file
+    (SMS_HANDLERS_POLICY) stops it first, naming the file and line.
     """
     rules = load_policy(settings)
     if rules.source == ENVIRONMENT:
@@ -184,6 +192,7 @@ async def build_container(
         owner=owner,
         lease_seconds=settings.apply_lease_seconds,
         outcome_pause_seconds=outcome_pause_seconds,
+        clock=clock,
     )
     requests = RequestService(
         database=database,
@@ -192,6 +201,16 @@ async def build_container(
         policy=policy,
         notifier=notify,
         applier=applier,
+        clock=clock,
+    )
+    temporary = TemporaryChanges(
+        database=database,
+        directory=directory,
+        people=people,
+        policy=policy,
+        notifier=notify,
+        applier=applier,
+        clock=clock,
     )
     slack_users = SlackUsers(web)
     browse = BrowseService(
@@ -200,6 +219,7 @@ async def build_container(
         people=people,
         members=slack_users,
         list_page_size=list_page_size,
+        temporary=temporary,
     )
     recovery = RecoveryService(database=database, applier=applier)
     coordinator = Coordinator(leases)
@@ -207,6 +227,13 @@ async def build_container(
     coordinator.register(
         PeriodicJob(
             "recovery", every_seconds=settings.recovery_interval_seconds, run=recovery.recover_once
+        )
+    )
+    coordinator.register(
+        PeriodicJob(
+            "temporary-changes",
+            every_seconds=settings.temporary_interval_seconds,
+            run=temporary.run_due,
         )
     )
     tasks = BackgroundTasks()
@@ -231,6 +258,7 @@ async def build_container(
         applier=applier,
         requests=requests,
         recovery=recovery,
+        temporary=temporary,
         browse=browse,
         history=HistoryService(database=database, directory=directory),
         tasks=tasks,

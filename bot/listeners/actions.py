@@ -1,5 +1,5 @@
 """Buttons: pick a candidate, Request change, History (Older / Newest), list paging, Review,
-Cancel, Retry, and Reject inside the review modal."""
+Cancel, Retry, Reject inside the review modal, and Extend / End now of a temporary change."""
 
 from __future__ import annotations
 
@@ -26,12 +26,14 @@ from bot.listeners.state import input_text
 from bot.services.browse import BrowseService
 from bot.services.history import HistoryService
 from bot.services.requests import Actor, RequestService
+from bot.services.temporary import TemporaryChanges
 from bot.slackapi.users import SlackUsers
 from bot.views import ids
 from bot.views.history import HistoryCursor, history_modal
 from bot.views.modals import loading_modal, request_modal, review_modal
 from bot.views.requests import decided_modal
 from bot.views.resources import list_message, resource_card
+from bot.views.temporary import extend_modal
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ def register(
     history: HistoryService,
     slack_users: SlackUsers,
     tasks: BackgroundTasks,
+    temporary: TemporaryChanges,
 ) -> None:
     """Every button, each answered from the one service it needs."""
 
@@ -80,7 +83,11 @@ def register(
             """The resource, its handlers and the requester's RingCentral user, in the form."""
             resource_id = payload.resource_id_of(body)
             profile = await slack_users.profile(user_id_of(body), fallback_name=user_name_of(body))
-            form = await requests.form(resource_id=resource_id, requester_email=profile.email)
+            form = await requests.form(
+                resource_id=resource_id,
+                requester_email=profile.email,
+                time_zone=profile.time_zone,
+            )
             channel = body.get("channel") or {}
             view = request_modal(form, channel_id=channel.get("id"))
             await update_view(client, view_id=view_id, view=view)
@@ -180,6 +187,36 @@ def register(
 
         after_ack(tasks, reject(), body=body, client=client)
 
+    # -- temporary changes -------------------------------------------------------------------
+
+    async def on_extend(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """Refuse (ephemeral) when this person may not; else open the Extend modal."""
+        await ack()
+
+        async def check() -> None:
+            await temporary.check_can_change(
+                request_id=payload.request_id_of(body), user_id=user_id_of(body)
+            )
+
+        async def fill(view_id: str) -> None:
+            user = await actor_of(slack_users, body)
+            form = await temporary.extend_form(request_id=payload.request_id_of(body), user=user)
+            await update_view(client, view_id=view_id, view=extend_modal(form))
+
+        open_modal_then(
+            tasks, client, body, title="Extend", what="the change", fill=fill, check=check
+        )
+
+    async def on_end_now(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """End the change now; what its revert did is posted in its thread and DM."""
+        await ack()
+
+        async def end() -> None:
+            user = await actor_of(slack_users, body)
+            await temporary.end_now(request_id=payload.request_id_of(body), user=user)
+
+        after_ack(tasks, end(), body=body, client=client)
+
     app.action(ids.PICK_RESOURCE)(on_pick_resource)
     app.action(ids.REQUEST_CHANGE)(on_request_change)
     app.action(ids.SHOW_HISTORY)(on_show_history)
@@ -191,12 +228,14 @@ def register(
     app.action(ids.CANCEL_REQUEST)(on_cancel)
     app.action(ids.RETRY_REQUEST)(on_retry)
     app.action(ids.REJECT_REQUEST)(on_reject)
+    app.action(ids.EXTEND_TEMPORARY)(on_extend)
+    app.action(ids.END_TEMPORARY)(on_end_now)
 
 
 async def actor_of(slack_users: SlackUsers, body: Body) -> Actor:
     """The acting Slack user with their real name."""
     profile = await slack_users.profile(user_id_of(body), fallback_name=user_name_of(body))
-    return Actor(id=profile.id, name=profile.name)
+    return Actor(id=profile.id, name=profile.name, time_zone=profile.time_zone)
 
 
 def open_modal_then(

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from typing import TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain import NoticeKind
@@ -88,7 +89,7 @@ class TemporaryEnd:
     length: timedelta | None = None
 
 
-def is_time_zone(name: object) -> bool:
+def is_time_zone(name: object) -> TypeGuard[str]:
     """Whether `name` is an IANA time zone name this system knows (`America/Los_Angeles`)."""
     if not isinstance(name, str) or len(name) > TIME_ZONE_MAX_LENGTH:
         return False
@@ -229,10 +230,7 @@ def request_end(
     until = _picked_moment(choice)
     if until <= now:
         raise InvalidEndError(
-            {
-                EndField.DATE: f"{local_text(until, choice.time_zone)} has passed; pick a "
-                "later end."
-            }
+            {EndField.DATE: f"{local_text(until, choice.time_zone)} has passed; pick a later end."}
         )
     if longest is not None and until - now > longest:
         raise InvalidEndError(
@@ -296,9 +294,7 @@ def notice_due(started_at: datetime, ends_at: datetime, now: datetime) -> Notice
     if now >= ends_at:
         return None
     due = [
-        kind
-        for kind in NOTICES
-        if ends_at - started_at > kind.lead and now >= ends_at - kind.lead
+        kind for kind in NOTICES if ends_at - started_at > kind.lead and now >= ends_at - kind.lead
     ]
     return due[-1] if due else None
 
@@ -316,4 +312,3 @@ def time_left(now: datetime, ends_at: datetime) -> str:
     if hours < 36:
         return f"about {hours} hours"
     return f"about {round(hours / 24)} days"
-

@@ -37,7 +37,8 @@ DEFAULT_CACHE_SECONDS = 60.0
 
 # The fields of a rule this version acts on; the default's channel is acted on too (every request
 # is posted there). The others are read, checked and shown (`policy explain`) only, for now.
-ENFORCED_FIELDS = frozenset({"approvers", "allow_self_approval"})
+# `max_temporary` bounds temporary changes (bot/services/temporary.py).
+ENFORCED_FIELDS = frozenset({"approvers", "allow_self_approval", "max_temporary"})
 
 
 def fields_not_acted_on(rules: Policy) -> list[str]:
@@ -85,6 +86,11 @@ class SelfApprovalError(SmsHandlersError):
 
 class NotTheRequesterError(SmsHandlersError):
     """Someone other than the requester tried to cancel a request."""
+
+
+class NotAllowedToEndError(SmsHandlersError):
+    """Someone other than the requester or an approver tried to extend or end a temporary
+    change."""
 
 
 class ApproversUnavailableError(SmsHandlersError):
@@ -165,6 +171,10 @@ class ApprovalPolicy:
             current=tuple(r.id for r in request.handlers_before or ()),
         )
         return decide(self.rules, await self._resource_of(request), change)
+
+    def decision_for_change(self, resource: Resource, change: ProposedChange) -> PolicyDecision:
+        """The rule that applies to a change about to be requested (`resource` as it is now)."""
+        return decide(self.rules, resource, change)
 
     async def _resource_of(self, request: ChangeRequest) -> Resource:
         recorded = Resource(
@@ -254,6 +264,18 @@ class ApprovalPolicy:
             f"{refused} The approvers for {request.resource_name} are: "
             f"{describe_approvers(decision.approvers)} ({rule} of the policy)."
         )
+
+    async def check_can_end(self, *, user_id: str, request: ChangeRequest) -> None:
+        """Raise unless this user may extend or end the temporary change: its requester, or an
+        approver under the rule that applies to it."""
+        if user_id == request.requester_id:
+            return
+        decision = await self.decision_for(request)
+        if not await self._is_among(user_id, decision.approvers):
+            raise NotAllowedToEndError(
+                f"Only the person who asked for change #{request.id} or an approver can extend "
+                "or end it."
+            )
 
     def check_can_cancel(self, *, user_id: str, request: ChangeRequest) -> None:
         """Raise unless this user is the requester (the only one who may cancel)."""

@@ -18,6 +18,8 @@ REVIEW_REQUEST: Final = "review_request"
 CANCEL_REQUEST: Final = "cancel_request"
 RETRY_REQUEST: Final = "retry_request"
 REJECT_REQUEST: Final = "reject_request"
+EXTEND_TEMPORARY: Final = "extend_temporary"  # value: the temporary change's request id
+END_TEMPORARY: Final = "end_temporary"
 
 # Modals (callback_id)
 LOADING_MODAL: Final = "loading"
@@ -25,6 +27,7 @@ REQUEST_MODAL: Final = "request_change_modal"
 REVIEW_MODAL: Final = "review_modal"
 HISTORY_MODAL: Final = "history_modal"
 RESULT_MODAL: Final = "result_modal"
+EXTEND_MODAL: Final = "extend_modal"
 
 # Inputs of the request modal (block_id / action_id)
 ADD_BLOCK: Final = "add_users"
@@ -39,6 +42,14 @@ REMOVE_ALL_ACTION: Final = "confirm_remove_all_checkbox"
 REMOVE_ALL_VALUE: Final = "remove_all"
 REASON_BLOCK: Final = "reason"
 REASON_ACTION: Final = "reason_input"
+# A temporary change's end (the request modal and the Extend modal): a date and a time in the
+# person's Slack time zone, or a length of time (in Extend: by how much).
+END_DATE_BLOCK: Final = "end_date"
+END_DATE_ACTION: Final = "end_date_picker"
+END_TIME_BLOCK: Final = "end_time"
+END_TIME_ACTION: Final = "end_time_picker"
+DURATION_BLOCK: Final = "duration"
+DURATION_ACTION: Final = "duration_select"
 
 # Inputs of the review modal
 COMMENT_BLOCK: Final = "comment"

@@ -278,5 +278,4 @@ def test_the_fields_this_version_does_not_act_on_are_named() -> None:
     assert fields_not_acted_on(parse_policy(text, source="p.yml")) == [
         "approvals_required",
         "channel",
-        "max_temporary",
     ]

@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.base import UtcDateTime, utc_now
 from bot.db.errors import RequestNotFoundError
@@ -873,7 +874,8 @@ class Repository:
         """Temporary changes that ended with nothing to revert whose `ended` notice was not
         sent yet, oldest first (a revert's outcome is told with the revert itself)."""
         row = ChangeRequestRow
-        reverts = select(ChangeRequestRow.id).where(ChangeRequestRow.reverts_request_id == row.id)
+        revert = aliased(ChangeRequestRow)
+        reverts = select(revert.id).where(revert.reverts_request_id == row.id)
         notice = TemporaryNoticeRow
         told = select(notice.request_id).where(
             notice.request_id == row.id,

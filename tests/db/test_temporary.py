@@ -305,3 +305,13 @@ async def test_events_after_the_change_took_effect(database: Database) -> None:
     assert [(e.action, [r.name for r in e.added]) for e in later] == [
         (AuditAction.EXTERNAL_CHANGE, ["Eve"])
     ]
+
+
+async def test_an_end_with_a_revert_is_told_with_the_revert_not_as_nothing_to_revert(
+    database: Database,
+) -> None:
+    change = await running_change(database)
+    async with database.transaction() as repo:
+        await start_revert(repo, change.id, ENDS)
+    async with database.reader() as repo:
+        assert await repo.ended_untold() == []

@@ -6,6 +6,7 @@ longest temporary change."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,11 +15,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain import AuditAction, RequestStatus
+from bot.container import build_container
+from bot.domain import AuditAction, NoticeKind, RequestStatus
 from bot.views import ids
+from sms_handlers_sandbox.ringcentral import Fault
 from tests.e2e.conftest import DatabaseChoice
 from tests.e2e.test_request_flow import find_block, open_request_modal, option
 from tests.support.app_harness import Harness, MovingClock, Person, running_app, texts
+from tests.support.waiting import wait_until
 
 SUPPORT = "4001"  # handlers Ava (6001) and Ben (6002)
 DAN = "6004"
@@ -154,3 +158,144 @@ async def test_a_temporary_add_is_reverted_at_its_end_even_after_a_restart(
         again = await container.temporary.run_due()
         assert again.ended == () and bulk_assigns(app) == 2  # the change, and its revert once
         app.assert_everything_accepted()
+
+
+async def test_a_revert_cut_short_by_a_stop_is_finished_by_recovery_once(
+    tmp_path: Path, database_choice: DatabaseChoice
+) -> None:
+    clock = MovingClock()
+    async with temporary_app(tmp_path, clock, database_url=database_choice.url) as app:
+        post = await ask(app, app.carla, {ids.DURATION_BLOCK: "8h"})
+        assert ":stopwatch: *Temporary:* for 8 hours once applied" in texts(post)
+        await approve(app, post)
+        assert DAN in app.sandbox.sms_recipients(SUPPORT)
+
+        gate = asyncio.Event()  # RingCentral makes the revert, its answer never comes back
+        app.sandbox.inject_fault(
+            Fault(r"/bulk-assign$", method="POST", handled=True, status=None, release=gate)
+        )
+        clock.advance(timedelta(hours=8, minutes=1))
+        job = asyncio.create_task(app.container.temporary.run_due())
+        await wait_until(
+            lambda: DAN not in app.sandbox.sms_recipients(SUPPORT), what="the revert to be sent"
+        )
+        job.cancel()  # the instance stops with the answer in flight
+        await asyncio.gather(job, return_exceptions=True)
+        container = await app.restart()
+        gate.set()
+
+        report = await container.recovery.recover_once()
+        await app.settle()
+        assert [r.status for r in report.recovered] == [RequestStatus.APPLIED]
+        revert_id = report.recovered[0].id
+        assert await events(app, revert_id) == [
+            AuditAction.REVERTING,
+            AuditAction.TAKEN_OVER,
+            AuditAction.REVERTED,
+        ]
+        assert bulk_assigns(app) == 2  # the change and its revert, never sent again
+        assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002"]
+        assert f"The bot reverted it (change #{revert_id})" in texts(app.thread(post)[-1])
+        assert (await container.temporary.run_due()).ended == ()
+
+
+async def test_a_revert_leaves_alone_what_changed_meanwhile_and_says_why(tmp_path: Path) -> None:
+    clock = MovingClock()
+    elena = "6005"
+    async with temporary_app(tmp_path, clock) as app:
+        post = await ask(
+            app, app.carla, {ids.DURATION_BLOCK: "1d"}, add=(DAN, elena), remove=("6001",)
+        )
+        await approve(app, post)
+        assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6002", DAN, elena]
+        # Outside the bot: Elena is removed, Ava is back, Dan is removed; then Sam asks for Dan
+        # for good and Alex approves it.
+        app.sandbox.set_sms_recipients(SUPPORT, ["6001", "6002"])
+        permanent = await ask(app, app.sam, {})
+        await approve(app, permanent)
+        assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002", DAN]
+
+        clock.advance(timedelta(days=1, minutes=1))
+        report = await app.container.temporary.run_due()
+        await app.container.temporary.run_due()
+        await app.settle()
+        assert [(r.id, r.status) for r in report.ended] == [(1, RequestStatus.APPLIED)]
+        assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002", DAN]
+        assert bulk_assigns(app) == 2  # the two requests; nothing for the end
+        [told] = app.thread(post)
+        said = texts(told)
+        assert "ended" in said and "Nothing was left to revert." in said
+        assert "➕ Dan Miller (ext. 1004) — added again since, by request #2" in said
+        assert "— no longer a handler" in said
+        assert "➖ Ava Chen (ext. 1001) — a handler again already" in said
+        assert said in [texts(m) for m in app.dms(app.carla)]
+        assert await events(app, 1) == [
+            AuditAction.REQUESTED,
+            AuditAction.APPROVED,
+            AuditAction.APPLYING,
+            AuditAction.APPLIED,
+            AuditAction.REVERT_SKIPPED,
+        ]
+        async with app.container.database.reader() as repo:
+            [skipped] = (await repo.history(request_id=1, limit=1)).events
+        assert [(s["id"], s["why"]) for s in skipped.details["skipped"]] == [  # type: ignore[index, union-attr]
+            (DAN, "added again since, by request #2"),
+            (elena, "no longer a handler"),
+            ("6001", "a handler again already"),
+        ]
+        app.assert_everything_accepted()
+
+
+async def test_notices_are_sent_once_each_with_two_instances_and_a_restart(
+    tmp_path: Path, database_choice: DatabaseChoice
+) -> None:
+    clock = MovingClock()
+    end = (clock.now + timedelta(days=2, hours=12)).replace(second=0, microsecond=0)
+    async with temporary_app(tmp_path, clock, database_url=database_choice.url) as app:
+        post = await ask(app, app.carla, local_pick(end))
+        await approve(app, post)
+        other = await build_container(app.container.settings, clock=clock)
+        try:
+
+            async def both_rounds() -> None:
+                await asyncio.gather(app.container.temporary.run_due(), other.temporary.run_due())
+                await app.settle()
+
+            def told() -> list[str]:
+                return [texts(m) for m in app.thread(post)]
+
+            clock.set(end - timedelta(hours=30))
+            await both_rounds()
+            assert told() == []
+
+            clock.set(end - timedelta(hours=23))
+            await both_rounds()
+            await both_rounds()
+            [day] = told()
+            assert "ends" in day and "(in about 23 hours)" in day and "➕ Dan Miller" in day
+            notice = app.dms(app.carla)[-1]
+            assert "(in about 23 hours)" in texts(notice)
+            assert ids.EXTEND_TEMPORARY in str(notice["blocks"])
+
+            await app.restart()
+            await both_rounds()
+            assert len(told()) == 1
+
+            clock.set(end - timedelta(minutes=50))
+            await both_rounds()
+            await both_rounds()
+            assert len(told()) == 2 and "(in 50 minutes)" in told()[-1]
+
+            clock.set(end + timedelta(minutes=1))
+            await both_rounds()
+            await both_rounds()
+            assert len(told()) == 3 and "The bot reverted it" in told()[-1]
+            assert bulk_assigns(app) == 2
+            assert sum("The bot reverted it" in texts(m) for m in app.dms(app.carla)) == 1
+            async with app.container.database.reader() as repo:
+                assert await repo.notices_sent(request_id=1) == [
+                    (NoticeKind.DAY_BEFORE, end),
+                    (NoticeKind.HOUR_BEFORE, end),
+                ]
+        finally:
+            await other.aclose()

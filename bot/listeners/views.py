@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
 from bot.domain import ChangeRequest
+from bot.errors import SmsHandlersError
 from bot.listeners import payload
 from bot.listeners.actions import actor_of, show_decision
 from bot.listeners.payload import MalformedPayloadError
@@ -111,6 +112,12 @@ def register(
         problem = comment_problem(comment)
         if problem is not None:
             await ack(response_action="errors", errors={ids.COMMENT_BLOCK: problem})
+            return
+        try:  # answered in the ack, or the "Applying…" modal could replace the refusal
+            await requests.check_end_to_come(request_id=request_id)
+        except SmsHandlersError as refusal:
+            text = explain(refusal, body=body)
+            await ack(response_action="update", view=problem_modal(title="Not approved", text=text))
             return
         await ack(response_action="update", view=approving_modal(request_id))
         view_id = str(view["id"])

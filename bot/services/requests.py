@@ -453,7 +453,7 @@ class RequestService:
         with self.applier.in_flight.track():
             request = await self.get(request_id=request_id)
             await self.policy.check_can_decide(user_id=approver.id, request=request)
-            self._check_end_to_come(request, approver)
+            self._check_end_to_come(request, approver.time_zone)
             async with self.database.transaction() as repo:
                 result = await repo.decide(
                     request_id=request_id,
@@ -468,15 +468,21 @@ class RequestService:
                 raise AlreadyDecidedError(result.request)
             return await self.applier.apply(result.request)
 
-    def _check_end_to_come(self, request: ChangeRequest, approver: Actor) -> None:
+    async def check_end_to_come(self, *, request_id: int) -> None:
+        """Refuse at once (before anything else is done) to approve a temporary change whose end
+        has passed; written in the requester's time zone."""
+        request = await self.get(request_id=request_id)
+        self._check_end_to_come(request, request.time_zone)
+
+    def _check_end_to_come(self, request: ChangeRequest, time_zone: str | None) -> None:
         """Refuse to approve a temporary change whose end has passed (it would be reverted at
         once)."""
         until = request.temporary_until
         if request.status is RequestStatus.PENDING and until is not None and until <= self._clock():
             raise TemporaryEndPassedError(
                 f"Request #{request.id} asked for a change until "
-                f"{local_text(until, approver.time_zone)}, which has passed. Reject it; the "
-                "requester can ask again."
+                f"{local_text(until, time_zone)}, which has passed. Reject it; the requester "
+                "can ask again."
             )
 
     async def retry(self, *, request_id: int, approver: Actor) -> ChangeRequest:

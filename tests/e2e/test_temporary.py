@@ -299,3 +299,117 @@ async def test_notices_are_sent_once_each_with_two_instances_and_a_restart(
                 ]
         finally:
             await other.aclose()
+
+
+def buttons(message: dict[str, Any]) -> set[str]:
+    return {
+        element["action_id"]
+        for block in message["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    }
+
+
+async def test_extend_within_the_rule_then_end_now(tmp_path: Path) -> None:
+    clock = MovingClock()
+    async with temporary_app(tmp_path, clock) as app:
+        post = await ask(app, app.carla, {ids.DURATION_BLOCK: "1d"})
+        applied = await approve(app, post)
+        assert buttons(applied) == {ids.EXTEND_TEMPORARY, ids.END_TEMPORARY}
+        async with app.container.database.reader() as repo:
+            change = await repo.get_request(request_id=1)
+        assert change is not None and change.applied_at is not None and change.ends_at is not None
+        started, first_end = change.applied_at, change.ends_at
+
+        await app.click(app.nina, ids.EXTEND_TEMPORARY, message=applied)
+        assert (
+            "Only the person who asked for change #1 or an approver can extend or end it."
+            in texts(app.last_ephemeral(app.nina, "C0APPROVALS"))
+        )
+
+        copy = app.dms(app.carla)[0]
+        await app.click(app.carla, ids.EXTEND_TEMPORARY, message=copy)
+        modal = app.top_modal(app.carla)
+        assert modal["callback_id"] == ids.EXTEND_MODAL
+        offered = [o["value"] for o in find_block(modal, ids.DURATION_BLOCK)["element"]["options"]]
+        assert offered == ["1h", "4h", "1d"]  # 2 days are left of the rule's 3
+        too_late = local_pick(started + timedelta(days=3, hours=1))
+        outcome = await app.submit(app.carla, modal, too_late)
+        assert outcome.action == "errors"
+        assert outcome.errors[ids.END_DATE_BLOCK].startswith(
+            "The longest temporary change here is 3 days, counted from when it took effect"
+        )
+        choices = find_block(modal, ids.DURATION_BLOCK)["element"]["options"]
+        outcome = await app.submit(app.carla, modal, {ids.DURATION_BLOCK: option(choices, "1d")})
+        assert outcome.action == "update"
+        new_end = first_end + timedelta(days=1)
+        assert "now ends" in texts(app.top_modal(app.carla))
+        extended = app.thread(post)[-1]
+        assert "<@U0CARLA> extended the temporary change #1" in texts(extended)
+        assert dates(texts(extended)) == [int(new_end.timestamp()), int(first_end.timestamp())]
+        assert dates(texts(current(app, post)))[-1] == int(new_end.timestamp())
+        assert (await events(app, 1))[-1] is AuditAction.EXTENDED
+
+        clock.advance(timedelta(hours=2))
+        await app.click(app.alex, ids.END_TEMPORARY, message=current(app, post))
+        assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002"]
+        ended = texts(app.thread(post)[-1])
+        assert "ended early by <@U0ALEX>" in ended and "The bot reverted it (change #2)" in ended
+        assert (await events(app, 1))[-1] is AuditAction.ENDED_EARLY
+        assert await events(app, 2) == [AuditAction.REVERTING, AuditAction.REVERTED]
+        assert buttons(current(app, post)) == set()
+
+        await app.click(app.carla, ids.END_TEMPORARY, message=copy)  # a stale copy
+        assert "Change #1 has ended already." in texts(
+            app.last_ephemeral(app.carla, copy["channel"])
+        )
+        clock.advance(timedelta(days=2))
+        assert (await app.container.temporary.run_due()).ended == ()
+        assert bulk_assigns(app) == 2
+        app.assert_everything_accepted()
+
+
+async def test_the_longest_temporary_change_and_ends_past_are_refused(tmp_path: Path) -> None:
+    clock = MovingClock()
+    async with temporary_app(tmp_path, clock) as app:
+        modal = await open_request_modal(app, app.carla)
+        lengths = find_block(modal, ids.DURATION_BLOCK)["element"]["options"]
+        assert [o["value"] for o in lengths] == ["1h", "4h", "8h", "1d", "2d", "3d"]
+        assert "The longest temporary change here is 3 days." in texts(modal)
+        offered = await app.suggest(
+            app.carla, modal, block_id=ids.ADD_BLOCK, action_id=ids.ADD_ACTION, typed="dan"
+        )
+        base = {ids.ADD_BLOCK: [option(offered, DAN)], ids.REASON_BLOCK: "Cover"}
+
+        async def refused(end: dict[str, Any]) -> dict[str, str]:
+            outcome = await app.submit(app.carla, modal, {**base, **end})
+            assert outcome.action == "errors", outcome
+            return outcome.errors
+
+        latest = clock.now + timedelta(days=3)
+        assert (await refused(local_pick(clock.now + timedelta(days=4))))[ids.END_DATE_BLOCK] == (
+            "The longest temporary change here is 3 days, counted from now: pick "
+            f"{latest.astimezone(LA):%a} {latest.astimezone(LA).day} "
+            f"{latest.astimezone(LA):%b %Y %H:%M %Z} or earlier."
+        )
+        forged = {"text": {"type": "plain_text", "text": "1 week"}, "value": "1w"}
+        assert (await refused({ids.DURATION_BLOCK: forged}))[ids.DURATION_BLOCK] == (
+            "The longest temporary change here is 3 days; pick a shorter length."
+        )
+        past = await refused(local_pick(clock.now - timedelta(hours=1)))
+        assert past[ids.END_DATE_BLOCK].endswith("has passed; pick a later end.")
+        both = await refused(
+            {**local_pick(clock.now + timedelta(hours=5)), ids.DURATION_BLOCK: lengths[0]}
+        )
+        assert ids.DURATION_BLOCK in both
+        assert app.approval_posts() == []
+
+        post = await ask(app, app.carla, local_pick(clock.now + timedelta(hours=2)))
+        clock.advance(timedelta(hours=3))
+        await app.click(app.alex, ids.REVIEW_REQUEST, message=post)
+        await app.submit(app.alex, app.top_modal(app.alex), {})
+        assert "Request #1 asked for a change until" in texts(app.top_modal(app.alex))
+        assert "which has passed. Reject it" in texts(app.top_modal(app.alex))
+        assert app.sandbox.sms_recipients(SUPPORT) == ["6001", "6002"]
+        assert "Waiting for an approver" in texts(current(app, post))
+        app.assert_everything_accepted()

@@ -77,6 +77,19 @@ class Container:
     coordinator: Coordinator  # `serve` starts it; periodic jobs are registered on it here
     rate_limits: DatabaseRateLimits
 
+    def start_background(self) -> None:
+        """Start the background jobs (`serve` does, once): those registered so far, then the
+        temporary changes' (their notices and reverts, every
+        SMS_HANDLERS_TEMPORARY_INTERVAL_SECONDS), in the instance holding the lease."""
+        self.coordinator.register(
+            PeriodicJob(
+                "temporary-changes",
+                every_seconds=self.settings.temporary_interval_seconds,
+                run=self.temporary.run_due,
+            )
+        )
+        self.coordinator.start()
+
     async def finish_applies(self) -> None:
         """At shutdown: start no new apply, and give the ones under way the grace period
         (SMS_HANDLERS_SHUTDOWN_GRACE_SECONDS) to finish."""
@@ -227,13 +240,6 @@ async def build_container(
     coordinator.register(
         PeriodicJob(
             "recovery", every_seconds=settings.recovery_interval_seconds, run=recovery.recover_once
-        )
-    )
-    coordinator.register(
-        PeriodicJob(
-            "temporary-changes",
-            every_seconds=settings.temporary_interval_seconds,
-            run=temporary.run_due,
         )
     )
     tasks = BackgroundTasks()

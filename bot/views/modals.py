@@ -229,7 +229,6 @@ def request_modal(form: RequestForm, *, channel_id: str | None = None) -> View:
                 ),
             )
         )
-    blocks += end_inputs(time_zone=form.time_zone, longest=form.longest)
     blocks.append(
         InputBlock(
             block_id=ids.REASON_BLOCK,
@@ -240,6 +239,7 @@ def request_modal(form: RequestForm, *, channel_id: str | None = None) -> View:
             ),
         )
     )
+    blocks += end_inputs(time_zone=form.time_zone, longest=form.longest)
     blocks.append(context("An approver reviews the request before anything changes."))
     metadata = RequestModalMetadata(
         resource_id=resource.id,

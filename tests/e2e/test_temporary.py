@@ -413,3 +413,23 @@ async def test_the_longest_temporary_change_and_ends_past_are_refused(tmp_path: 
         assert app.sandbox.sms_recipients(SUPPORT) == ["6001", "6002"]
         assert "Waiting for an approver" in texts(current(app, post))
         app.assert_everything_accepted()
+
+
+async def test_the_background_job_reverts_a_change_once_its_end_comes(tmp_path: Path) -> None:
+    clock = MovingClock()
+    settings = {"temporary_interval_seconds": 0.05, "lease_seconds": 1.0}
+    async with temporary_app(tmp_path, clock, **settings) as app:
+        post = await ask(app, app.carla, {ids.DURATION_BLOCK: "4h"})
+        await approve(app, post)
+        app.container.start_background()
+        await wait_until(lambda: app.container.coordinator.leading, what="the background lease")
+
+        clock.advance(timedelta(hours=3, minutes=59, seconds=30))
+        await wait_until(lambda: len(app.thread(post)) == 1, what="the hour's notice")
+        assert "(in under a minute)" in texts(app.thread(post)[0])
+        assert DAN in app.sandbox.sms_recipients(SUPPORT)
+
+        clock.advance(timedelta(minutes=1))
+        await wait_until(lambda: len(app.thread(post)) == 2, what="the revert")
+        assert "The bot reverted it (change #2)" in texts(app.thread(post)[1])
+        assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002"]

@@ -870,9 +870,11 @@ class Repository:
         """The bot's revert of this temporary change, if one was made."""
         return await self._one_request(ChangeRequestRow.reverts_request_id == request_id)
 
-    async def ended_untold(self, *, limit: int = 50) -> list[ChangeRequest]:
-        """Temporary changes that ended with nothing to revert whose `ended` notice was not
-        sent yet, oldest first (a revert's outcome is told with the revert itself)."""
+    async def ended_untold(
+        self, *, since: datetime | None = None, limit: int = 50
+    ) -> list[ChangeRequest]:
+        """Temporary changes that ended (since `since`) with nothing to revert whose `ended`
+        notice was not sent yet, oldest first (a revert's outcome is told with the revert)."""
         row = ChangeRequestRow
         revert = aliased(ChangeRequestRow)
         reverts = select(revert.id).where(revert.reverts_request_id == row.id)
@@ -883,9 +885,10 @@ class Repository:
             notice.ends_at == row.ends_at,
             notice.sent_at.is_not(None),
         )
+        ended = row.ended_at.is_not(None) if since is None else row.ended_at >= since
         rows = await self._session.scalars(
             select(row)
-            .where(row.ended_at.is_not(None), ~reverts.exists(), ~told.exists())
+            .where(ended, ~reverts.exists(), ~told.exists())
             .order_by(row.id)
             .limit(limit)
             .execution_options(populate_existing=True)

@@ -34,7 +34,15 @@ from datetime import datetime, timedelta
 from bot.db.base import utc_now
 from bot.db.errors import RequestNotFoundError
 from bot.db.session import Database
-from bot.domain import ChangeRequest, ExtensionRef, Handler, NoticeKind, RevertSkip
+from bot.domain import (
+    AuditAction,
+    AuditEvent,
+    ChangeRequest,
+    ExtensionRef,
+    Handler,
+    NoticeKind,
+    RevertSkip,
+)
 from bot.errors import SmsHandlersError
 from bot.services.applying import Applier
 from bot.services.directory import Directory, UnknownResource
@@ -56,10 +64,19 @@ logger = logging.getLogger(__name__)
 
 NOTICE_CLAIM_SECONDS = 60.0  # a notice claimed by an instance that stopped is sent after this
 GONE = "the resource no longer exists in RingCentral"
+UNTOLD_FOR = timedelta(days=7)  # an end not told within this long (Slack down) is not news
 
 
 class NotRunningError(SmsHandlersError):
     """The temporary change has ended already (or is not a temporary change)."""
+
+
+class RevertDelayedError(SmsHandlersError):
+    """A change was ended now, but RingCentral cannot be read to revert it yet."""
+
+
+class _HandlersUnreadable(Exception):
+    """The handlers could not be read at a change's end: tried again at the next round."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +212,14 @@ class TemporaryChanges:
             )
         if not result.won:
             raise NotRunningError(_not_running(result.request))
-        ended = await self._end(result.request, now=now, ended_by=user)
+        try:
+            ended = await self._end(result.request, now=now, ended_by=user)
+        except _HandlersUnreadable:
+            raise RevertDelayedError(
+                f"Change #{request.id} ends now, but RingCentral cannot be read at the moment to "
+                "revert it. The bot reverts it as soon as it can and says so in the request's "
+                "thread."
+            ) from None
         return ended or result.request
 
     # -- the background job ---------------------------------------------------------------------
@@ -223,6 +247,8 @@ class TemporaryChanges:
                 continue
             try:
                 done = await self._end(request, now=now)
+            except _HandlersUnreadable:
+                continue  # logged; tried again at the next round
             except Exception as exc:
                 logger.exception("ending temporary change #%s failed", request.id)
                 errors.append(f"#{request.id}: {exc}")
@@ -230,7 +256,7 @@ class TemporaryChanges:
             if done is not None:
                 ended.append(done)
         async with self._database.reader() as repo:
-            untold = await repo.ended_untold()
+            untold = await repo.ended_untold(since=now - UNTOLD_FOR)
         for request in untold:
             if self._applier.in_flight.closed:
                 break
@@ -243,8 +269,9 @@ class TemporaryChanges:
     ) -> ChangeRequest | None:
         """Act on a change's end: record what is left alone and start the revert of the rest
         (applied before this returns, unless left to recovery). Returns the revert, or the
-        change when nothing was left to revert; None when RingCentral could not be read (tried
-        again at the next round) or someone else acted on the end first."""
+        change when nothing was left to revert; None when someone else acted on the end first.
+        _HandlersUnreadable when RingCentral could not be read (tried again at the next
+        round)."""
         with self._applier.in_flight.track():
             async with self._database.reader() as repo:
                 applied_event = await repo.applied_event_id(request_id=request.id)
@@ -252,6 +279,7 @@ class TemporaryChanges:
                     resource_id=request.resource_id, after_id=applied_event or 0
                 )
                 seen = await repo.latest_snapshot(resource_id=request.resource_id)
+            ended_by = ended_by or _ended_early_by(request, later)
             try:
                 current: tuple[Handler, ...] | None = await self._directory.handlers(
                     resource_id=request.resource_id
@@ -264,7 +292,7 @@ class TemporaryChanges:
                     request.id,
                     exc,
                 )
-                return None
+                raise _HandlersUnreadable from exc
             if current is None:
                 plan = _nothing_to_do(request, GONE)
             else:
@@ -344,6 +372,14 @@ class TemporaryChanges:
                 request_id=request.id, kind=kind, ends_at=ends_at, owner=owner, now=now, sent=sent
             )
         return sent
+
+
+def _ended_early_by(request: ChangeRequest, later: Sequence[AuditEvent]) -> Actor | None:
+    """Who pressed End now, when the end is acted on afterwards (RingCentral was unreadable)."""
+    for event in reversed(later):
+        if event.request_id == request.id and event.action is AuditAction.ENDED_EARLY:
+            return Actor(id=event.actor_id, name=event.actor_name or event.actor_id)
+    return None
 
 
 def _nothing_to_do(request: ChangeRequest, why: str) -> RevertPlan:

@@ -210,6 +210,8 @@ async def test_nothing_left_to_revert_is_recorded_with_why_and_told_once(
     assert started.original.end_skipped == tuple(skips)
     async with database.reader() as repo:
         assert [r.id for r in await repo.ended_untold()] == [change.id]
+        assert [r.id for r in await repo.ended_untold(since=ENDS)] == [change.id]
+        assert await repo.ended_untold(since=ENDS + timedelta(days=7)) == []  # old news
         [skipped] = (await repo.history(request_id=change.id)).events[:1]
     assert skipped.action is AuditAction.REVERT_SKIPPED
     assert skipped.details["skipped"] == [

@@ -433,3 +433,31 @@ async def test_the_background_job_reverts_a_change_once_its_end_comes(tmp_path: 
         await wait_until(lambda: len(app.thread(post)) == 2, what="the revert")
         assert "The bot reverted it (change #2)" in texts(app.thread(post)[1])
         assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002"]
+
+
+async def test_end_now_while_ringcentral_cannot_be_read_reverts_at_the_next_round(
+    tmp_path: Path,
+) -> None:
+    clock = MovingClock()
+    async with temporary_app(tmp_path, clock) as app:
+        post = await ask(app, app.carla, {ids.DURATION_BLOCK: "1d"})
+        await approve(app, post)
+        app.sandbox.inject_fault(
+            Fault(rf"/extension/{SUPPORT}/sms-recipients$", method="GET", status=503, times=50)
+        )
+        copy = app.dms(app.carla)[0]
+        await app.click(app.carla, ids.END_TEMPORARY, message=copy)
+        assert "Change #1 ends now, but RingCentral cannot be read at the moment" in texts(
+            app.last_ephemeral(app.carla, copy["channel"])
+        )
+        assert DAN in app.sandbox.sms_recipients(SUPPORT)
+        assert (await events(app, 1))[-1] is AuditAction.ENDED_EARLY
+
+        app.sandbox.clear_faults()
+        clock.advance(timedelta(minutes=1))
+        report = await app.container.temporary.run_due()
+        await app.settle()
+        assert [r.status for r in report.ended] == [RequestStatus.APPLIED]
+        assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002"]
+        assert "ended early by <@U0CARLA>" in texts(app.thread(post)[-1])
+        assert "The bot reverted it (change #2)" in texts(app.thread(post)[-1])

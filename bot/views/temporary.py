@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain import ChangeRequest, NoticeKind, RequestStatus, RevertSkip
+from bot.domain import SYSTEM_ACTOR, ChangeRequest, NoticeKind, RequestStatus, RevertSkip
 from bot.inputs import request_id as read_request_id
 from bot.policy.durations import format_duration
 from bot.services.end_times import (
@@ -206,7 +206,7 @@ def revert_messages(original: ChangeRequest, revert: ChangeRequest) -> tuple[Mes
     """What reverting a temporary change did, for its thread (a failure with Retry) and its
     requester."""
     ended_by = ""
-    if revert.decided_by_id and revert.decided_by_id.isalnum() and revert.decided_by_id != "system":
+    if revert.decided_by_id and revert.decided_by_id != SYSTEM_ACTOR:
         ended_by = f", ended early by {slack_user(revert.decided_by_id)}"
     head = f"The {_title(original)} ended {end_date(revert.created_at, original)}{ended_by}"
     skipped = _left_alone(original.end_skipped)
@@ -249,9 +249,8 @@ def revert_messages(original: ChangeRequest, revert: ChangeRequest) -> tuple[Mes
 def end_inputs(*, time_zone: str | None, longest: timedelta | None) -> list[Block]:
     """A date and a time (in the person's Slack time zone), or a length: the end of a temporary
     change, all optional (nothing picked: a permanent change)."""
-    limit = longest
     zone = zone_label(time_zone)
-    most = f" The longest temporary change here is {duration_label(limit)}." if limit else ""
+    most = f" The longest temporary change here is {duration_label(longest)}." if longest else ""
     blocks: list[Block] = [
         context(
             f":stopwatch: *Temporary?* Pick when the change ends, or for how long; leave them "
@@ -278,7 +277,7 @@ def end_inputs(*, time_zone: str | None, longest: timedelta | None) -> list[Bloc
             ),
         ),
     ]
-    choices = duration_choices(limit)
+    choices = duration_choices(longest)
     if choices:
         blocks.append(
             InputBlock(

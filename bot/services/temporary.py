@@ -319,12 +319,13 @@ class TemporaryChanges:
                 )
             if not started.won:
                 return None
+            left = "; ".join(f"{s.person.name} ({s.person.id}): {s.why}" for s in plan.skipped)
             logger.info(
-                "temporary change #%s ended: %d to remove, %d to restore, %d left alone",
+                "temporary change #%s ended: %d to remove, %d to restore; left alone: %s",
                 request.id,
                 len(plan.remove),
                 len(plan.restore),
-                len(plan.skipped),
+                left or "nobody",
             )
             if started.revert is None:
                 await self._send_notice(started.original, NoticeKind.ENDED, now=now)

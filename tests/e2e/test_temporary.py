@@ -212,7 +212,12 @@ async def test_a_revert_leaves_alone_what_changed_meanwhile_and_says_why(tmp_pat
         # for good and Alex approves it.
         app.sandbox.set_sms_recipients(SUPPORT, ["6001", "6002"])
         permanent = await ask(app, app.sam, {})
-        await approve(app, permanent)
+        await app.click(app.alex, ids.REVIEW_REQUEST, message=permanent)
+        review = texts(app.top_modal(app.alex))
+        assert (
+            "*Temporary changes running here*\n• #1 ➕ Dan Miller (ext. 1004), ➕ Elena" in review
+        )
+        await app.submit(app.alex, app.top_modal(app.alex), {})
         assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002", DAN]
 
         clock.advance(timedelta(days=1, minutes=1))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import aiohttp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -43,6 +44,7 @@ from bot.slackapi.users import SlackUsers
 logger = logging.getLogger(__name__)
 
 SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SMS_HANDLERS_APPROVAL_CHANNEL")
+SLACK_TIMEOUT_SECONDS = 30  # slack_sdk's default for a Web API call or a response_url post
 REPLACED_BY_POLICY = ("approvers", "approval_channel", "allow_self_approval")
 
 
@@ -105,11 +107,26 @@ class Container:
         await self.rate_limits.aclose()
         await self.ringcentral.close()
         await self.database.dispose()
+        if self.slack.session is not None:
+            await self.slack.session.close()
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client: SLACK_API_URL, the bot token, one retry when rate limited."""
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    """The Web API client: SLACK_API_URL, the bot token, one retry when rate limited, and one
+    HTTP session (kept connections) for every Slack call and response_url post (see `reply`).
+
+    Call it with an event loop running (the session belongs to it); `Container.aclose` closes
+    the session."""
+    session = aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_SECONDS),
+        connector=aiohttp.TCPConnector(limit=0),  # no cap: Slack's rate limits are the cap
+    )
+    client = AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=SLACK_TIMEOUT_SECONDS,
+        session=session,
+    )
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
     return client
 
@@ -163,8 +180,9 @@ async def build_container(
         handler_concurrency=settings.ringcentral_max_concurrency,
     )
     budget = scan_budget or CallBudget(calls=settings.scan_reads_per_minute)
+    tasks = BackgroundTasks()
     handlers = HandlerIndex(
-        database=database, directory=directory, budget=budget, scan_lease=leases
+        database=database, directory=directory, budget=budget, scan_lease=leases, tasks=tasks
     )
     people = People(client=ringcentral, ttl_seconds=settings.inventory_ttl_seconds)
     policy = ApprovalPolicy(
@@ -209,7 +227,6 @@ async def build_container(
             "recovery", every_seconds=settings.recovery_interval_seconds, run=recovery.recover_once
         )
     )
-    tasks = BackgroundTasks()
     metrics = app_metrics(
         database=database,
         ringcentral=ringcentral,

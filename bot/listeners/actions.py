@@ -54,7 +54,7 @@ def register(
 
         async def show() -> None:
             card = await browse.card(resource_id=payload.resource_id_of(body))
-            await reply(body, resource_card(card), replace_original=True)
+            await reply(client, body, resource_card(card), replace_original=True)
 
         after_ack(tasks, show(), body=body, client=client)
 
@@ -63,7 +63,7 @@ def register(
 
         async def show() -> None:
             listing = await browse.list_page(page=payload.list_page_of(body))
-            await reply(body, list_message(listing), replace_original=True)
+            await reply(client, body, list_message(listing), replace_original=True)
 
         after_ack(tasks, show(), body=body, client=client)
 

@@ -248,12 +248,18 @@ class RingCentralClient:
         )
         return self._parse(records, PhoneNumberRecord.from_api, "listing phone numbers")
 
-    async def get_sms_recipients(self, *, extension_id: str) -> list[SmsRecipientRecord]:
-        """The SMS recipients (handlers) of a call queue or site."""
+    async def get_sms_recipients(
+        self, *, extension_id: str, max_wait_seconds: float | None = None
+    ) -> list[SmsRecipientRecord]:
+        """The SMS recipients (handlers) of a call queue or site.
+
+        `max_wait_seconds`: raise RingCentralRateLimited at once instead of waiting longer than
+        this for RingCentral's rate limit (default: the retry policy's `max_wait_seconds`)."""
         operation = f"reading the SMS handlers of extension {extension_id}"
         data = await self._get_json(
             self._url(f"{ACCOUNT}/extension/{_path_id(extension_id)}/sms-recipients"),
             operation=operation,
+            max_wait_seconds=max_wait_seconds,
         )
         raw = data.get("smsRecipients")
         return self._parse(
@@ -394,8 +400,12 @@ class RingCentralClient:
 
     # -- HTTP -------------------------------------------------------------------------------
 
-    async def _get_json(self, url: str, *, operation: str) -> JsonObject:
-        answer = await self._request("GET", url, operation=operation, idempotent=True)
+    async def _get_json(
+        self, url: str, *, operation: str, max_wait_seconds: float | None = None
+    ) -> JsonObject:
+        answer = await self._request(
+            "GET", url, operation=operation, idempotent=True, max_wait_seconds=max_wait_seconds
+        )
         try:
             data = json.loads(answer.body)
         except ValueError:
@@ -423,15 +433,19 @@ class RingCentralClient:
         operation: str,
         idempotent: bool,
         body: Mapping[str, Any] | None = None,
+        max_wait_seconds: float | None = None,
     ) -> _Answer:
         policy = self.options.retry
+        max_wait = policy.max_wait_seconds if max_wait_seconds is None else max_wait_seconds
         attempt = 0
         renewed = False
         token = await self._token()
         while True:
             attempt += 1
             try:
-                answer = await self._send(method, url, token=token, body=body, operation=operation)
+                answer = await self._send(
+                    method, url, token=token, body=body, operation=operation, max_wait=max_wait
+                )
             except (TimeoutError, aiohttp.ClientError) as exc:
                 error = self._transport_error(exc, operation=operation, idempotent=idempotent)
                 if not idempotent or attempt >= policy.max_attempts:
@@ -460,7 +474,7 @@ class RingCentralClient:
             if wait is None or attempt >= policy.max_attempts:
                 logger.warning("%s", log_text(error))
                 raise error
-            if wait > policy.max_wait_seconds:
+            if wait > max_wait:
                 logger.warning("%s (asked to wait %.0f s: not waiting)", log_text(error), wait)
                 raise error
             wait += random.uniform(0, min(1.0, wait * 0.1))  # callers told the same wait spread
@@ -532,6 +546,7 @@ class RingCentralClient:
         token: str,
         body: Mapping[str, Any] | None,
         operation: str,
+        max_wait: float,
     ) -> _Answer:
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         data = None
@@ -542,7 +557,7 @@ class RingCentralClient:
         route = route_key(method, target.path)
         session = self._http()
         group, held = await self._gate.enter(
-            route, slots=self._semaphore, max_wait_seconds=self.options.retry.max_wait_seconds
+            route, slots=self._semaphore, max_wait_seconds=max_wait
         )
         if group is None:
             raise RingCentralRateLimited(

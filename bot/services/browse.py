@@ -11,6 +11,7 @@ import asyncio
 import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from bot.domain import Handler, Resource, ThreadMessagingFeature, UserExtension
@@ -70,12 +71,16 @@ PersonQuery = MemberQuery | EmailQuery | NameQuery
 
 @dataclass(frozen=True)
 class ResourceCard:
-    """A resource with its live handlers and the account's thread-messaging state."""
+    """A resource with its live handlers and the account's thread-messaging state.
+
+    `handlers_as_of` is set when RingCentral's rate limit kept the handlers from being read now:
+    they are the list read at that time."""
 
     resource: Resource
     handlers: tuple[Handler, ...]
     feature: ThreadMessagingFeature | None = None
     note: str | None = None  # why the query led to this resource (an IVR menu's number, say)
+    handlers_as_of: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -149,14 +154,22 @@ class BrowseService:
         self._list_page_size = list_page_size
 
     async def card(self, *, resource_id: str, note: str | None = None) -> ResourceCard:
-        """A resource's numbers and live handlers, with the feature's state."""
+        """A resource's numbers and live handlers (shared, seconds old at most; the last ones
+        read, with their date, when RingCentral's rate limit would keep the card waiting), with
+        the feature's state."""
         resource = await self._directory.resource(resource_id=resource_id)
-        handlers, feature = await asyncio.gather(
-            self._directory.card_handlers(resource_id=resource.id),  # shared, seconds old at most
+        shown, feature = await asyncio.gather(
+            self._directory.card_handlers_or_last(resource_id=resource.id),
             self._directory.thread_messaging(),
         )
-        self._people.remember(handlers)
-        return ResourceCard(resource=resource, handlers=handlers, feature=feature, note=note)
+        self._people.remember(shown.handlers)
+        return ResourceCard(
+            resource=resource,
+            handlers=shown.handlers,
+            feature=feature,
+            note=note,
+            handlers_as_of=shown.as_of,
+        )
 
     async def lookup(self, *, query: str) -> ResourceCard | LookupResult:
         """The card of the one resource the query names; otherwise the lookup's candidates or

@@ -4,7 +4,8 @@ The inventory comes from two paged list calls (extensions of the inventory's typ
 account's company and direct numbers) run concurrently, and is cached in-process for a TTL (then
 served while one refresh runs), with the lookup index built from it. SMS handlers are read live,
 except that the browse card (`card_handlers`) shares reads in flight and reuses one a few seconds
-old. The Slack app and the CLI use `Directory`; nothing here
+old, and when RingCentral's rate limit would keep it waiting shows the list read last, with its
+date (`card_handlers_or_last`). The Slack app and the CLI use `Directory`; nothing here
 knows about Slack or HTTP.
 """
 
@@ -15,13 +16,15 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from bot.db.base import utc_now
 from bot.domain import Handler, Resource, ResourceType, ThreadMessagingFeature
 from bot.errors import SmsHandlersError, presentable
 from bot.labels import resource_title
 from bot.ringcentral.client import BULK_ASSIGN_MAX_IDS, RingCentralClient
 from bot.ringcentral.concurrency import gather_or_cancel
-from bot.ringcentral.errors import RingCentralError
+from bot.ringcentral.errors import RingCentralError, RingCentralRateLimited
 from bot.ringcentral.models import SmsRecipientRecord
 from bot.services.cache import SharedLoad
 from bot.services.coalesce import SharedReads
@@ -41,6 +44,10 @@ THREAD_MESSAGING_FEATURE = "MessageThreads"
 # made in RingCentral's own admin pages shows up by the time anyone looks again. Reviews and
 # changes always read live, and a change made here drops the copy at once.
 CARD_COPY_SECONDS = 3.0
+# How long a card waits for RingCentral when the bot has read the resource's handlers before:
+# beyond it (RingCentral's rate limit holds the read back, or it is queued behind others) the
+# card shows that earlier list with its date, and the read goes on for the next card.
+CARD_WAIT_SECONDS = 3.0
 
 # Told about every handler list read live (the Slack app records them as snapshots).
 HandlersSeen = Callable[[Resource, tuple[Handler, ...]], Awaitable[None]]
@@ -129,6 +136,23 @@ class ChangeOutcome:
 
 
 @dataclass(frozen=True)
+class HandlersRead:
+    """A resource's handlers and when RingCentral gave them."""
+
+    handlers: tuple[Handler, ...]
+    read_at: datetime
+
+
+@dataclass(frozen=True)
+class CardHandlers:
+    """The handlers a card shows: read now (`as_of` None), or the last list read, from
+    `as_of`, because RingCentral could not answer within CARD_WAIT_SECONDS."""
+
+    handlers: tuple[Handler, ...]
+    as_of: datetime | None = None
+
+
+@dataclass(frozen=True)
 class _Catalog:
     inventory: Inventory
     index: LookupIndex
@@ -144,8 +168,10 @@ class Directory:
         ttl_seconds: float = 300.0,
         handler_concurrency: int = 4,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         self.client = client
+        self._now = now
         self._handler_slots = asyncio.Semaphore(max(1, handler_concurrency))
         self._catalog = SharedLoad(
             self._load_catalog, ttl_seconds=ttl_seconds, clock=clock, name="inventory"
@@ -157,6 +183,7 @@ class Directory:
             fresh_seconds=CARD_COPY_SECONDS, clock=clock
         )
         self._observers: list[HandlersSeen] = []
+        self._last_reads: dict[str, HandlersRead] = {}  # resource id -> the last live read
 
     def observe_handlers(self, observer: HandlersSeen) -> None:
         """Have `observer` told of every handler list read live from now on."""
@@ -221,9 +248,38 @@ class Directory:
         resource = await self.resource(resource_id=resource_id)
         return await self._card_reads.get(resource.id, lambda: self._read_handlers(resource))
 
-    async def _read_handlers(self, resource: Resource) -> tuple[Handler, ...]:
-        records = await self.client.get_sms_recipients(extension_id=resource.id)
+    async def card_handlers_or_last(
+        self, *, resource_id: str, wait_seconds: float = CARD_WAIT_SECONDS
+    ) -> CardHandlers:
+        """The handlers for a card as `card_handlers` gives them, except that when the bot has
+        read the resource's handlers before and RingCentral cannot answer within
+        `wait_seconds` (its rate limit would hold the read longer, or the read is queued behind
+        others), the list read last is shown instead, with its date; the read goes on, for the
+        cards after this one. Never used for a review or a change: those read live."""
+        resource = await self.resource(resource_id=resource_id)
+        last = self._last_reads.get(resource.id)
+        if last is None:
+            return CardHandlers(await self.card_handlers(resource_id=resource.id))
+
+        async def read() -> tuple[Handler, ...]:
+            return await self._read_handlers(resource, max_wait_seconds=wait_seconds)
+
+        shared = asyncio.ensure_future(self._card_reads.get(resource.id, read))
+        shared.add_done_callback(_retrieve_exception)  # also when nobody awaits it any more
+        try:
+            handlers = await asyncio.wait_for(asyncio.shield(shared), wait_seconds)
+        except (TimeoutError, RingCentralRateLimited):
+            return CardHandlers(last.handlers, as_of=last.read_at)
+        return CardHandlers(handlers)
+
+    async def _read_handlers(
+        self, resource: Resource, *, max_wait_seconds: float | None = None
+    ) -> tuple[Handler, ...]:
+        records = await self.client.get_sms_recipients(
+            extension_id=resource.id, max_wait_seconds=max_wait_seconds
+        )
         handlers = tuple(_handler(record) for record in records)
+        self._last_reads[resource.id] = HandlersRead(handlers, self._now())
         for observer in self._observers:
             await observer(resource, handlers)
         return handlers
@@ -423,6 +479,12 @@ def _failed(
         before=plan.before,
         after=after,
     )
+
+
+def _retrieve_exception(task: asyncio.Future[tuple[Handler, ...]]) -> None:
+    # A card that showed the last list gave up on this read: its failure is nobody's to report.
+    if not task.cancelled():
+        task.exception()
 
 
 def _clean_ids(ids: Sequence[str]) -> tuple[str, ...]:

@@ -3,9 +3,9 @@
 RingCentral has no reverse lookup (which resources does this user handle?): the only way is to
 read every resource's handlers, one Light call each. On an account with hundreds of resources
 that is minutes of rate limit. So the bot keeps a snapshot of every handler list it reads live
-(cards, forms, reviews, changes: the `Directory` tells `record`), answers `who` at once from
-them ("as last seen"), and refreshes the missing or old ones in the background at the pace of a
-`CallBudget`, one scan at a time, bounded in duration.
+(cards, forms, reviews, changes: the `Directory` tells `record`, which writes it off the answer
+path), answers `who` at once from them ("as last seen"), and refreshes the missing or old ones in
+the background at the pace of a `CallBudget`, one scan at a time, bounded in duration.
 
 With several instances, a scan runs under the "handler-scan" lease (bot.services.coordinator),
 so only one instance scans at a time and the account's rate limit is not spent twice. A `who`
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.background import BackgroundTasks
 from bot.db.base import utc_now
 from bot.db.session import Database
 from bot.domain import ExtensionRef, Handler, HandlerSnapshot, Resource
@@ -106,8 +107,10 @@ class HandlerIndex:
         max_scan_seconds: float = MAX_SCAN_SECONDS,
         clock: Callable[[], datetime] = utc_now,
         scan_lease: ExclusiveRunner | None = None,
+        tasks: BackgroundTasks | None = None,
     ) -> None:
-        """`scan_lease`: how scans keep to one instance at a time (None: this is the only one)."""
+        """`scan_lease`: how scans keep to one instance at a time (None: this is the only one);
+        `tasks`: where snapshots are written (their own task when None)."""
         self._database = database
         self._directory = directory
         self.budget = budget
@@ -117,19 +120,48 @@ class HandlerIndex:
         self._scan_lease = scan_lease
         self._scan: asyncio.Task[None] | None = None
         self._scan_left = 0
+        self._tasks = tasks
+        self._unsaved: dict[str, list[ExtensionRef]] = {}  # resource id -> newest list read
+        self._writer: asyncio.Task[None] | None = None
         directory.observe_handlers(self.record)
 
     async def record(self, resource: Resource, handlers: Sequence[Handler]) -> None:
-        """Save what was just read live as the resource's snapshot (a failure is only logged)."""
+        """Keep what was just read live as the resource's snapshot.
+
+        Written in the background, so that no answer waits for the database: the newest list of
+        each resource, the lists read meanwhile in one transaction. A failure is only logged.
+        Reading the snapshots here first waits for what is still being written (`flush`).
+        """
         refs = [ExtensionRef(r.id, r.name, r.extension_number) for r in handlers]
-        try:
-            async with self._database.transaction() as repo:
-                await repo.save_snapshot(resource_id=resource.id, handlers=refs)
-        except Exception:
-            logger.exception("could not save the handler snapshot of %s", resource.id)
+        self._unsaved[resource.id] = refs
+        if self._writer is None or self._writer.done():
+            work = self._write_unsaved()
+            if self._tasks is None:
+                self._writer = asyncio.get_running_loop().create_task(work)
+            else:
+                self._writer = self._tasks.spawn(
+                    work, name="saving handler snapshots", on_error=_unexpected
+                )
+
+    async def _write_unsaved(self) -> None:
+        while self._unsaved:
+            batch, self._unsaved = self._unsaved, {}
+            try:
+                async with self._database.transaction() as repo:
+                    for resource_id, refs in batch.items():
+                        await repo.save_snapshot(resource_id=resource_id, handlers=refs)
+            except Exception:
+                logger.exception("could not save the handler snapshots of %s", ", ".join(batch))
+
+    async def flush(self) -> None:
+        """Wait until the snapshots recorded so far are written (or failed to be)."""
+        writer = self._writer
+        if writer is not None and not writer.done():
+            await asyncio.shield(writer)
 
     async def last_seen_ids(self, *, resource_id: str) -> frozenset[str]:
         """The extension ids last read as this resource's handlers (empty if never read)."""
+        await self.flush()
         async with self._database.reader() as repo:
             snapshot = await repo.latest_snapshot(resource_id=resource_id)
         return frozenset() if snapshot is None else frozenset(r.id for r in snapshot.handlers)
@@ -139,6 +171,7 @@ class HandlerIndex:
     async def handled_by(self, *, user_id: str) -> HandledBy:
         """The resources this user handles as last seen, without calling RingCentral."""
         resources = (await self._directory.inventory()).resources
+        await self.flush()
         async with self._database.reader() as repo:
             snapshots = await repo.snapshots()
         now = self._clock()
@@ -223,6 +256,7 @@ class HandlerIndex:
     async def _still_old(self, resources: Sequence[Resource]) -> list[Resource]:
         """Those of `resources` whose snapshot is still missing or old (another instance's scan
         may have read the others while this one waited for the lease)."""
+        await self.flush()
         async with self._database.reader() as repo:
             snapshots = await repo.snapshots(resource_ids=[r.id for r in resources])
         now = self._clock()
@@ -233,10 +267,13 @@ class HandlerIndex:
         ]
 
     async def close(self) -> None:
-        """Stop a running scan (at shutdown)."""
+        """Stop a running scan, and write the snapshots not written yet (at shutdown)."""
         if self._scan is not None and not self._scan.done():
             self._scan.cancel()
             await asyncio.gather(self._scan, return_exceptions=True)
+        if self._writer is not None and not self._writer.done():
+            await asyncio.gather(self._writer, return_exceptions=True)
+        await self._write_unsaved()  # what a cancelled writer left
 
     async def _run_scan(self, resources: Sequence[Resource], *, deadline: float) -> None:
         slots = asyncio.Semaphore(SCAN_CONCURRENCY)
@@ -265,6 +302,7 @@ class HandlerIndex:
 
         logger.info("refreshing the handler snapshots of %d resources", len(resources))
         await asyncio.gather(*(read(r) for r in resources))
+        await self.flush()  # written before the lease goes: another instance reads them next
         logger.info("handler scan done: %d read, %d not", len(resources) - len(failed), len(failed))
 
     # -- list -----------------------------------------------------------------------------------
@@ -272,6 +310,7 @@ class HandlerIndex:
     async def counts(self, resources: Sequence[Resource]) -> list[ListCount]:
         """Handler counts for a page of `list`: fresh snapshots as they are, the others read live
         while the budget has room, and as last seen beyond it."""
+        await self.flush()
         async with self._database.reader() as repo:
             snapshots = await repo.snapshots(resource_ids=[r.id for r in resources])
         now = self._clock()
@@ -289,6 +328,10 @@ class HandlerIndex:
             return _as_last_seen(resource, snapshot)
 
         return list(await asyncio.gather(*(count(r) for r in resources)))
+
+
+async def _unexpected(error: BaseException) -> None:
+    logger.error("saving handler snapshots failed", exc_info=error)
 
 
 def _as_last_seen(resource: Resource, snapshot: HandlerSnapshot | None) -> ListCount:

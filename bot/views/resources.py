@@ -92,6 +92,14 @@ def resource_card(card: ResourceCard) -> Message:
     blocks.append(section("\n".join(facts)))
     blocks.append(section(_numbers_text(resource)))
     blocks.append(section(_handlers_text(card.handlers)))
+    if card.handlers_as_of is not None:
+        blocks.append(
+            context(
+                ":hourglass_flowing_sand: RingCentral's rate limit leaves no room to read these "
+                f"handlers now: they are as the bot read them {slack_date(card.handlers_as_of)}. "
+                "Open the card again in a minute for the live list."
+            )
+        )
     blocks += warning_blocks(resource_warnings(resource, card.feature))
     blocks.append(
         actions(

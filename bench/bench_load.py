@@ -13,11 +13,12 @@ trigger_id (4 %). Phases: a cold start (the first lookups, while the bot loads t
 the wait for its last answers.
 
 Reported per phase, as p50/p95/p99: the ack (HTTP answer; Slack's limit is 3 s), the answer
-(first post to the command's response_url), the card of a lookup "warm" (its resource's card was
-answered less than 2 s before, so the bot holds a copy of its handlers) and "as last read" (the
-card said RingCentral's rate limit made it show the last list read); the modal of a click;
-answers received against commands sent; expired triggers; the serve process's RSS. Ratios are
-against the baseline phase of the same run.
+(first post to the command's response_url), and of the lookups answered with a card: "warm"
+ones (no read of that resource's handlers was under way from the command to its answer, so the
+bot showed a list it held), those shown "as last read" (the card says RingCentral's rate limit
+kept it from reading now) and those that waited for a read; the modal of a click; answers
+received against commands sent; expired triggers; the serve process's RSS (VmRSS) before,
+at its peak and after. Ratios are against the baseline phase of the same run.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from bench.loadgen import (
     LoadGenerator,
     Phase,
     Request,
+    cpu_seconds,
     percentiles,
     rss_kib,
 )
@@ -54,7 +56,6 @@ SECRET = "bench-signing-secret"
 APPROVALS = "C0APPROVALS"
 PHASES = ((1.0, 20.0), (50.0, 20.0), (200.0, 20.0))  # commands a second, seconds
 DRAIN_SECONDS = 180.0  # for a phase's last answers
-WARM_SECONDS = 2.0  # a card answered this recently is held as a copy (3 s) when asked again
 STALE_MARK = "RingCentral's rate limit"  # what a card answered as last read says
 PEOPLE = 40  # Slack members sending the commands
 
@@ -158,6 +159,10 @@ class Serve:
             self._log.close()
 
 
+def _progress(message: str) -> None:
+    print(f"   {message}", file=sys.stderr, flush=True)
+
+
 def _free_port() -> int:
     import socket
 
@@ -183,11 +188,13 @@ def _environment(sandbox: SandboxServer, slack: SlackStandIn, database: Path) ->
 
 
 class RssSampler:
-    """The serve process's RSS every half second: its start, peak and last value."""
+    """The serve process's RSS every half second: its start, peak and last value; and the CPU
+    time it used meanwhile."""
 
     def __init__(self, pid: int) -> None:
         self._pid = pid
         self.first = self.peak = self.last = rss_kib(pid)
+        self.cpu_start = self.cpu_end = cpu_seconds(pid)
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -204,6 +211,7 @@ class RssSampler:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         self.last = rss_kib(self._pid)
+        self.cpu_end = cpu_seconds(self._pid)
 
 
 def _ms(values: Sequence[float]) -> str:
@@ -214,37 +222,53 @@ def _s(values: Sequence[float]) -> str:
     return "/".join(f"{v:.2f}" for v in percentiles(values))
 
 
-def _warm_and_cold(phase: Phase) -> tuple[list[float], list[float], list[float]]:
-    """Answer times of lookups: warm (copy held), answered as last read, the others."""
-    last_answer: dict[str, float] = {}
+Reads = dict[str, list[tuple[float, float]]]  # resource id -> (sent, answered) of each read
+
+
+def _handler_reads(sandbox: SandboxServer) -> Reads:
+    reads: Reads = {}
+    for record in sandbox.requests:
+        if record.path.endswith("/sms-recipients"):
+            resource_id = record.path.rsplit("/", 2)[-2]
+            reads.setdefault(resource_id, []).append((record.received_at, record.answered_at))
+    return reads
+
+
+def _lookup_times(phase: Phase, reads: Reads) -> tuple[list[float], list[float], list[float]]:
+    """Answer times of the lookups answered with a card: warm (no read of the resource's
+    handlers was under way while the card was asked for and answered: a copy held), as last read
+    (the card said so), and the others (they waited for a read)."""
     warm, stale, other = [], [], []
-    for sent in sorted(phase.of_kind("lookup"), key=lambda s: s.sent_at):
+    for sent in phase.of_kind("lookup"):
         request = sent.request
-        seconds = sent.answer_seconds
-        if seconds is None or not isinstance(request, Command) or request.resource_id is None:
+        seconds, answered_at = sent.answer_seconds, sent.answered_at
+        if seconds is None or answered_at is None or not isinstance(request, Command):
             continue
-        previous = last_answer.get(request.resource_id)
+        during = [
+            r
+            for r in reads.get(request.resource_id or "", [])
+            if r[0] < answered_at and r[1] > sent.sent_at
+        ]
         if STALE_MARK in sent.answer_text:
             stale.append(seconds)
-        elif previous is not None and sent.sent_at - previous < WARM_SECONDS:
+        elif not during:
             warm.append(seconds)
         else:
             other.append(seconds)
-        assert sent.answered_at is not None
-        last_answer[request.resource_id] = max(previous or 0.0, sent.answered_at)
     return warm, stale, other
 
 
-def _report(phase: Phase, baseline: Phase | None, rss: RssSampler) -> list[str]:
+def _report(phase: Phase, baseline: Phase | None, rss: RssSampler, reads: Reads) -> list[str]:
     commands = [s for s in phase.sent if isinstance(s.request, Command)]
     clicks = phase.of_kind("click")
     acks = [s.ack_seconds for s in phase.sent if s.ack_seconds is not None]
     answers = [s.answer_seconds for s in commands if s.answer_seconds is not None]
-    warm, stale, cold = _warm_and_cold(phase)
+    warm, stale, cold = _lookup_times(phase, reads)
     modals = [s.modal_at - s.sent_at for s in clicks if s.modal_at is not None]
     expired = sum(1 for s in clicks if s.modal_error == "expired_trigger_id")
     failed_modals = sum(1 for s in clicks if s.modal_error not in (None, "expired_trigger_id"))
     not_ok = sum(1 for s in phase.sent if s.status != 200)
+    cpu = rss.cpu_end - rss.cpu_start
     late = max((s.sent_at - s.scheduled_at for s in phase.sent), default=0.0)
     cards = sum(1 for s in commands if "SMS handlers of" in s.answer_text)
     lines = [
@@ -255,12 +279,13 @@ def _report(phase: Phase, baseline: Phase | None, rss: RssSampler) -> list[str]:
         f"{not_ok} not 200",
         f"     answers {len(answers)}/{len(commands)} commands ({cards} cards); "
         f"p50/p95/p99 {_s(answers)} s",
-        f"     lookups: warm {len(warm)} p50/p95/p99 {_ms(warm)} ms; as last read {len(stale)} "
-        f"{_ms(stale)} ms; others {len(cold)} {_s(cold)} s",
+        f"     cards: warm {len(warm)}, p50/p95/p99 {_ms(warm)} ms; as last read {len(stale)}, "
+        f"{_ms(stale)} ms; waited for a read {len(cold)}, {_s(cold)} s",
         f"     clicks: modal opened p50/p95/p99 {_ms(modals)} ms, {expired} expired_trigger_id, "
         f"{failed_modals} other errors, {len(clicks) - len(modals)} never opened",
         f"     serve RSS {rss.first / 1024:.0f} MiB before, peak {rss.peak / 1024:.0f}, "
-        f"after {rss.last / 1024:.0f} (growth {(rss.last - rss.first) / 1024:+.1f} MiB)",
+        f"after {rss.last / 1024:.0f} (growth {(rss.last - rss.first) / 1024:+.1f} MiB); "
+        f"CPU {cpu:.1f} s, {cpu / len(phase.sent) * 1000:.1f} ms a request",
     ]
     if baseline is not None:
         base_acks = [s.ack_seconds for s in baseline.sent if s.ack_seconds is not None]
@@ -326,12 +351,13 @@ async def run() -> list[str]:
                 lines += await _cold_start(load, mix)
                 baseline: Phase | None = None
                 for rate, seconds in PHASES:
+                    _progress(f"serve (pid {serve.pid}): {rate:g} commands a second")
                     rss = RssSampler(serve.pid)
                     rss.start()
                     phase = await load.run(f"{rate:g}/s", mix, rate=rate, seconds=seconds)
                     await load.answered(phase, timeout_seconds=DRAIN_SECONDS)
                     await rss.stop()
-                    lines += _report(phase, baseline, rss)
+                    lines += _report(phase, baseline, rss, _handler_reads(sandbox))
                     baseline = baseline or phase
                 calls = [r for r in sandbox.requests if not r.path.endswith("/oauth/token")]
                 lines.append(

@@ -13,6 +13,7 @@ from the moment it is sent:
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import time
 from collections.abc import Sequence
@@ -246,3 +247,11 @@ def rss_kib(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time the process used so far, user and system (from /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime: the 14th and 15th fields
+    return ticks / os.sysconf("SC_CLK_TCK")

@@ -69,6 +69,7 @@ ACCOUNT = "/restapi/v1.0/account/~"
 ACCOUNT_V2 = "/restapi/v2/accounts/~"
 BULK_ASSIGN_MAX_IDS = 50  # per list, per call (RingCentral's limit when thread messaging is on)
 MAX_PER_PAGE = 1000
+PACE_WEIGHT = 0.2  # of the latest answer in the running average of answer times
 
 QueryParams = Sequence[tuple[str, str | int]]
 RecordT = TypeVar("RecordT")
@@ -169,6 +170,8 @@ class RingCentralClient:
         )
         self.calls = 0  # HTTP requests sent (observability; tests and benchmarks read it)
         self._observers: list[AnswerObserver] = []
+        self._waiting = 0  # requests waiting for the rate gate or for a free slot
+        self._typical_seconds = 0.0  # how long an answer takes, averaged over recent ones
 
     @classmethod
     def from_credentials(
@@ -187,6 +190,17 @@ class RingCentralClient:
         """Hold back calls by what other instances learnt of RingCentral's limits, and tell
         them what this one learns (see shared_limits.py)."""
         self._gate.shared = shared
+
+    def expected_wait(self, method: str, path: str) -> float:
+        """About how long a request on `path` would wait now before it is sent: the hold of
+        its rate group (after a 429, or a window used up), plus the requests already waiting,
+        at the pace answers have been coming (`max_concurrency` at a time)."""
+        queued = self._waiting * self._typical_seconds / self.options.max_concurrency
+        return self._gate.hold_seconds(route_key(method, path)) + queued
+
+    def expected_handler_read_wait(self) -> float:
+        """`expected_wait` of reading a resource's SMS handlers."""
+        return self.expected_wait("GET", f"{ACCOUNT}/extension/0/sms-recipients")
 
     async def __aenter__(self) -> RingCentralClient:
         return self
@@ -556,9 +570,13 @@ class RingCentralClient:
         target = URL(url, encoded=True)
         route = route_key(method, target.path)
         session = self._http()
-        group, held = await self._gate.enter(
-            route, slots=self._semaphore, max_wait_seconds=max_wait
-        )
+        self._waiting += 1
+        try:
+            group, held = await self._gate.enter(
+                route, slots=self._semaphore, max_wait_seconds=max_wait
+            )
+        finally:
+            self._waiting -= 1
         if group is None:
             raise RingCentralRateLimited(
                 operation=operation,
@@ -583,6 +601,8 @@ class RingCentralClient:
                 answer = _Answer(
                     status=response.status, body=text, headers=CIMultiDict(response.headers)
                 )
+                elapsed = time.monotonic() - started
+                self._typical_seconds += PACE_WEIGHT * (elapsed - self._typical_seconds)
                 return answer
         finally:
             self._semaphore.release()

@@ -251,15 +251,22 @@ class Directory:
     async def card_handlers_or_last(
         self, *, resource_id: str, wait_seconds: float = CARD_WAIT_SECONDS
     ) -> CardHandlers:
-        """The handlers for a card as `card_handlers` gives them, except that when the bot has
-        read the resource's handlers before and RingCentral cannot answer within
-        `wait_seconds` (its rate limit would hold the read longer, or the read is queued behind
-        others), the list read last is shown instead, with its date; the read goes on, for the
-        cards after this one. Never used for a review or a change: those read live."""
+        """The handlers for a card as `card_handlers` gives them, except when the bot has read
+        the resource's handlers before and RingCentral cannot answer within `wait_seconds`:
+        then the list read last is shown, with its date. That is decided before reading when
+        the client expects the read to wait longer (its rate limit holds reads back, or reads
+        are queued): no read is queued for this card. A read that takes longer once started
+        goes on, for the cards after this one. Never used for a review or a change: those
+        read live."""
         resource = await self.resource(resource_id=resource_id)
         last = self._last_reads.get(resource.id)
         if last is None:
             return CardHandlers(await self.card_handlers(resource_id=resource.id))
+        if (
+            not self._card_reads.has(resource.id)
+            and self.client.expected_handler_read_wait() > wait_seconds
+        ):
+            return CardHandlers(last.handlers, as_of=last.read_at)
 
         async def read() -> tuple[Handler, ...]:
             return await self._read_handlers(resource, max_wait_seconds=wait_seconds)

@@ -4,6 +4,7 @@ an old list."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.errors import RingCentralRateLimited
 from bot.services.directory import CARD_COPY_SECONDS, Directory
 from sms_handlers_sandbox.ringcentral import SandboxServer
-from tests.support.rc_sandbox import penalise_light_group
+from tests.support.rc_sandbox import fast_options, penalise_light_group, sandbox_client
 
 SUPPORT, SALES = "4001", "4002"
 READ_AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -115,3 +116,24 @@ async def test_a_slow_read_shows_the_last_list_then_serves_the_next_card(
     live = await directory.card_handlers_or_last(resource_id=SUPPORT, wait_seconds=5.0)
     assert ids(live.handlers) == ["6003"] and live.as_of is None
     assert handler_reads(rc_sandbox, SUPPORT) == 2
+
+
+async def test_a_card_is_not_queued_behind_other_reads_when_it_has_a_list_to_show(
+    rc_sandbox: SandboxServer,
+) -> None:
+    rc_sandbox.options.rate_limits_enabled = False
+    async with sandbox_client(rc_sandbox, options=fast_options(max_concurrency=1)) as client:
+        clocks = Clocks()
+        directory = clocks.directory(client)
+        await directory.card_handlers_or_last(resource_id=SUPPORT)
+        rc_sandbox.options.latency_seconds = 0.05
+        for _ in range(10):  # the client learns how long an answer takes
+            await directory.handlers(resource_id=SALES)
+        clocks.later(minutes=1)
+
+        others = [asyncio.ensure_future(directory.handlers(resource_id=SALES)) for _ in range(20)]
+        await asyncio.sleep(0)  # they are queued: one at a time, 50 ms each
+        shown = await directory.card_handlers_or_last(resource_id=SUPPORT, wait_seconds=0.3)
+        assert ids(shown.handlers) == ["6001", "6002"] and shown.as_of == READ_AT
+        await asyncio.gather(*others)
+    assert handler_reads(rc_sandbox, SUPPORT) == 1  # no read was queued for the card

@@ -51,6 +51,10 @@ class SharedReads(Generic[T]):
         fresh = kept is not None and self._clock() - kept[1] < self._fresh
         return fresh or key in self._reads
 
+    def reading(self, key: str) -> bool:
+        """Whether a read of `key` is in flight."""
+        return key in self._reads
+
     def forget(self, key: str) -> None:
         """Drop the key's result; a read in flight is neither shared further nor kept."""
         self._generations[key] = self._generations.get(key, 0) + 1

@@ -184,6 +184,7 @@ class Directory:
         )
         self._observers: list[HandlersSeen] = []
         self._last_reads: dict[str, HandlersRead] = {}  # resource id -> the last live read
+        self._overdue: set[str] = set()  # resources whose card read outlasted a card's wait
 
     def observe_handlers(self, observer: HandlersSeen) -> None:
         """Have `observer` told of every handler list read live from now on."""
@@ -256,12 +257,14 @@ class Directory:
         then the list read last is shown, with its date. That is decided before reading when
         the client expects the read to wait longer (its rate limit holds reads back, or reads
         are queued): no read is queued for this card. A read that takes longer once started
-        goes on, for the cards after this one. Never used for a review or a change: those
-        read live."""
+        goes on, for the cards after this one, which meanwhile show the last list at once.
+        Never used for a review or a change: those read live."""
         resource = await self.resource(resource_id=resource_id)
         last = self._last_reads.get(resource.id)
         if last is None:
             return CardHandlers(await self.card_handlers(resource_id=resource.id))
+        if resource.id in self._overdue and self._card_reads.reading(resource.id):
+            return CardHandlers(last.handlers, as_of=last.read_at)
         if (
             not self._card_reads.has(resource.id)
             and self.client.expected_handler_read_wait() > wait_seconds
@@ -276,6 +279,7 @@ class Directory:
         try:
             handlers = await asyncio.wait_for(asyncio.shield(shared), wait_seconds)
         except (TimeoutError, RingCentralRateLimited):
+            self._overdue.add(resource.id)
             return CardHandlers(last.handlers, as_of=last.read_at)
         return CardHandlers(handlers)
 
@@ -287,6 +291,7 @@ class Directory:
         )
         handlers = tuple(_handler(record) for record in records)
         self._last_reads[resource.id] = HandlersRead(handlers, self._now())
+        self._overdue.discard(resource.id)
         for observer in self._observers:
             await observer(resource, handlers)
         return handlers

@@ -63,12 +63,15 @@ def _agreement(seed: Seed, guide: GuideResult, resources: tuple[Resource, ...]) 
     """How many resources the guide found with the directory's numbers (fax-only ones aside:
     the directory leaves them out as they cannot take SMS)."""
     fax_only = {n.phone_number for n in seed.phone_numbers if n.type == "FaxOnly"}
-    same = sum(
-        1
+    differ = [
+        r.name
         for r in resources
-        if guide.numbers.get(r.id, set()) - fax_only == {n.phone_number for n in r.phone_numbers}
-    )
-    return f"{same}/{len(resources)} resources with the same numbers as the directory"
+        if guide.numbers.get(r.id, set()) - fax_only != {n.phone_number for n in r.phone_numbers}
+    ]
+    line = f"{len(resources) - len(differ)}/{len(resources)} resources with the directory's numbers"
+    if 0 < len(differ) <= 3:
+        line += f" (not {', '.join(differ)})"
+    return line
 
 
 async def run() -> list[str]:

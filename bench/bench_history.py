@@ -4,8 +4,9 @@ Each query runs up to RUNS times (at least MIN_RUNS, else as many as fit in SECO
 each in its own read transaction; its p50/p95/p99 are shown, and its p50 as a ratio to fetching
 one event by primary key on the same database in the same run. The OFFSET rows show what keyset
 pagination avoids. PostgreSQL is the server in SMS_HANDLERS_TEST_POSTGRES_URL, else the local
-one the tests use (database `test`, user `postgres` on 127.0.0.1:5432) when it answers. The loaded databases are kept between runs:
-SQLite in .bench-cache/, PostgreSQL in the schema `bench_history`.
+one the tests use (database `test`, user `postgres` on 127.0.0.1:5432) when it answers. The
+loaded databases are kept between runs: SQLite in .bench-cache/, PostgreSQL in the schema
+`bench_history`.
 """
 
 from __future__ import annotations

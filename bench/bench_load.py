@@ -14,12 +14,12 @@ the wait for its last answers.
 
 Reported per phase, as p50/p95/p99: the ack (HTTP answer; Slack's limit is 3 s), the answer
 (first post to the command's response_url), and of the lookups answered with a card the warm
-ones, shown without a RingCentral read: from a copy (no read of that resource's handlers was
-under way from the command to its answer) or from the last list read (the card says
-RingCentral's rate limit kept it from reading now); and those that waited for a read; the modal
-of a click; answers received against commands sent; expired triggers; the serve process's RSS
-(VmRSS) before, at its peak and after, and its CPU time. Ratios are against the baseline phase
-of the same run.
+ones, during which (from the command to its answer) no read of that resource's handlers was
+under way at the sandbox: from a copy read moments before, or from the last list read (the card
+says RingCentral's rate limit kept it from reading now); and those that waited for a read, live
+or shown from the last list after all; the modal of a click; answers received against commands
+sent; expired triggers; the serve process's RSS (VmRSS) before, at its peak and after, and its
+CPU time. Ratios are against the baseline phase of the same run.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -247,28 +248,41 @@ def _handler_reads(sandbox: SandboxServer) -> Reads:
     return reads
 
 
-def _lookup_times(phase: Phase, reads: Reads) -> tuple[list[float], list[float], list[float]]:
-    """Answer times of the lookups answered with a card: warm (no read of the resource's
-    handlers was under way while the card was asked for and answered: a copy held), as last read
-    (the card said so), and the others (they waited for a read)."""
-    warm, stale, other = [], [], []
+@dataclass
+class CardTimes:
+    """Answer times of the lookups answered with a card, by how the card got its handlers."""
+
+    copy: list[float] = field(default_factory=list)  # warm: a list read moments ago
+    last: list[float] = field(default_factory=list)  # warm: the last list, at once
+    live: list[float] = field(default_factory=list)  # after a read
+    last_after_wait: list[float] = field(default_factory=list)  # the last list, after a wait
+
+    @property
+    def warm(self) -> list[float]:
+        return self.copy + self.last
+
+
+def _card_times(phase: Phase, reads: Reads) -> CardTimes:
+    """Warm cards are those during which (from the command to its answer) no read of the
+    resource's handlers was under way; the card says when it shows the last list read."""
+    times = CardTimes()
     for sent in phase.of_kind("lookup"):
         request = sent.request
         seconds, answered_at = sent.answer_seconds, sent.answered_at
         if seconds is None or answered_at is None or not isinstance(request, Command):
             continue
-        during = [
-            r
+        if "SMS handlers of" not in sent.answer_text:
+            continue
+        waited = any(
+            r[0] < answered_at and r[1] > sent.sent_at
             for r in reads.get(request.resource_id or "", [])
-            if r[0] < answered_at and r[1] > sent.sent_at
-        ]
-        if STALE_MARK in sent.answer_text:
-            stale.append(seconds)
-        elif not during:
-            warm.append(seconds)
+        )
+        last = STALE_MARK in sent.answer_text
+        if waited:
+            (times.last_after_wait if last else times.live).append(seconds)
         else:
-            other.append(seconds)
-    return warm, stale, other
+            (times.last if last else times.copy).append(seconds)
+    return times
 
 
 def _report(phase: Phase, baseline: Phase | None, rss: RssSampler, reads: Reads) -> list[str]:
@@ -276,25 +290,28 @@ def _report(phase: Phase, baseline: Phase | None, rss: RssSampler, reads: Reads)
     clicks = phase.of_kind("click")
     acks = [s.ack_seconds for s in phase.sent if s.ack_seconds is not None]
     answers = [s.answer_seconds for s in commands if s.answer_seconds is not None]
-    warm, stale, cold = _lookup_times(phase, reads)
+    cards = _card_times(phase, reads)
     modals = [s.modal_at - s.sent_at for s in clicks if s.modal_at is not None]
     expired = sum(1 for s in clicks if s.modal_error == "expired_trigger_id")
     failed_modals = sum(1 for s in clicks if s.modal_error not in (None, "expired_trigger_id"))
     not_ok = sum(1 for s in phase.sent if s.status != 200)
     cpu = rss.cpu_end - rss.cpu_start
     late = max((s.sent_at - s.scheduled_at for s in phase.sent), default=0.0)
-    cards = sum(1 for s in commands if "SMS handlers of" in s.answer_text)
+    card_count = sum(1 for s in commands if "SMS handlers of" in s.answer_text)
     lines = [
         f"   {phase.name}: {len(phase.sent)} sent in {phase.ended_at - phase.started_at:.1f} s "
         f"({len(commands)} commands, {len(clicks)} clicks; generator at most {late * 1000:.0f} ms "
         "late)",
         f"     acks p50/p95/p99 {_ms(acks)} ms, {sum(a > 3 for a in acks)} over 3 s, "
         f"{not_ok} not 200",
-        f"     answers {len(answers)}/{len(commands)} commands ({cards} cards); "
+        f"     answers {len(answers)}/{len(commands)} commands ({card_count} cards); "
         f"p50/p95/p99 {_s(answers)} s",
-        f"     cards without a RingCentral read (warm) {len(warm) + len(stale)}, p50/p95/p99 "
-        f"{_ms(warm + stale)} ms: {len(warm)} from a copy ({_ms(warm)} ms), {len(stale)} "
-        f"from the last list read ({_ms(stale)} ms); {len(cold)} waited for a read, {_s(cold)} s",
+        f"     warm cards {len(cards.warm)}, p50/p95/p99 {_ms(cards.warm)} ms: "
+        f"{len(cards.copy)} from a copy ({_ms(cards.copy)} ms), {len(cards.last)} from the "
+        f"last list read ({_ms(cards.last)} ms)",
+        f"     cards that waited for a read: {len(cards.live)} live, {_s(cards.live)} s; "
+        f"{len(cards.last_after_wait)} from the last list read after all, "
+        f"{_s(cards.last_after_wait)} s",
         f"     clicks: modal opened p50/p95/p99 {_ms(modals)} ms, {expired} expired_trigger_id, "
         f"{failed_modals} other errors, {len(clicks) - len(modals)} never opened",
         f"     serve RSS {rss.first / 1024:.0f} MiB before, peak {rss.peak / 1024:.0f}, "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -191,16 +192,22 @@ class RingCentralClient:
         them what this one learns (see shared_limits.py)."""
         self._gate.shared = shared
 
-    def expected_wait(self, method: str, path: str) -> float:
-        """About how long a request on `path` would wait now before it is sent: the hold of
-        its rate group (after a 429, or a window used up), plus the requests already waiting,
-        at the pace answers have been coming (`max_concurrency` at a time)."""
-        queued = self._waiting * self._typical_seconds / self.options.max_concurrency
-        return self._gate.hold_seconds(route_key(method, path)) + queued
+    def expected_answer_seconds(self, method: str, path: str) -> float:
+        """About how long a request on `path` made now would take to be answered: the hold of
+        its rate group (after a 429, or a window used up), then its turn behind the requests
+        already waiting (as many at a time as `max_concurrency` and the group's calls left
+        allow), at the pace answers have been coming, its own answer included."""
+        route = route_key(method, path)
+        at_a_time = self.options.max_concurrency
+        room = self._gate.room(route)
+        if room is not None:
+            at_a_time = max(1, min(at_a_time, room))
+        turns = math.ceil((self._waiting + 1) / at_a_time)
+        return self._gate.hold_seconds(route) + turns * self._typical_seconds
 
-    def expected_handler_read_wait(self) -> float:
-        """`expected_wait` of reading a resource's SMS handlers."""
-        return self.expected_wait("GET", f"{ACCOUNT}/extension/0/sms-recipients")
+    def expected_handler_read_seconds(self) -> float:
+        """`expected_answer_seconds` of reading a resource's SMS handlers."""
+        return self.expected_answer_seconds("GET", f"{ACCOUNT}/extension/0/sms-recipients")
 
     async def __aenter__(self) -> RingCentralClient:
         return self

@@ -255,7 +255,7 @@ class Directory:
         """The handlers for a card as `card_handlers` gives them, except when the bot has read
         the resource's handlers before and RingCentral cannot answer within `wait_seconds`:
         then the list read last is shown, with its date. That is decided before reading when
-        the client expects the read to wait longer (its rate limit holds reads back, or reads
+        the client expects the answer to take longer (its rate limit holds reads back, or reads
         are queued): no read is queued for this card. A read that takes longer once started
         goes on, for the cards after this one, which meanwhile show the last list at once.
         Never used for a review or a change: those read live."""
@@ -267,7 +267,7 @@ class Directory:
             return CardHandlers(last.handlers, as_of=last.read_at)
         if (
             not self._card_reads.has(resource.id)
-            and self.client.expected_handler_read_wait() > wait_seconds
+            and self.client.expected_handler_read_seconds() > wait_seconds
         ):
             return CardHandlers(last.handlers, as_of=last.read_at)
 

@@ -140,7 +140,7 @@ async def test_a_card_is_not_queued_behind_other_reads_when_it_has_a_list_to_sho
         others = [asyncio.ensure_future(directory.handlers(resource_id=SALES)) for _ in range(20)]
         # They are queued: one at a time, 50 ms each.
         await wait_until(
-            lambda: client.expected_handler_read_wait() > 0.3, what="the reads to be queued"
+            lambda: client.expected_handler_read_seconds() > 0.3, what="the reads to be queued"
         )
         shown = await directory.card_handlers_or_last(resource_id=SUPPORT, wait_seconds=0.3)
         assert ids(shown.handlers) == ["6001", "6002"] and shown.as_of == READ_AT

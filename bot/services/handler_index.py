@@ -121,19 +121,20 @@ class HandlerIndex:
         self._scan: asyncio.Task[None] | None = None
         self._scan_left = 0
         self._tasks = tasks
-        self._unsaved: dict[str, list[ExtensionRef]] = {}  # resource id -> newest list read
+        self._unsaved: list[tuple[str, list[ExtensionRef]]] = []  # (resource id, list), in order
         self._writer: asyncio.Task[None] | None = None
         directory.observe_handlers(self.record)
 
     async def record(self, resource: Resource, handlers: Sequence[Handler]) -> None:
         """Keep what was just read live as the resource's snapshot.
 
-        Written in the background, so that no answer waits for the database: the newest list of
-        each resource, the lists read meanwhile in one transaction. A failure is only logged.
-        Reading the snapshots here first waits for what is still being written (`flush`).
+        Written in the background, so that no answer waits for the database: in the order they
+        were read, the lists read meanwhile in one transaction (handler reads are few: RingCentral
+        allows about one a second). A failure is only logged. Reading the snapshots here first
+        waits for what is still being written (`flush`).
         """
         refs = [ExtensionRef(r.id, r.name, r.extension_number) for r in handlers]
-        self._unsaved[resource.id] = refs
+        self._unsaved.append((resource.id, refs))
         if self._writer is None or self._writer.done():
             work = self._write_unsaved()
             if self._tasks is None:
@@ -145,13 +146,14 @@ class HandlerIndex:
 
     async def _write_unsaved(self) -> None:
         while self._unsaved:
-            batch, self._unsaved = self._unsaved, {}
+            batch, self._unsaved = self._unsaved, []
             try:
                 async with self._database.transaction() as repo:
-                    for resource_id, refs in batch.items():
+                    for resource_id, refs in batch:
                         await repo.save_snapshot(resource_id=resource_id, handlers=refs)
             except Exception:
-                logger.exception("could not save the handler snapshots of %s", ", ".join(batch))
+                resources = ", ".join(dict.fromkeys(resource_id for resource_id, _ in batch))
+                logger.exception("could not save the handler snapshots of %s", resources)
 
     async def flush(self) -> None:
         """Wait until the snapshots recorded so far are written (or failed to be)."""

@@ -168,10 +168,11 @@ class Directory:
         ttl_seconds: float = 300.0,
         handler_concurrency: int = 4,
         clock: Callable[[], float] = time.monotonic,
-        now: Callable[[], datetime] = utc_now,
+        wall_clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        """`clock` times the caches; `wall_clock` stamps each handler list read."""
         self.client = client
-        self._now = now
+        self._wall_clock = wall_clock
         self._handler_slots = asyncio.Semaphore(max(1, handler_concurrency))
         self._catalog = SharedLoad(
             self._load_catalog, ttl_seconds=ttl_seconds, clock=clock, name="inventory"
@@ -290,7 +291,7 @@ class Directory:
             extension_id=resource.id, max_wait_seconds=max_wait_seconds
         )
         handlers = tuple(_handler(record) for record in records)
-        self._last_reads[resource.id] = HandlersRead(handlers, self._now())
+        self._last_reads[resource.id] = HandlersRead(handlers, self._wall_clock())
         self._overdue.discard(resource.id)
         for observer in self._observers:
             await observer(resource, handlers)

@@ -38,7 +38,7 @@ class Clocks:
         self.wall = READ_AT
 
     def directory(self, client: RingCentralClient) -> Directory:
-        return Directory(client=client, clock=lambda: self.monotonic, now=lambda: self.wall)
+        return Directory(client=client, clock=lambda: self.monotonic, wall_clock=lambda: self.wall)
 
     def later(self, minutes: float) -> None:
         self.monotonic += max(minutes * 60, CARD_COPY_SECONDS)  # the card's copy has expired

@@ -417,7 +417,7 @@ class Repository:
             return ApprovalResult(ApprovalOutcome.DUPLICATE, request)
         given, required = len(request.approvals), request.approvals_required
         if given < required:
-            event = await self._request_event(
+            event = await self.request_event(
                 request,
                 actor_id=approver_id,
                 actor_name=approver_name,
@@ -859,7 +859,7 @@ class Repository:
                 raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
             return TransitionResult(won=False, request=current)
         request = await self._hydrated(row)
-        event = await self._request_event(
+        event = await self.request_event(
             request,
             actor_id=actor_id,
             actor_name=actor_name,
@@ -907,7 +907,7 @@ class Repository:
 
     # Audit events (append-only: there is deliberately no update or delete here)
 
-    async def _request_event(
+    async def request_event(
         self,
         request: ChangeRequest,
         *,

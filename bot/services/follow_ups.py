@@ -176,16 +176,11 @@ class PendingFollowUps:
         self, request: ChangeRequest, action: AuditAction, *, now: datetime, people: Sequence[str]
     ) -> None:
         async with self.database.transaction() as repo:
-            await repo.append_event(
+            await repo.request_event(
+                request,
                 actor_id=SYSTEM_ACTOR,
                 actor_name=None,
                 action=action,
-                resource_id=request.resource_id,
-                resource_type=request.resource_type,
-                resource_name=request.resource_name,
-                request_id=request.id,
-                added=request.add,
-                removed=request.remove,
                 details={
                     "to": list(people),
                     "approvals": len(request.approvals),

@@ -18,6 +18,7 @@ from sms_handlers_sandbox.slack_payloads import app_home_opened_event, block_act
 from tests.e2e.conftest import REJECTED, DatabaseChoice
 from tests.e2e.test_request_flow import open_request_modal, option, send_request
 from tests.support.app_harness import Harness, Person, find_element, running_app, texts
+from tests.support.waiting import wait_until
 
 SUPPORT = "4001"
 
@@ -40,7 +41,10 @@ async def open_home(app: Harness, person: Person) -> dict[str, Any]:
     event = app_home_opened_event(
         user_id=person.id, channel_id=f"D{person.id}", bot_user_id=app.slack.bot.bot_user_id
     )
+    before = publications(app, person)
     assert (await app.post(event, kind="event"))[0] == 200
+    # Bolt runs event listeners after its ack, outside the app's task set: wait for the publish.
+    await wait_until(lambda: publications(app, person) > before, what=f"{person.id}'s Home")
     await app.settle()
     return home_of(app, person)
 

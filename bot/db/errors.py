@@ -35,6 +35,7 @@ class DatabaseUnavailableError(DatabaseError, ReferencedError):
     locked (`busy`); `details` says which, for the operator."""
 
     def __init__(self, details: str, *, busy: bool = False) -> None:
+        self.busy = busy
         what = "The bot's database was busy" if busy else "The bot could not reach its database"
         super().__init__(what, advice=ASK_ADMINS, details=details)
 

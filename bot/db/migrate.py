@@ -21,7 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from bot.db.errors import DatabaseNotMigratedError
+from bot.db.errors import DatabaseNotMigratedError, DatabaseUnavailableError
 from bot.db.session import Database, parse_database_url
 
 # pg_advisory_xact_lock's first key: this app's migrations ("SMSH"); the second is the schema's.
@@ -93,8 +93,20 @@ def _waiting_for_other_migrations(url: str) -> str:
 async def upgrade_async(url: str, revision: str = "head") -> None:
     """Upgrade the database at `url` to `revision` (default: the newest)."""
     database = Database.from_url(_waiting_for_other_migrations(url))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + MIGRATION_WAIT_SECONDS
     try:
-        await _run(database, lambda config: command.upgrade(config, revision))
+        while True:
+            try:
+                await _run(database, lambda config: command.upgrade(config, revision))
+                return
+            except DatabaseUnavailableError as exc:
+                # SQLite refuses at once (no busy wait) a read transaction that would have to
+                # become a write while another process writes: the other instance's migration.
+                # Once it is done, this upgrade finds nothing (or less) to do.
+                if not exc.busy or loop.time() >= deadline:
+                    raise
+                await asyncio.sleep(0.2)
     finally:
         await database.dispose()
 

@@ -69,6 +69,7 @@ def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
         exports=container.exports,
         slack_users=container.slack_users,
         tasks=tasks,
+        temporary=container.temporary,
     )
     views.register(
         app,
@@ -76,6 +77,7 @@ def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
         slack_users=container.slack_users,
         approval_channel=container.policy.default_channel,
         tasks=tasks,
+        temporary=container.temporary,
     )
     options.register(app, browse=container.browse)
     events.register(app, home=container.home, tasks=tasks)

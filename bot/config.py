@@ -85,6 +85,10 @@ class Settings(LogSettings):
     pending_check_seconds: float = Field(
         default=60.0, gt=0, alias="SMS_HANDLERS_PENDING_CHECK_SECONDS"
     )
+    # How often the background job looks for temporary changes to revert and notices to send.
+    temporary_interval_seconds: float = Field(
+        default=60.0, gt=0, alias="SMS_HANDLERS_TEMPORARY_INTERVAL_SECONDS"
+    )
     # On SIGTERM, how long changes being applied may take to finish before the bot stops.
     shutdown_grace_seconds: float = Field(
         default=20.0, ge=0, alias="SMS_HANDLERS_SHUTDOWN_GRACE_SECONDS"

@@ -36,7 +36,7 @@ from bot.services.export import ExportService
 from bot.services.follow_ups import PendingFollowUps
 from bot.services.handler_index import HandlerIndex
 from bot.services.history import HistoryService
-from bot.services.home import HomeRefreshingNotifier, HomeService, TemporaryChanges
+from bot.services.home import HomeRefreshingNotifier, HomeService
 from bot.services.notifier import RequestNotifier
 from bot.services.people import People
 from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy, fields_not_acted_on
@@ -44,6 +44,7 @@ from bot.services.rate_sharing import DatabaseRateLimits
 from bot.services.readings import ChangeAlerts
 from bot.services.recovery import RecoveryService
 from bot.services.requests import RequestService
+from bot.services.temporary import RequesterTemporaryChanges, TemporaryChanges
 from bot.slackapi.drift import SlackChangeAlerts
 from bot.slackapi.home import HomePublisher
 from bot.slackapi.notifier import SlackNotifier
@@ -76,6 +77,7 @@ class Container:
     recovery: RecoveryService
     follow_ups: PendingFollowUps
     drift: DriftWatch | None  # None when SMS_HANDLERS_DRIFT_INTERVAL_SECONDS is 0
+    temporary: TemporaryChanges
     browse: BrowseService
     history: HistoryService
     exports: ExportService
@@ -85,6 +87,19 @@ class Container:
     leases: Leases
     coordinator: Coordinator  # `serve` starts it; periodic jobs are registered on it here
     rate_limits: DatabaseRateLimits
+
+    def start_background(self) -> None:
+        """Start the background jobs (`serve` does, once): those registered so far, then the
+        temporary changes' (their notices and reverts, every
+        SMS_HANDLERS_TEMPORARY_INTERVAL_SECONDS), in the instance holding the lease."""
+        self.coordinator.register(
+            PeriodicJob(
+                "temporary-changes",
+                every_seconds=self.settings.temporary_interval_seconds,
+                run=self.temporary.run_due,
+            )
+        )
+        self.coordinator.start()
 
     async def finish_applies(self) -> None:
         """At shutdown: start no new apply, and give the ones under way the grace period
@@ -139,15 +154,14 @@ async def build_container(
     metrics: Metrics | None = None,
     outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
     clock: Callable[[], datetime] = utc_now,
-    temporary_changes: TemporaryChanges | None = None,
 ) -> Container:
     """Open the database (migrating it unless told not to) and wire every service.
 
     `clock` (aware UTC datetimes) times requests and their deadlines (expiry, reminders,
-    escalation) and stamps handler readings (which snapshots are old, for the drift check);
-    tests move it instead of waiting. `temporary_changes`: where Home reads running temporary
-    changes from (None: none are made). An invalid policy file (SMS_HANDLERS_POLICY) stops it
-    first, naming the file and line.
+    escalation), judges the ends of temporary changes and stamps handler readings (which
+    snapshots are old, for the drift check); tests move it instead of waiting. Leases keep the
+    instance's own clock. An invalid policy file (SMS_HANDLERS_POLICY) stops it first, naming
+    the file and line.
     """
     rules = load_policy(settings)
     if rules.source == ENVIRONMENT:
@@ -213,7 +227,7 @@ async def build_container(
         handlers=handlers,
         people=people,
         members=slack_users,
-        temporary=temporary_changes,
+        temporary=RequesterTemporaryChanges(database),
     )
     home = HomePublisher(client=web, homes=homes, tasks=tasks)
     notify = HomeRefreshingNotifier(
@@ -228,8 +242,18 @@ async def build_container(
         lease_seconds=settings.apply_lease_seconds,
         outcome_pause_seconds=outcome_pause_seconds,
         alerts=alerts,
+        clock=clock,
     )
     requests = RequestService(
+        database=database,
+        directory=directory,
+        people=people,
+        policy=policy,
+        notifier=notify,
+        applier=applier,
+        clock=clock,
+    )
+    temporary = TemporaryChanges(
         database=database,
         directory=directory,
         people=people,
@@ -245,6 +269,7 @@ async def build_container(
         members=slack_users,
         list_page_size=list_page_size,
         rules=policy,
+        temporary=temporary,
     )
     recovery = RecoveryService(database=database, applier=applier)
     follow_ups = PendingFollowUps(
@@ -307,6 +332,7 @@ async def build_container(
         recovery=recovery,
         follow_ups=follow_ups,
         drift=drift,
+        temporary=temporary,
         browse=browse,
         history=HistoryService(database=database, directory=directory),
         exports=ExportService(database=database, policy=policy),

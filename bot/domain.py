@@ -151,6 +151,12 @@ class AuditAction(StrEnum):
     APPROVAL_RECORDED = "approval_recorded"  # one of several approvals needed; no status change
     REMINDED = "reminded"  # the approvers were reminded of a pending request
     ESCALATED = "escalated"  # a pending request was posted to the escalation approvers
+    # Temporary changes: their end moved, ended early, and what reverting them did.
+    EXTENDED = "extended"
+    ENDED_EARLY = "ended_early"
+    REVERTING = "reverting"
+    REVERTED = "reverted"
+    REVERT_SKIPPED = "revert_skipped"
 
 
 SYSTEM_ACTOR = "system"
@@ -170,6 +176,7 @@ class RequestIntent(StrEnum):
     FAIL = "fail"
     TAKE_OVER = "take_over"
     REAPPLY = "reapply"
+    FINISH_REVERT = "finish_revert"
 
 
 @dataclass(frozen=True)
@@ -191,7 +198,10 @@ def _move(*sources: RequestStatus, to: RequestStatus, records: AuditAction) -> T
 # Every state change a change request can go through. The repository guards each update with its
 # intent's sources, so allowing a new move is adding a row (or a source) here. TAKE_OVER (recovery
 # claiming a request whose applier is gone) and REAPPLY (recovery sending what is still missing)
-# are further guarded there: by an expired lease, and by being the request's owner.
+# are further guarded there: by an expired lease, and by being the request's owner. A revert of a
+# temporary change is a change request of its own, made by the bot already claimed for applying
+# (event `reverting`); it moves like any other, except that its success is recorded as
+# `reverted` (FINISH_REVERT).
 REQUEST_TRANSITIONS: Mapping[RequestIntent, Transition] = MappingProxyType(
     {
         RequestIntent.APPROVE: _move(
@@ -227,8 +237,37 @@ REQUEST_TRANSITIONS: Mapping[RequestIntent, Transition] = MappingProxyType(
         RequestIntent.REAPPLY: _move(
             RequestStatus.APPLYING, to=RequestStatus.APPLYING, records=AuditAction.REAPPLYING
         ),
+        RequestIntent.FINISH_REVERT: _move(
+            RequestStatus.APPLYING, to=RequestStatus.APPLIED, records=AuditAction.REVERTED
+        ),
     }
 )
+
+
+class NoticeKind(StrEnum):
+    """A message about a running temporary change sent once per end time (recorded as sent)."""
+
+    DAY_BEFORE = "day_before"
+    HOUR_BEFORE = "hour_before"
+    ENDED = "ended"  # its end came and nothing was left to revert
+
+    @property
+    def lead(self) -> timedelta:
+        """How long before the end it is due."""
+        return {
+            "day_before": timedelta(days=1),
+            "hour_before": timedelta(hours=1),
+            "ended": timedelta(),
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class RevertSkip:
+    """A part of a temporary change its revert leaves alone, and why (in words for people)."""
+
+    person: ExtensionRef
+    was_added: bool  # True: added by the change (so not removed); False: removed (not restored)
+    why: str
 
 
 @dataclass(frozen=True)
@@ -305,6 +344,34 @@ class ChangeRequest:
     def approved_by(self, user_id: str) -> bool:
         """Whether this Slack user has approved it."""
         return any(a.approver_id == user_id for a in self.approvals)
+
+    # A temporary change: asked until a moment, or for a length of time once applied.
+    temporary_until: datetime | None = None
+    temporary_for: timedelta | None = None
+    time_zone: str | None = None  # the requester's Slack time zone when they asked (IANA name)
+    ends_at: datetime | None = None  # set once applied; moved by Extend and End now
+    ended_at: datetime | None = None  # when its end was acted on (revert started or skipped)
+    end_skipped: tuple[RevertSkip, ...] = ()  # what its revert left alone, and why
+    reverts_request_id: int | None = None  # set on the bot's revert of a temporary change
+
+    @property
+    def is_temporary(self) -> bool:
+        """Asked for a limited time (reverted by the bot at its end)."""
+        return self.temporary_until is not None or self.temporary_for is not None
+
+    @property
+    def is_revert(self) -> bool:
+        """The bot's revert of a temporary change (`reverts_request_id` names it)."""
+        return self.reverts_request_id is not None
+
+    @property
+    def temporary_running(self) -> bool:
+        """Applied, temporary, and its end not acted on yet."""
+        return (
+            self.status is RequestStatus.APPLIED
+            and self.ends_at is not None
+            and self.ended_at is None
+        )
 
 
 @dataclass(frozen=True)

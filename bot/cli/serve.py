@@ -107,7 +107,7 @@ async def _serve(*, http: bool, host: str, port: int, health_port: int | None) -
         return 1
     container = await build_container(settings, metrics=metrics)
     try:
-        container.coordinator.start()
+        container.start_background()
         app = build_app(container, socket_mode=not http)
         if http:
             async with serving_http(

@@ -30,6 +30,7 @@ ID_LENGTH = 64
 NAME_LENGTH = 255
 SLACK_REF_LENGTH = 64
 OWNER_LENGTH = 128
+TIME_ZONE_LENGTH = 64
 
 _STATUS_VALUES = ", ".join(f"'{status.value}'" for status in RequestStatus)
 
@@ -43,6 +44,7 @@ class ChangeRequestRow(Base):
         Index(None, "status", "id"),
         Index(None, "resource_id", "id"),
         Index(None, "requester_id", "id"),
+        Index(None, "reverts_request_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -89,6 +91,16 @@ class ChangeRequestRow(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     escalate_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A temporary change: what was asked (an end, or a length once applied), the requester's
+    # time zone, when it ends (set when applied, moved by Extend / End now), when its end was
+    # acted on and what its revert left alone. A revert names the change it reverts; one each.
+    temporary_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    temporary_seconds: Mapped[int | None] = mapped_column(Integer)
+    time_zone: Mapped[str | None] = mapped_column(String(TIME_ZONE_LENGTH))
+    ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    end_skipped: Mapped[JsonList | None] = mapped_column(JSON)
+    reverts_request_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class RequestApprovalRow(Base):
@@ -178,3 +190,17 @@ class HomeViewerRow(Base):
     # the RingCentral user with that email changes what their Home shows.
     email: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TemporaryNoticeRow(Base):
+    """A notice about a temporary change (`kind`) for one end time: claimed by an instance
+    while it sends it, then marked sent, so it goes out once across instances and restarts."""
+
+    __tablename__ = "temporary_notices"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(OWNER_LENGTH))
+    claimed_until: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

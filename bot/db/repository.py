@@ -49,6 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.base import UtcDateTime, utc_now
 from bot.db.errors import RequestNotFoundError
@@ -61,6 +62,7 @@ from bot.db.models import (
     JsonList,
     RateLimitStateRow,
     RequestApprovalRow,
+    TemporaryNoticeRow,
 )
 from bot.domain import (
     PREVIOUS_READING_AT,
@@ -74,9 +76,11 @@ from bot.domain import (
     ChangeRequest,
     ExtensionRef,
     HandlerSnapshot,
+    NoticeKind,
     RequestIntent,
     RequestStatus,
     ResourceType,
+    RevertSkip,
     outside_change,
 )
 
@@ -90,7 +94,9 @@ _UpsertableTable = type[
     | RateLimitStateRow
     | RequestApprovalRow
     | HomeViewerRow
+    | TemporaryNoticeRow
 ]
+REVERT_REQUESTER_NAME = "sms-handlers"  # who a revert of a temporary change is asked by
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,17 @@ class ApprovalResult:
     outcome: ApprovalOutcome
     request: ChangeRequest
     event: AuditEvent | None = None
+
+
+@dataclass(frozen=True)
+class RevertStart:
+    """`won`: this call acted on the end of the temporary change `original` (as it is now);
+    `revert` is the revert it created, claimed for applying (None when nothing was left to
+    revert, or when another caller acted first)."""
+
+    won: bool
+    original: ChangeRequest
+    revert: ChangeRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -210,9 +227,13 @@ class Repository:
         idempotency_key: str | None = None,
         terms: ApprovalTerms | None = None,
         at: datetime | None = None,
+        temporary_until: datetime | None = None,
+        temporary_for: timedelta | None = None,
+        time_zone: str | None = None,
     ) -> CreateResult:
         """A new pending request and its `requested` event, under the policy's `terms` (its
-        rule, approvals needed, channel and deadlines; by default one approval, no deadline).
+        rule, approvals needed, channel and deadlines; by default one approval, no deadline); a
+        temporary one says until when, or for how long once applied.
 
         A request already stored with the same `idempotency_key` (a double click, a resent
         submission, also from another process) is returned as it is now, with `created=False`.
@@ -241,6 +262,9 @@ class Repository:
             "remind_every_seconds": None if remind_every is None else _seconds(remind_every),
             "next_reminder_at": None if remind_every is None else now + remind_every,
             "escalate_at": terms.escalate_at,
+            "temporary_until": temporary_until,
+            "temporary_seconds": _optional_seconds(temporary_for),
+            "time_zone": time_zone,
         }
         stmt = self._insert(ChangeRequestRow).values(values)
         row = await self._session.scalar(
@@ -264,7 +288,7 @@ class Repository:
             added=request.add,
             removed=request.remove,
             handlers_before=request.handlers_before,
-            details={"reason": reason},
+            details={"reason": reason, **_temporary_details(request)},
             occurred_at=now,
         )
         return CreateResult(request=request, created=True)
@@ -765,25 +789,36 @@ class Repository:
         handlers_after: Sequence[ExtensionRef],
         warning: str | None = None,
         details: Mapping[str, object] | None = None,
+        ends_at: datetime | None = None,
+        revert: bool = False,
     ) -> TransitionResult:
         """Record a request as applied (by the bot instance `owner` applying it), with the
-        handlers before and after.
+        handlers before and after; a revert of a temporary change as reverted.
 
         `warning`: applied, but something needs an admin's attention; it is stored on the
-        request and in the `applied` event's details.
+        request and in the `applied` event's details. `ends_at`: a temporary change runs until
+        then.
         """
         now = utc_now()
         event_details = dict(details or {})
         if warning is not None:
             event_details["warning"] = warning
+        values: dict[str, object] = {
+            "applied_at": now,
+            "warning": warning,
+            "apply_lease_until": None,
+        }
+        if ends_at is not None:
+            values["ends_at"] = ends_at
+            event_details["ends_at"] = ends_at.isoformat()
         return await self._move(
-            RequestIntent.FINISH,
+            RequestIntent.FINISH_REVERT if revert else RequestIntent.FINISH,
             request_id=request_id,
             actor_id=SYSTEM_ACTOR,
             actor_name=None,
             at=now,
             condition=ChangeRequestRow.apply_owner == owner,
-            values={"applied_at": now, "warning": warning, "apply_lease_until": None},
+            values=values,
             handlers_before=handlers_before,
             handlers_after=handlers_after,
             details=event_details,
@@ -904,6 +939,363 @@ class Repository:
         if current is None:
             raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
         return current
+
+    # Temporary changes
+
+    def _running(self) -> ColumnElement[bool]:
+        """Applied temporary changes whose end was not acted on yet."""
+        row = ChangeRequestRow
+        return and_(
+            row.status == RequestStatus.APPLIED.value,
+            row.ends_at.is_not(None),
+            row.ended_at.is_(None),
+        )
+
+    async def running_temporary(
+        self,
+        *,
+        resource_id: str | None = None,
+        requester_id: str | None = None,
+        ending_by: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[ChangeRequest]:
+        """Temporary changes still running (of one resource, of one requester; ending at or
+        before `ending_by`), the soonest to end first (the first `limit`)."""
+        row = ChangeRequestRow
+        stmt = select(row).where(self._running())
+        if resource_id is not None:
+            stmt = stmt.where(row.resource_id == resource_id)
+        if requester_id is not None:
+            stmt = stmt.where(row.requester_id == requester_id)
+        if ending_by is not None:
+            stmt = stmt.where(row.ends_at <= ending_by)
+        stmt = stmt.order_by(row.ends_at, row.id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        rows = await self._session.scalars(stmt.execution_options(populate_existing=True))
+        return await self._hydrated_all(list(rows))
+
+    async def _change_running(
+        self,
+        *,
+        request_id: int,
+        values: Mapping[str, object],
+        action: AuditAction,
+        actor_id: str,
+        actor_name: str | None,
+        at: datetime,
+        details: dict[str, object],
+        condition: ColumnElement[bool] | None = None,
+    ) -> TransitionResult:
+        """Update a running temporary change (only while it runs) and record `action`."""
+        guards = [ChangeRequestRow.id == request_id, self._running()]
+        if condition is not None:
+            guards.append(condition)
+        row = await self._session.scalar(
+            update(ChangeRequestRow).where(*guards).values(values).returning(ChangeRequestRow),
+            execution_options={"synchronize_session": False, "populate_existing": True},
+        )
+        if row is None:
+            current = await self.get_request(request_id=request_id)
+            if current is None:
+                raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
+            return TransitionResult(won=False, request=current)
+        request = await self._hydrated(row)
+        event = await self.append_event(
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=action,
+            resource_id=request.resource_id,
+            resource_type=request.resource_type,
+            resource_name=request.resource_name,
+            request_id=request.id,
+            added=request.add,
+            removed=request.remove,
+            details=details,
+            occurred_at=at,
+        )
+        return TransitionResult(won=True, request=request, event=event)
+
+    async def extend(
+        self,
+        *,
+        request_id: int,
+        previous_end: datetime,
+        ends_at: datetime,
+        actor_id: str,
+        actor_name: str | None,
+        now: datetime,
+    ) -> TransitionResult:
+        """Move a running temporary change's end to `ends_at`, if it still ends at
+        `previous_end` (what the person extending saw), with an `extended` event."""
+        return await self._change_running(
+            request_id=request_id,
+            values={"ends_at": ends_at},
+            condition=ChangeRequestRow.ends_at == previous_end,
+            action=AuditAction.EXTENDED,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            at=now,
+            details={"previous_ends_at": previous_end.isoformat(), "ends_at": ends_at.isoformat()},
+        )
+
+    async def end_early(
+        self, *, request_id: int, actor_id: str, actor_name: str | None, now: datetime
+    ) -> TransitionResult:
+        """Make a running temporary change end now (`ended_early` event); its revert follows."""
+        return await self._change_running(
+            request_id=request_id,
+            values={"ends_at": now},
+            condition=ChangeRequestRow.ends_at > now,
+            action=AuditAction.ENDED_EARLY,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            at=now,
+            details={"ends_at": now.isoformat()},
+        )
+
+    async def start_revert(
+        self,
+        *,
+        request_id: int,
+        now: datetime,
+        restore: Sequence[ExtensionRef],
+        remove: Sequence[ExtensionRef],
+        skipped: Sequence[RevertSkip],
+        handlers_before: Sequence[ExtensionRef],
+        owner: str,
+        lease_until: datetime,
+        ended_by_id: str | None = None,
+        ended_by_name: str | None = None,
+    ) -> RevertStart:
+        """Act on the end of a running temporary change whose end has come (at `now`): record
+        it as ended with what its revert leaves alone (`revert_skipped` event), and create the
+        revert of the rest, claimed by `owner` for applying (`reverting` event).
+
+        One guarded UPDATE of the change decides: of concurrent callers (or a caller racing an
+        Extend) at most one wins; the others get `won=False` and nothing is written for them.
+        """
+        row = ChangeRequestRow
+        ended = await self._session.scalar(
+            update(row)
+            .where(row.id == request_id, self._running(), row.ends_at <= now)
+            .values(ended_at=now, end_skipped=_skips_to_json(skipped))
+            .returning(row),
+            execution_options={"synchronize_session": False, "populate_existing": True},
+        )
+        if ended is None:
+            current = await self.get_request(request_id=request_id)
+            if current is None:
+                raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
+            return RevertStart(won=False, original=current)
+        original = await self._hydrated(ended)
+        actor_id = ended_by_id or SYSTEM_ACTOR
+        revert = None
+        if restore or remove:
+            revert = await self._create_revert(
+                original,
+                now=now,
+                restore=restore,
+                remove=remove,
+                handlers_before=handlers_before,
+                owner=owner,
+                lease_until=lease_until,
+                ended_by_id=ended_by_id,
+                ended_by_name=ended_by_name,
+            )
+            await self.append_event(
+                actor_id=actor_id,
+                actor_name=ended_by_name,
+                action=AuditAction.REVERTING,
+                resource_id=revert.resource_id,
+                resource_type=revert.resource_type,
+                resource_name=revert.resource_name,
+                request_id=revert.id,
+                added=revert.add,
+                removed=revert.remove,
+                handlers_before=handlers_before,
+                details={
+                    "reverts_request": original.id,
+                    "ends_at": _iso(original.ends_at),
+                    "skipped": len(skipped),
+                },
+                occurred_at=now,
+            )
+        if skipped:
+            await self.append_event(
+                actor_id=actor_id,
+                actor_name=ended_by_name,
+                action=AuditAction.REVERT_SKIPPED,
+                resource_id=original.resource_id,
+                resource_type=original.resource_type,
+                resource_name=original.resource_name,
+                request_id=original.id,
+                handlers_before=handlers_before,
+                details={
+                    "skipped": _skips_to_json(skipped),
+                    "revert_request": None if revert is None else revert.id,
+                },
+                occurred_at=now,
+            )
+        return RevertStart(won=True, original=original, revert=revert)
+
+    async def _create_revert(
+        self,
+        original: ChangeRequest,
+        *,
+        now: datetime,
+        restore: Sequence[ExtensionRef],
+        remove: Sequence[ExtensionRef],
+        handlers_before: Sequence[ExtensionRef],
+        owner: str,
+        lease_until: datetime,
+        ended_by_id: str | None,
+        ended_by_name: str | None,
+    ) -> ChangeRequest:
+        """The revert of `original`: a change request made by the bot, claimed for applying."""
+        row = ChangeRequestRow(
+            resource_id=original.resource_id,
+            resource_type=original.resource_type.value,
+            resource_name=original.resource_name,
+            requester_id=SYSTEM_ACTOR,
+            requester_name=REVERT_REQUESTER_NAME,
+            add_extensions=_refs_to_json(restore),
+            remove_extensions=_refs_to_json(remove),
+            reason=f"End of temporary change #{original.id}",
+            status=RequestStatus.APPLYING.value,
+            created_at=now,
+            updated_at=now,
+            decided_by_id=ended_by_id or SYSTEM_ACTOR,
+            decided_by_name=ended_by_name or REVERT_REQUESTER_NAME,
+            decided_at=now,
+            handlers_before=_refs_to_json(handlers_before),
+            apply_owner=owner,
+            apply_lease_until=lease_until,
+            reverts_request_id=original.id,
+            time_zone=original.time_zone,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _request_from_row(row, ())  # a revert is never approved by anyone
+
+    async def revert_of(self, *, request_id: int) -> ChangeRequest | None:
+        """The bot's revert of this temporary change, if one was made."""
+        return await self._one_request(ChangeRequestRow.reverts_request_id == request_id)
+
+    async def ended_untold(
+        self, *, since: datetime | None = None, limit: int = 50
+    ) -> list[ChangeRequest]:
+        """Temporary changes that ended (since `since`) with nothing to revert whose `ended`
+        notice was not sent yet, oldest first (a revert's outcome is told with the revert)."""
+        row = ChangeRequestRow
+        revert = aliased(ChangeRequestRow)
+        reverts = select(revert.id).where(revert.reverts_request_id == row.id)
+        notice = TemporaryNoticeRow
+        told = select(notice.request_id).where(
+            notice.request_id == row.id,
+            notice.kind == NoticeKind.ENDED.value,
+            notice.ends_at == row.ends_at,
+            notice.sent_at.is_not(None),
+        )
+        ended = row.ended_at.is_not(None) if since is None else row.ended_at >= since
+        rows = await self._session.scalars(
+            select(row)
+            .where(ended, ~reverts.exists(), ~told.exists())
+            .order_by(row.id)
+            .limit(limit)
+            .execution_options(populate_existing=True)
+        )
+        return await self._hydrated_all(list(rows))
+
+    async def applied_event_id(self, *, request_id: int) -> int | None:
+        """The id of the request's last `applied` event (where it took effect), if any."""
+        found = await self._session.scalar(
+            select(func.max(AuditEventRow.id)).where(
+                AuditEventRow.request_id == request_id,
+                AuditEventRow.action == AuditAction.APPLIED.value,
+            )
+        )
+        return None if found is None else int(found)
+
+    async def events_after(self, *, resource_id: str, after_id: int) -> list[AuditEvent]:
+        """The resource's audit events after event `after_id`, oldest first."""
+        rows = await self._session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.resource_id == resource_id, AuditEventRow.id > after_id)
+            .order_by(AuditEventRow.id)
+        )
+        return [_event_from_row(r) for r in rows]
+
+    # Notices about temporary changes: claimed, sent, then marked
+
+    async def claim_notice(
+        self,
+        *,
+        request_id: int,
+        kind: NoticeKind,
+        ends_at: datetime,
+        owner: str,
+        now: datetime,
+        until: datetime,
+    ) -> bool:
+        """Claim sending a notice for one end time until `until`; False when it was sent, or
+        another caller's claim still holds."""
+        notice = TemporaryNoticeRow
+        stmt = self._insert(notice).values(
+            request_id=request_id,
+            kind=kind.value,
+            ends_at=ends_at,
+            owner=owner,
+            claimed_until=until,
+            sent_at=None,
+        )
+        claimed = await self._session.scalar(
+            stmt.on_conflict_do_update(
+                index_elements=[notice.request_id, notice.kind, notice.ends_at],
+                set_={"owner": stmt.excluded.owner, "claimed_until": stmt.excluded.claimed_until},
+                where=and_(notice.sent_at.is_(None), notice.claimed_until <= now),
+            ).returning(notice.request_id)
+        )
+        return claimed is not None
+
+    async def finish_notice(
+        self,
+        *,
+        request_id: int,
+        kind: NoticeKind,
+        ends_at: datetime,
+        owner: str,
+        now: datetime,
+        sent: bool,
+    ) -> bool:
+        """End the owner's claim: `sent` records the notice as sent, otherwise the claim is
+        given up (to be tried again); False when the claim was no longer the owner's."""
+        notice = TemporaryNoticeRow
+        values: dict[str, object] = {"sent_at": now} if sent else {"claimed_until": now}
+        done = await self._session.scalar(
+            update(notice)
+            .where(
+                notice.request_id == request_id,
+                notice.kind == kind.value,
+                notice.ends_at == ends_at,
+                notice.owner == owner,
+                notice.sent_at.is_(None),
+            )
+            .values(values)
+            .returning(notice.request_id),
+            execution_options={"synchronize_session": False},
+        )
+        return done is not None
+
+    async def notices_sent(self, *, request_id: int) -> list[tuple[NoticeKind, datetime]]:
+        """The notices sent about a temporary change: kind and the end time each was for."""
+        notice = TemporaryNoticeRow
+        rows = await self._session.execute(
+            select(notice.kind, notice.ends_at)
+            .where(notice.request_id == request_id, notice.sent_at.is_not(None))
+            .order_by(notice.ends_at, notice.kind)
+        )
+        return [(NoticeKind(kind), ends_at) for kind, ends_at in rows]
 
     # Audit events (append-only: there is deliberately no update or delete here)
 
@@ -1370,6 +1762,51 @@ def _history_query(
     return stmt
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _optional_seconds(length: timedelta | None) -> int | None:
+    return None if length is None else _seconds(length)
+
+
+def _temporary_details(request: ChangeRequest) -> dict[str, object]:
+    """What the `requested` event says of a temporary request."""
+    if request.temporary_until is not None:
+        return {"temporary_until": request.temporary_until.isoformat()}
+    if request.temporary_for is not None:
+        return {"temporary_seconds": _optional_seconds(request.temporary_for)}
+    return {}
+
+
+def _skips_to_json(skips: Sequence[RevertSkip]) -> JsonList:
+    return [
+        {
+            "id": skip.person.id,
+            "name": skip.person.name,
+            "extension_number": skip.person.extension_number,
+            "was_added": skip.was_added,
+            "why": skip.why,
+        }
+        for skip in skips
+    ]
+
+
+def _skips_from_json(items: JsonList) -> tuple[RevertSkip, ...]:
+    return tuple(
+        RevertSkip(
+            person=ExtensionRef(
+                id=str(item["id"]),
+                name=str(item["name"]),
+                extension_number=item.get("extension_number"),
+            ),
+            was_added=bool(item["was_added"]),
+            why=str(item["why"]),
+        )
+        for item in items
+    )
+
+
 def _refs_to_json(refs: Sequence[ExtensionRef]) -> JsonList:
     return [
         {"id": ref.id, "name": ref.name, "extension_number": ref.extension_number} for ref in refs
@@ -1444,6 +1881,15 @@ def _request_from_row(row: ChangeRequestRow, approvals: tuple[Approval, ...]) ->
         reminded_at=row.reminded_at,
         escalate_at=row.escalate_at,
         escalated_at=row.escalated_at,
+        temporary_until=row.temporary_until,
+        temporary_for=(
+            None if row.temporary_seconds is None else timedelta(seconds=row.temporary_seconds)
+        ),
+        time_zone=row.time_zone,
+        ends_at=row.ends_at,
+        ended_at=row.ended_at,
+        end_skipped=_skips_from_json(row.end_skipped or []),
+        reverts_request_id=row.reverts_request_id,
     )
 
 

@@ -1,5 +1,6 @@
 """Buttons: pick a candidate, Request change, History (Older / Newest), list paging, Review,
-Cancel, Retry, Reject inside the review modal; on Home, the search box and Export history."""
+Cancel, Retry, Reject inside the review modal, Extend / End now of a temporary change; on Home,
+the search box and Export history."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from bot.services.browse import BrowseService
 from bot.services.export import ExportFormat, ExportService, HistoryFilter
 from bot.services.history import HistoryService
 from bot.services.requests import Actor, RequestService
+from bot.services.temporary import TemporaryChanges
 from bot.slackapi.files import send_file_to_user
 from bot.slackapi.users import SlackUsers
 from bot.views import ids
@@ -40,6 +42,7 @@ from bot.views.history import (
 from bot.views.modals import loading_modal, request_modal, review_modal
 from bot.views.requests import decided_modal
 from bot.views.resources import list_message, resource_card, resource_modal
+from bot.views.temporary import extend_modal
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +56,7 @@ def register(
     exports: ExportService,
     slack_users: SlackUsers,
     tasks: BackgroundTasks,
+    temporary: TemporaryChanges,
 ) -> None:
     """Every button, each answered from the one service it needs."""
 
@@ -122,7 +126,11 @@ def register(
             """The resource, its handlers and the requester's RingCentral user, in the form."""
             resource_id = payload.resource_id_of(body)
             profile = await slack_users.profile(user_id_of(body), fallback_name=user_name_of(body))
-            form = await requests.form(resource_id=resource_id, requester_email=profile.email)
+            form = await requests.form(
+                resource_id=resource_id,
+                requester_email=profile.email,
+                time_zone=profile.time_zone,
+            )
             channel = body.get("channel") or {}
             view = request_modal(form, channel_id=channel.get("id"))
             await update_view(client, view_id=view_id, view=view)
@@ -222,6 +230,36 @@ def register(
 
         after_ack(tasks, reject(), body=body, client=client)
 
+    # -- temporary changes -------------------------------------------------------------------
+
+    async def on_extend(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """Refuse (ephemeral) when this person may not; else open the Extend modal."""
+        await ack()
+
+        async def check() -> None:
+            await temporary.check_can_change(
+                request_id=payload.request_id_of(body), user_id=user_id_of(body)
+            )
+
+        async def fill(view_id: str) -> None:
+            user = await actor_of(slack_users, body)
+            form = await temporary.extend_form(request_id=payload.request_id_of(body), user=user)
+            await update_view(client, view_id=view_id, view=extend_modal(form))
+
+        open_modal_then(
+            tasks, client, body, title="Extend", what="the change", fill=fill, check=check
+        )
+
+    async def on_end_now(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """End the change now; what its revert did is posted in its thread and DM."""
+        await ack()
+
+        async def end() -> None:
+            user = await actor_of(slack_users, body)
+            await temporary.end_now(request_id=payload.request_id_of(body), user=user)
+
+        after_ack(tasks, end(), body=body, client=client)
+
     app.action(ids.PICK_RESOURCE)(on_pick_resource)
     app.action(ids.REQUEST_CHANGE)(on_request_change)
     app.action(ids.SHOW_HISTORY)(on_show_history)
@@ -236,6 +274,8 @@ def register(
     app.action(ids.HOME_SEARCH)(on_home_search)
     app.action(ids.EXPORT_HISTORY_CSV)(on_export)
     app.action(ids.EXPORT_HISTORY_JSON)(on_export)
+    app.action(ids.EXTEND_TEMPORARY)(on_extend)
+    app.action(ids.END_TEMPORARY)(on_end_now)
 
 
 def _typed_nothing(body: Body) -> bool:
@@ -272,7 +312,7 @@ async def send_export(
 async def actor_of(slack_users: SlackUsers, body: Body) -> Actor:
     """The acting Slack user with their real name."""
     profile = await slack_users.profile(user_id_of(body), fallback_name=user_name_of(body))
-    return Actor(id=profile.id, name=profile.name)
+    return Actor(id=profile.id, name=profile.name, time_zone=profile.time_zone)
 
 
 def open_modal_then(

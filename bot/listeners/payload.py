@@ -16,6 +16,7 @@ from bot.errors import SmsHandlersError
 from bot.services.export import ExportFormat
 from bot.views.history import HistoryCursor
 from bot.views.modals import RequestModalMetadata
+from bot.views.temporary import ExtendMetadata
 
 Body = Mapping[str, Any]
 
@@ -161,5 +162,13 @@ def request_form_metadata(view: Mapping[str, Any]) -> RequestModalMetadata:
     """The resource (and the requester's own extension) a request modal is for."""
     try:
         return RequestModalMetadata.from_json(view.get("private_metadata"))
+    except ValueError as exc:
+        raise MalformedPayloadError(FORM_UNREADABLE, problem=str(exc)) from None
+
+
+def extend_metadata(view: Mapping[str, Any]) -> ExtendMetadata:
+    """The temporary change an Extend modal moves, the end it showed, the time zone used."""
+    try:
+        return ExtendMetadata.from_json(view.get("private_metadata"))
     except ValueError as exc:
         raise MalformedPayloadError(FORM_UNREADABLE, problem=str(exc)) from None

@@ -33,3 +33,22 @@ def selected_values(view: Mapping[str, Any], block_id: str, action_id: str) -> t
         return ()
     values = (o.get("value") for o in options if isinstance(o, Mapping))
     return tuple(v for v in values if isinstance(v, str))
+
+
+def selected_value(view: Mapping[str, Any], block_id: str, action_id: str) -> str | None:
+    """The option value chosen in a single select (None when nothing is chosen)."""
+    option = _value(view, block_id, action_id).get("selected_option")
+    value = option.get("value") if isinstance(option, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
+def selected_date(view: Mapping[str, Any], block_id: str, action_id: str) -> str | None:
+    """A datepicker's date as Slack sends it (YYYY-MM-DD; checked by the service)."""
+    value = _value(view, block_id, action_id).get("selected_date")
+    return value if isinstance(value, str) and value else None
+
+
+def selected_time(view: Mapping[str, Any], block_id: str, action_id: str) -> str | None:
+    """A timepicker's time as Slack sends it (HH:mm; checked by the service)."""
+    value = _value(view, block_id, action_id).get("selected_time")
+    return value if isinstance(value, str) and value else None

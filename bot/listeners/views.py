@@ -1,4 +1,4 @@
-"""Modal submissions: send a change request, approve a request."""
+"""Modal submissions: send a change request, approve a request, extend a temporary change."""
 
 from __future__ import annotations
 
@@ -11,11 +11,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
 from bot.domain import ChangeRequest
+from bot.errors import SmsHandlersError
 from bot.listeners import payload
 from bot.listeners.actions import actor_of, show_decision
 from bot.listeners.payload import MalformedPayloadError
-from bot.listeners.replies import after_ack, explain
-from bot.listeners.state import input_text, selected_values
+from bot.listeners.replies import after_ack, explain, update_view
+from bot.listeners.state import (
+    input_text,
+    selected_date,
+    selected_time,
+    selected_value,
+    selected_values,
+)
+from bot.services.end_times import EndChoice, EndField, InvalidEndError
 from bot.services.requests import (
     ChangeDraft,
     InvalidRequestError,
@@ -23,10 +31,13 @@ from bot.services.requests import (
     RequestService,
     comment_problem,
 )
+from bot.services.temporary import TemporaryChanges
 from bot.slackapi.users import SlackUsers
 from bot.views import ids
+from bot.views.modals import message_modal
 from bot.views.requests import (
     approving_modal,
+    extended_modal,
     problem_modal,
     sent_modal,
     still_checking_modal,
@@ -41,6 +52,14 @@ FIELD_BLOCKS = {
     RequestField.REMOVE: ids.REMOVE_BLOCK,
     RequestField.REMOVE_ALL: ids.REMOVE_ALL_BLOCK,
     RequestField.REASON: ids.REASON_BLOCK,
+    RequestField.END_DATE: ids.END_DATE_BLOCK,
+    RequestField.END_TIME: ids.END_TIME_BLOCK,
+    RequestField.DURATION: ids.DURATION_BLOCK,
+}
+END_BLOCKS = {
+    EndField.DATE: ids.END_DATE_BLOCK,
+    EndField.TIME: ids.END_TIME_BLOCK,
+    EndField.DURATION: ids.DURATION_BLOCK,
 }
 
 
@@ -51,8 +70,10 @@ def register(
     slack_users: SlackUsers,
     approval_channel: str | None,
     tasks: BackgroundTasks,
+    temporary: TemporaryChanges,
 ) -> None:
-    """The request and review modals' submissions, handled by `requests`."""
+    """The request and review modals' submissions, handled by `requests`; the Extend modal's,
+    by `temporary`."""
 
     async def on_request_submitted(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
@@ -92,6 +113,12 @@ def register(
         if problem is not None:
             await ack(response_action="errors", errors={ids.COMMENT_BLOCK: problem})
             return
+        try:  # answered in the ack, or the "Applying…" modal could replace the refusal
+            await requests.check_end_to_come(request_id=request_id)
+        except SmsHandlersError as refusal:
+            text = explain(refusal, body=body)
+            await ack(response_action="update", view=problem_modal(title="Not approved", text=text))
+            return
         await ack(response_action="update", view=approving_modal(request_id))
         view_id = str(view["id"])
 
@@ -102,8 +129,76 @@ def register(
 
         after_ack(tasks, approve(), body=body, client=client, view_id=view_id)
 
+    async def on_extend_submitted(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """The new end: errors on their inputs, or the modal says until when it now runs."""
+        try:
+            view = payload.view_of(body)
+            metadata = payload.extend_metadata(view)
+        except MalformedPayloadError as error:
+            text = explain(error, body=body)
+            await ack(response_action="update", view=problem_modal(title="Sorry", text=text))
+            return
+        choice = end_choice(view, time_zone=metadata.time_zone)
+
+        async def extend() -> ChangeRequest:
+            user = await actor_of(slack_users, body)
+            return await temporary.extend(
+                request_id=metadata.request_id,
+                user=user,
+                choice=choice,
+                seen_end=metadata.seen_end,
+            )
+
+        extending = asyncio.ensure_future(extend())
+        done, _ = await asyncio.wait({extending}, timeout=SUBMIT_BUDGET_SECONDS)
+        if not done:
+            await ack(
+                response_action="update",
+                view=message_modal(title="Extending", text=":hourglass_flowing_sand: Extending…"),
+            )
+            view_id = str(view["id"])
+
+            async def finish() -> None:
+                extended = await extending
+                await update_view(client, view_id=view_id, view=extended_modal(extended))
+
+            after_ack(tasks, finish(), body=body, client=client, view_id=view_id)
+            return
+        failure = extending.exception()
+        if isinstance(failure, InvalidEndError):
+            errors = {END_BLOCKS[f]: message for f, message in failure.problems.items()}
+            await ack(response_action="errors", errors=_present(view, errors))
+        elif failure is not None:
+            text = explain(failure, body=body)
+            await ack(response_action="update", view=problem_modal(title="Not extended", text=text))
+        else:
+            await ack(response_action="update", view=extended_modal(extending.result()))
+
     app.view(ids.REQUEST_MODAL)(on_request_submitted)
     app.view(ids.REVIEW_MODAL)(on_review_submitted)
+    app.view(ids.EXTEND_MODAL)(on_extend_submitted)
+
+
+def end_choice(view: Mapping[str, Any], *, time_zone: str | None) -> EndChoice:
+    """The end picked in a modal's date, time and length inputs (checked by the service)."""
+    return EndChoice(
+        date=selected_date(view, ids.END_DATE_BLOCK, ids.END_DATE_ACTION),
+        time=selected_time(view, ids.END_TIME_BLOCK, ids.END_TIME_ACTION),
+        time_zone=time_zone,
+        duration=selected_value(view, ids.DURATION_BLOCK, ids.DURATION_ACTION),
+    )
+
+
+def _present(view: Mapping[str, Any], errors: dict[str, str]) -> dict[str, str]:
+    """Errors on blocks the modal has (one it lacks goes on its end date input)."""
+    present = {block.get("block_id") for block in view.get("blocks", [])}
+    shown: dict[str, str] = {}
+    for block_id, message in errors.items():
+        target = block_id if block_id in present else ids.END_DATE_BLOCK
+        shown[target] = f"{shown[target]} {message}" if target in shown else message
+    return shown
 
 
 def draft_from(view: Mapping[str, Any]) -> ChangeDraft:
@@ -121,6 +216,7 @@ def draft_from(view: Mapping[str, Any]) -> ChangeDraft:
         remove_ids=selected_values(view, ids.REMOVE_BLOCK, ids.REMOVE_ACTION),
         reason=input_text(view, ids.REASON_BLOCK, ids.REASON_ACTION) or "",
         remove_all_confirmed=ids.REMOVE_ALL_VALUE in confirmed,
+        end=end_choice(view, time_zone=metadata.time_zone),
     )
 
 
@@ -131,6 +227,8 @@ def _field_errors(view: Mapping[str, Any], error: InvalidRequestError) -> dict[s
         block_id = FIELD_BLOCKS[field]
         if block_id not in present:
             block_id = ids.ADD_BLOCK if field is not RequestField.REASON else ids.REASON_BLOCK
+            if field in (RequestField.END_TIME, RequestField.DURATION):
+                block_id = ids.END_DATE_BLOCK
         errors[block_id] = message if block_id not in errors else f"{errors[block_id]} {message}"
     return errors
 

@@ -14,6 +14,11 @@ The order is what makes it durable:
 5. only then are the approval post and the requester's copy updated and the requester told, and
    `notified_status` records that they were.
 
+A temporary change starts running when it is recorded as applied (`ends_at`: the end asked
+for, or its length from now). The bot's revert of a temporary change is applied here like any
+change; its success is recorded as `reverted`, and people are told through the change it
+reverts (its thread, its requester).
+
 A change whose effect is unknown (sent, but the handlers could not be read back) is left to
 recovery as well. Recovery (bot/services/recovery.py) claims such requests with `resumed=True`:
 it reads RingCentral first and sends only what is still missing, so a change that took effect is
@@ -111,6 +116,7 @@ class Applier:
         lease_seconds: float = 60.0,
         outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
         alerts: ChangeAlerts | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.database = database
         self._alerts = alerts
@@ -121,6 +127,7 @@ class Applier:
         self.lease_seconds = lease_seconds
         self.in_flight = InFlight()
         self._outcome_pause = outcome_pause_seconds
+        self._clock = clock
 
     def lease_until(self) -> datetime:
         """When a claim made (or renewed) now runs out."""
@@ -152,11 +159,14 @@ class Applier:
     async def notify(self, request: ChangeRequest) -> ChangeRequest:
         """Make the request's Slack messages show its status (and DM the requester about a
         decision or an outcome); record that they do. A failure is logged and left for
-        recovery to repeat."""
+        recovery to repeat. A revert's outcome is told through the change it reverts."""
         try:
-            done = await self.notifier.refresh(request)
-            if done and request.status in TELL_REQUESTER:
-                done = await self.notifier.tell_requester(request)
+            if request.is_revert:
+                done = await self._tell_revert(request)
+            else:
+                done = await self.notifier.refresh(request)
+                if done and request.status in TELL_REQUESTER:
+                    done = await self.notifier.tell_requester(request)
         except Exception:
             logger.exception("could not update the messages of request #%s", request.id)
             return request
@@ -170,6 +180,17 @@ class Applier:
             logger.warning("could not record that request #%s was shown: %s", request.id, exc)
             return request
         return replace(request, notified_status=request.status)
+
+    async def _tell_revert(self, revert: ChangeRequest) -> bool:
+        if revert.status not in (RequestStatus.APPLIED, RequestStatus.FAILED):
+            return True  # nothing to tell until it has an outcome
+        assert revert.reverts_request_id is not None
+        async with self.database.reader() as repo:
+            original = await repo.get_request(request_id=revert.reverts_request_id)
+        if original is None:
+            logger.error("revert #%s names no change to revert", revert.id)
+            return True
+        return await self.notifier.tell_revert(original, revert)
 
     # -- RingCentral, then the outcome ------------------------------------------------------
 
@@ -255,6 +276,7 @@ class Applier:
         if outcome.unexpected:
             details["also_present"] = list(outcome.unexpected)
         reading = _reading_after(outcome)
+        ends_at = self._end_of(request)
 
         async def write(repo: Repository) -> TransitionResult:
             return await repo.finish(
@@ -264,9 +286,19 @@ class Applier:
                 handlers_after=[_ref(r) for r in outcome.after],
                 warning=_unready_warning(outcome),
                 details=details,
+                ends_at=ends_at,
+                revert=request.is_revert,
             )
 
         return await self._record(request.id, write, reading=reading)
+
+    def _end_of(self, request: ChangeRequest) -> datetime | None:
+        """When a temporary change applied now ends (None for a permanent one)."""
+        if request.temporary_until is not None:
+            return request.temporary_until
+        if request.temporary_for is not None:
+            return self._clock() + request.temporary_for
+        return None
 
     async def _fail(
         self,

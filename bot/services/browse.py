@@ -8,18 +8,21 @@ text into plain queries (a Slack user id, an email, a name); a Slack user id is 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.domain import Handler, Resource, ThreadMessagingFeature, UserExtension
+from bot.domain import ChangeRequest, Handler, Resource, ThreadMessagingFeature, UserExtension
 from bot.errors import SmsHandlersError
 from bot.policy.model import PolicyDecision
 from bot.services.directory import Directory
 from bot.services.handler_index import HandledBy, HandlerIndex, ListCount, ScanPlan
 from bot.services.lookup import LookupResult, LookupStatus
 from bot.services.people import People, PersonChoice
+
+logger = logging.getLogger(__name__)
 
 LIST_PAGE_SIZE = 20
 
@@ -32,6 +35,12 @@ class MemberProfile(Protocol):
 
     @property
     def email(self) -> str | None: ...
+
+
+class RunningChanges(Protocol):
+    """The temporary changes still running on a resource (bot.services.temporary)."""
+
+    async def running(self, *, resource_id: str) -> tuple[ChangeRequest, ...]: ...
 
 
 class Members(Protocol):
@@ -91,6 +100,7 @@ class ResourceCard:
     note: str | None = None  # why the query led to this resource (an IVR menu's number, say)
     rule: PolicyDecision | None = None  # the approval rule a change of it is held to
     remove_all_rule: PolicyDecision | None = None  # for removing every handler, if it differs
+    temporary: tuple[ChangeRequest, ...] | None = ()  # running here; None: could not be read
 
 
 @dataclass(frozen=True)
@@ -155,6 +165,7 @@ class BrowseService:
         members: Members,
         list_page_size: int = LIST_PAGE_SIZE,
         rules: ResourceRules | None = None,
+        temporary: RunningChanges | None = None,
     ) -> None:
         if list_page_size < 1:
             raise ValueError(f"list_page_size must be at least 1, got {list_page_size}")
@@ -164,13 +175,15 @@ class BrowseService:
         self._members = members
         self._list_page_size = list_page_size
         self._rules = rules
+        self._temporary = temporary
 
     async def card(self, *, resource_id: str, note: str | None = None) -> ResourceCard:
         """A resource's numbers and live handlers, with the feature's state."""
         resource = await self._directory.resource(resource_id=resource_id)
-        handlers, feature = await asyncio.gather(
+        handlers, feature, temporary = await asyncio.gather(
             self._directory.card_handlers(resource_id=resource.id),  # shared, seconds old at most
             self._directory.thread_messaging(),
+            self._running(resource.id),
         )
         self._people.remember(handlers)
         rules = self._rules
@@ -181,7 +194,17 @@ class BrowseService:
             note=note,
             rule=None if rules is None else rules.decision_for_resource(resource),
             remove_all_rule=None if rules is None else rules.risky_remove_all(resource),
+            temporary=temporary,
         )
+
+    async def _running(self, resource_id: str) -> tuple[ChangeRequest, ...] | None:
+        if self._temporary is None:
+            return ()
+        try:
+            return await self._temporary.running(resource_id=resource_id)
+        except Exception:  # the card still shows the live handlers
+            logger.exception("could not read the temporary changes of %s", resource_id)
+            return None
 
     async def lookup(self, *, query: str) -> ResourceCard | LookupResult:
         """The card of the one resource the query names; otherwise the lookup's candidates or

@@ -28,6 +28,7 @@ from bot.domain import (
     AuditEvent,
     ChangeRequest,
     ExtensionRef,
+    NoticeKind,
     RequestStatus,
     UserExtension,
 )
@@ -319,3 +320,24 @@ class HomeRefreshingNotifier:
             return await self._inner.escalate(request, user_id=user_id)
         finally:
             self._homes.request_changed(request)
+
+    async def tell_temporary(self, request: ChangeRequest, kind: NoticeKind, *, left: str) -> bool:
+        try:
+            return await self._inner.tell_temporary(request, kind, left=left)
+        finally:
+            if kind is NoticeKind.ENDED:  # no longer running
+                self._homes.request_changed(request)
+
+    async def tell_extended(
+        self, request: ChangeRequest, *, by_id: str, previous_end: datetime
+    ) -> bool:
+        try:
+            return await self._inner.tell_extended(request, by_id=by_id, previous_end=previous_end)
+        finally:
+            self._homes.request_changed(request)
+
+    async def tell_revert(self, original: ChangeRequest, revert: ChangeRequest) -> bool:
+        try:
+            return await self._inner.tell_revert(original, revert)
+        finally:
+            self._homes.request_changed(original)

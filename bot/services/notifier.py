@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from bot.domain import ChangeRequest
+from bot.domain import ChangeRequest, NoticeKind
 
 
 @dataclass(frozen=True)
@@ -54,4 +55,23 @@ class RequestNotifier(Protocol):
     async def escalate(self, request: ChangeRequest, *, user_id: str) -> bool:
         """Send one escalation approver a direct message with the pending request and a Review
         button (False as for `refresh`)."""
+
+    async def tell_temporary(self, request: ChangeRequest, kind: NoticeKind, *, left: str) -> bool:
+        """Tell the approval post's thread and the requester about a running temporary change:
+        it ends soon (`left`: how long is left, in words), or it ended with nothing left to
+        revert (the approval post and the requester's copy then show it ended). False as for
+        `refresh`."""
+        ...
+
+    async def tell_extended(
+        self, request: ChangeRequest, *, by_id: str, previous_end: datetime
+    ) -> bool:
+        """Tell the thread and the requester that someone moved a temporary change's end, and
+        show the new end in its messages. False as for `refresh`."""
+        ...
+
+    async def tell_revert(self, original: ChangeRequest, revert: ChangeRequest) -> bool:
+        """Tell the thread and the requester what reverting a temporary change did (reverted,
+        or failed with Retry), and show the change as ended in its messages. False as for
+        `refresh`."""
         ...

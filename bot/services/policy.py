@@ -39,7 +39,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_CACHE_SECONDS = 60.0
 
 # The fields of a rule this version acts on. The others are read, checked and shown
-# (`policy explain`) only, for now.
+# (`policy explain`) only, for now. `max_temporary` bounds temporary changes
+# (bot/services/temporary.py).
 ENFORCED_FIELDS = frozenset(
     {
         "approvers",
@@ -50,6 +51,7 @@ ENFORCED_FIELDS = frozenset(
         "remind_every",
         "escalate_after",
         "escalate_to",
+        "max_temporary",
     }
 )
 MAX_MENTIONS = 30  # people named in one reminder; the rest are reached through the channel
@@ -98,6 +100,11 @@ class SelfApprovalError(SmsHandlersError):
 
 class NotTheRequesterError(SmsHandlersError):
     """Someone other than the requester tried to cancel a request."""
+
+
+class NotAllowedToEndError(SmsHandlersError):
+    """Someone other than the requester or an approver tried to extend or end a temporary
+    change."""
 
 
 class ApproversUnavailableError(SmsHandlersError):
@@ -345,6 +352,18 @@ class ApprovalPolicy:
             f"{refused} The approvers for {request.resource_name} are: "
             f"{describe_approvers(decision.approvers)} ({rule} of the policy)."
         )
+
+    async def check_can_end(self, *, user_id: str, request: ChangeRequest) -> None:
+        """Raise unless this user may extend or end the temporary change: its requester, or an
+        approver under the rule that applies to it."""
+        if user_id == request.requester_id:
+            return
+        decision = await self.decision_for(request)
+        if not await self._is_among(user_id, decision.approvers):
+            raise NotAllowedToEndError(
+                f"Only the person who asked for change #{request.id} or an approver can extend "
+                "or end it."
+            )
 
     def check_can_cancel(self, *, user_id: str, request: ChangeRequest) -> None:
         """Raise unless this user is the requester (the only one who may cancel)."""

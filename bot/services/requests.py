@@ -20,8 +20,8 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -45,6 +45,14 @@ from bot.errors import SmsHandlersError
 from bot.policy.decide import ProposedChange
 from bot.services.applying import Applier
 from bot.services.directory import Directory, UnknownResource
+from bot.services.end_times import (
+    EndChoice,
+    EndField,
+    InvalidEndError,
+    TemporaryEnd,
+    local_text,
+    request_end,
+)
 from bot.services.notifier import MessageRefs, RequestNotifier
 from bot.services.people import People, PersonChoice
 from bot.services.policy import ApprovalPolicy
@@ -66,6 +74,16 @@ class RequestField(StrEnum):
     REMOVE = "remove"
     REMOVE_ALL = "remove_all"
     REASON = "reason"
+    END_DATE = "end_date"  # a temporary change's end: date and time, or a length
+    END_TIME = "end_time"
+    DURATION = "duration"
+
+
+END_FIELDS = {
+    EndField.DATE: RequestField.END_DATE,
+    EndField.TIME: RequestField.END_TIME,
+    EndField.DURATION: RequestField.DURATION,
+}
 
 
 class InvalidRequestError(SmsHandlersError):
@@ -78,6 +96,10 @@ class InvalidRequestError(SmsHandlersError):
 
 class InvalidCommentError(SmsHandlersError):
     """An approver's comment cannot be stored as it is (too long)."""
+
+
+class TemporaryEndPassedError(SmsHandlersError):
+    """A temporary request whose end has passed cannot be approved any more."""
 
 
 class AlreadyDecidedError(SmsHandlersError):
@@ -107,17 +129,19 @@ class Actor:
 
     id: str
     name: str
+    time_zone: str | None = None  # their Slack time zone (IANA name), when known
 
 
 @dataclass(frozen=True)
 class ChangeDraft:
-    """What the requester filled in."""
+    """What the requester filled in (`end`: until when, or for how long; nothing: for good)."""
 
     resource_id: str
     add_ids: tuple[str, ...]
     remove_ids: tuple[str, ...]
     reason: str
     remove_all_confirmed: bool = False
+    end: EndChoice = field(default_factory=EndChoice)
 
 
 @dataclass(frozen=True)
@@ -131,6 +155,7 @@ class ReviewState:
     added_since: tuple[ExtensionRef, ...] = ()  # handlers added since the request was made
     removed_since: tuple[ExtensionRef, ...] = ()  # and removed since
     warnings: tuple[str, ...] = ()
+    running: tuple[ChangeRequest, ...] = ()  # temporary changes still running on the resource
 
 
 @dataclass(frozen=True)
@@ -142,6 +167,8 @@ class RequestForm:
     feature: ThreadMessagingFeature
     me: PersonChoice | None  # the requester's RingCentral user, matched by email
     requester_email: str | None = None  # the email they were looked up by
+    time_zone: str | None = None  # the requester's Slack time zone: ends are picked in it
+    longest: timedelta | None = None  # the longest temporary change the rule allows here
 
 
 _APPROVED_SINCE = frozenset(
@@ -237,9 +264,12 @@ class RequestService:
 
     # -- creating -----------------------------------------------------------------------------
 
-    async def form(self, *, resource_id: str, requester_email: str | None) -> RequestForm:
+    async def form(
+        self, *, resource_id: str, requester_email: str | None, time_zone: str | None = None
+    ) -> RequestForm:
         """What the request form shows: the resource, its live handlers, the feature's state,
-        and the requester's own RingCentral user (for "Add me")."""
+        the requester's own RingCentral user (for "Add me"), and the longest temporary change
+        its rule allows."""
         resource = await self.directory.resource(resource_id=resource_id)
         handlers, feature, _ = await asyncio.gather(
             self.directory.handlers(resource_id=resource.id),
@@ -248,12 +278,17 @@ class RequestService:
         )
         self.people.remember(handlers)
         me = await self.people.by_email(email=requester_email) if requester_email else None
+        rule = self.policy.decision_for_change(
+            resource, ProposedChange(current=tuple(r.id for r in handlers))
+        )
         return RequestForm(
             resource=resource,
             handlers=handlers,
             feature=feature,
             me=me,
             requester_email=requester_email,
+            time_zone=time_zone,
+            longest=rule.max_temporary,
         )
 
     async def create(
@@ -275,11 +310,11 @@ class RequestService:
             problems[RequestField.REASON] = f"Keep the reason under {REASON_MAX_LENGTH} characters."
         add_ids = tuple(dict.fromkeys(draft.add_ids))
         remove_ids = tuple(dict.fromkeys(draft.remove_ids))
-        for field, chosen in ((RequestField.ADD, add_ids), (RequestField.REMOVE, remove_ids)):
+        for part, chosen in ((RequestField.ADD, add_ids), (RequestField.REMOVE, remove_ids)):
             if len(chosen) > PEOPLE_MAX_PER_FIELD:
-                problems[field] = f"Choose at most {PEOPLE_MAX_PER_FIELD} people here at a time."
+                problems[part] = f"Choose at most {PEOPLE_MAX_PER_FIELD} people here at a time."
             elif not all(inputs.is_ringcentral_id(i) for i in chosen):
-                problems[field] = "Some of the people chosen here could not be read; choose again."
+                problems[part] = "Some of the people chosen here could not be read; choose again."
         if problems.keys() & {RequestField.ADD, RequestField.REMOVE}:
             raise InvalidRequestError(problems)
         if not add_ids and not remove_ids:
@@ -301,13 +336,16 @@ class RequestService:
             self._check_additions(add_ids, current_by_id, choices, resource_name=resource.name)
         )
         problems.update(self._check_removals(draft, add_ids, remove_ids, current_by_id))
+        change = ProposedChange(add=add_ids, remove=remove_ids, current=tuple(current_by_id))
+        decision = self.policy.decision_for_change(resource, change)
+        now = self.clock()
+        end = TemporaryEnd()
+        try:
+            end = request_end(draft.end, now=now, longest=decision.max_temporary) or end
+        except InvalidEndError as exc:
+            problems.update({END_FIELDS[f]: message for f, message in exc.problems.items()})
         if problems:
             raise InvalidRequestError(problems)
-        decision = self.policy.decision_for_change(
-            resource,
-            ProposedChange(add=add_ids, remove=remove_ids, current=tuple(current_by_id)),
-        )
-        now = self.clock()
         async with self.database.transaction() as repo:
             stored = await repo.create_request(
                 resource_id=resource.id,
@@ -322,6 +360,9 @@ class RequestService:
                 idempotency_key=idempotency_key,
                 terms=decision.terms(now=now),
                 at=now,
+                temporary_until=end.until,
+                temporary_for=end.length,
+                time_zone=draft.end.time_zone or requester.time_zone,
             )
         if not stored.created:  # the call that stored the request announces it
             return stored.request
@@ -414,7 +455,9 @@ class RequestService:
         request = await self.check_can_review(request_id=request_id, reviewer_id=reviewer_id)
         current = await self.directory.handlers(resource_id=request.resource_id)
         self.people.remember(current)
-        state = review_state(request, current)
+        async with self.database.reader() as repo:
+            running = await repo.running_temporary(resource_id=request.resource_id)
+        state = replace(review_state(request, current), running=tuple(running))
         current_ids = {r.id for r in current}
         unknown = set(self.people.never_seen_as_handlers(r.id for r in request.add))
         unsure = [r for r in request.add if r.id in unknown and r.id not in current_ids]
@@ -456,6 +499,7 @@ class RequestService:
             await self.policy.check_can_decide(user_id=approver.id, request=request)
             if request.approved_by(approver.id):
                 raise AlreadyApprovedError(request)
+            self._check_end_to_come(request, approver.time_zone)
             claim: TransitionResult | None = None
             async with self.database.transaction() as repo:
                 counted = await repo.record_approval(
@@ -493,6 +537,23 @@ class RequestService:
         except Exception:  # the approval is recorded whatever the messages show
             logger.exception("could not show the approvals of request #%s", request.id)
         return request
+
+    async def check_end_to_come(self, *, request_id: int) -> None:
+        """Refuse at once (before anything else is done) to approve a temporary change whose end
+        has passed; written in the requester's time zone."""
+        request = await self.get(request_id=request_id)
+        self._check_end_to_come(request, request.time_zone)
+
+    def _check_end_to_come(self, request: ChangeRequest, time_zone: str | None) -> None:
+        """Refuse to approve a temporary change whose end has passed (it would be reverted at
+        once)."""
+        until = request.temporary_until
+        if request.status is RequestStatus.PENDING and until is not None and until <= self.clock():
+            raise TemporaryEndPassedError(
+                f"Request #{request.id} asked for a change until "
+                f"{local_text(until, time_zone)}, which has passed. Reject it; the requester "
+                "can ask again."
+            )
 
     async def retry(self, *, request_id: int, approver: Actor) -> ChangeRequest:
         """Apply a failed request again (approvers only): only what is not in effect is sent."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import ChangeRequest
+from bot.domain import ChangeRequest, NoticeKind
 from bot.services.notifier import MessageRefs
 from bot.views.common import Message
 from bot.views.requests import (
@@ -18,6 +19,7 @@ from bot.views.requests import (
     reminder_message,
     requester_message,
 )
+from bot.views.temporary import extended_messages, notice_messages, revert_messages
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +119,65 @@ class SlackNotifier:
         except SlackApiError as exc:
             error = exc.response.get("error")
             logger.error("could not escalate request #%s to %s: %s", request.id, user_id, error)
+            return error not in TRANSIENT_ERRORS
+        return True
+
+    async def tell_temporary(self, request: ChangeRequest, kind: NoticeKind, *, left: str) -> bool:
+        """The approval thread and the requester: the change ends soon, or it ended with
+        nothing to revert (its messages then show it ended)."""
+        thread, dm = notice_messages(request, kind, left=left)
+        if kind is NoticeKind.ENDED:
+            await self.refresh(request)
+        return await self._tell(request, thread=thread, dm=dm)
+
+    async def tell_extended(
+        self, request: ChangeRequest, *, by_id: str, previous_end: datetime
+    ) -> bool:
+        """The thread and the requester: the end moved; its messages show the new end."""
+        thread, dm = extended_messages(request, by_id=by_id, previous_end=previous_end)
+        await self.refresh(request)
+        return await self._tell(request, thread=thread, dm=dm)
+
+    async def tell_revert(self, original: ChangeRequest, revert: ChangeRequest) -> bool:
+        """The thread and the requester: what the revert did; the change shows it ended."""
+        thread, dm = revert_messages(original, revert)
+        await self.refresh(original)
+        return await self._tell(original, thread=thread, dm=dm)
+
+    async def _tell(self, request: ChangeRequest, *, thread: Message, dm: Message) -> bool:
+        """Post in the request's approval thread and DM its requester; False if either failed
+        for a reason that may pass (both are then sent again: the messages in place are only
+        refreshed, a failure there is logged and repaired at the next update)."""
+        done = True
+        if request.slack_channel_id and request.slack_message_ts:
+            done &= await self._send(
+                request, request.slack_channel_id, thread, thread_ts=request.slack_message_ts
+            )
+        channel = request.requester_channel_id
+        if channel is None:
+            channel, error = await self._open_dm(request.requester_id)
+            if channel is None:
+                return done and error not in TRANSIENT_ERRORS
+        return done & await self._send(request, channel, dm)
+
+    async def _send(
+        self,
+        request: ChangeRequest,
+        channel: str,
+        message: Message,
+        *,
+        thread_ts: str | None = None,
+    ) -> bool:
+        try:
+            await self._client.chat_postMessage(
+                channel=channel,
+                text=message.fallback,
+                blocks=message.blocks_as_dicts(),
+                thread_ts=thread_ts,
+            )
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            logger.error("could not tell about change #%s in %s: %s", request.id, channel, error)
             return error not in TRANSIENT_ERRORS
         return True
 

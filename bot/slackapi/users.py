@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.services.end_times import is_time_zone
+
 logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 600.0
@@ -25,6 +27,7 @@ class SlackProfile:
     id: str
     name: str
     email: str | None
+    time_zone: str | None = None  # their Slack time zone (IANA name, users.info `tz`)
 
 
 class SlackUsers:
@@ -62,6 +65,12 @@ class SlackUsers:
             or fallback_name
             or user_id
         )
-        found = SlackProfile(id=user_id, name=str(name), email=profile.get("email"))
+        zone = user.get("tz")
+        found = SlackProfile(
+            id=user_id,
+            name=str(name),
+            email=profile.get("email"),
+            time_zone=zone if is_time_zone(zone) else None,
+        )
         self._cache[user_id] = (found, self._clock())
         return found

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from slack_sdk.models.blocks import Block, DividerBlock, PlainTextObject
 from slack_sdk.models.views import View
 
 from bot.domain import OPERATOR_ACTOR, SYSTEM_ACTOR, AuditAction, AuditEvent
 from bot.inputs import is_ringcentral_id
+from bot.services.end_times import duration_label
 from bot.services.export import ExportFile, HistoryFilter
 from bot.services.history import ResourceHistory
 from bot.views import ids
@@ -23,7 +25,7 @@ from bot.views.common import (
     section,
 )
 from bot.views.drift import MADE_OUTSIDE, readings_text
-from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user, truncate
+from bot.views.mrkdwn import escape, lines_within, person, slack_date, slack_user, truncate
 
 _VERBS = {
     AuditAction.REQUESTED: "opened",
@@ -40,6 +42,11 @@ _VERBS = {
     AuditAction.APPROVAL_RECORDED: "approved",
     AuditAction.REMINDED: "reminded the approvers of",
     AuditAction.ESCALATED: "escalated",
+    AuditAction.EXTENDED: "extended",
+    AuditAction.ENDED_EARLY: "ended early",
+    AuditAction.REVERTING: "started reverting",
+    AuditAction.REVERTED: "reverted",
+    AuditAction.REVERT_SKIPPED: "left part unreverted of",
 }
 
 
@@ -102,6 +109,7 @@ def event_text(event: AuditEvent) -> str:
     warning = event.details.get("warning")
     if isinstance(warning, str) and warning:
         line += "\n:warning: " + escape(truncate(warning, 300))
+    line += _temporary_text(event)
     error = event.details.get("error_message")
     if isinstance(error, str) and error:
         # `applied` events written before warnings had their own field carry it as an error
@@ -120,6 +128,49 @@ def _outside_change_text(event: AuditEvent) -> str:
     if between:
         line += f"\nSeen by the bot {between}."
     return line
+
+
+def _moment(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return slack_date(moment) if moment.tzinfo is not None else None
+
+
+def _temporary_text(event: AuditEvent) -> str:
+    """What an event of a temporary change adds: its end, what it reverts, what was left."""
+    details = event.details
+    text = ""
+    until = _moment(details.get("temporary_until"))
+    if until is not None:
+        text += f"\n:stopwatch: temporary, until {until}"
+    seconds = details.get("temporary_seconds")
+    if isinstance(seconds, int) and not isinstance(seconds, bool) and seconds > 0:
+        text += f"\n:stopwatch: temporary, for {duration_label(timedelta(seconds=seconds))}"
+    ends = _moment(details.get("ends_at"))
+    if ends is not None and event.action is not AuditAction.REVERTING:
+        text += f"\n:stopwatch: until {ends}"
+    reverts = details.get("reverts_request")
+    if isinstance(reverts, int) and not isinstance(reverts, bool):
+        text += f"\n(the end of temporary change #{reverts})"
+    skipped = details.get("skipped")
+    if isinstance(skipped, list):
+        lines = []
+        for item in skipped:
+            if isinstance(item, dict) and isinstance(item.get("why"), str):
+                sign = "➕" if item.get("was_added") else "➖"
+                who = person(str(item.get("name")), _text_or_none(item.get("extension_number")))
+                lines.append(f"{sign} {who} — {escape(item['why'])}")
+        if lines:
+            text += "\n*Left as they are*\n" + lines_within(lines, 1000)
+    return text
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def history_modal(history: ResourceHistory, *, is_first_page: bool) -> View:

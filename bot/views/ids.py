@@ -36,6 +36,7 @@ REVIEW_MODAL: Final = "review_modal"
 HISTORY_MODAL: Final = "history_modal"
 RESULT_MODAL: Final = "result_modal"
 RESOURCE_MODAL: Final = "resource_modal"  # a card (or the candidates) found from Home
+EXTEND_MODAL: Final = "extend_modal"
 
 # Inputs of the request modal (block_id / action_id)
 ADD_BLOCK: Final = "add_users"
@@ -50,6 +51,14 @@ REMOVE_ALL_ACTION: Final = "confirm_remove_all_checkbox"
 REMOVE_ALL_VALUE: Final = "remove_all"
 REASON_BLOCK: Final = "reason"
 REASON_ACTION: Final = "reason_input"
+# A temporary change's end (the request modal and the Extend modal): a date and a time in the
+# person's Slack time zone, or a length of time (in Extend: by how much).
+END_DATE_BLOCK: Final = "end_date"
+END_DATE_ACTION: Final = "end_date_picker"
+END_TIME_BLOCK: Final = "end_time"
+END_TIME_ACTION: Final = "end_time_picker"
+DURATION_BLOCK: Final = "duration"
+DURATION_ACTION: Final = "duration_select"
 
 # Inputs of the review modal
 COMMENT_BLOCK: Final = "comment"

@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 from bot.domain import ChangeRequest, ExtensionRef, Handler, UserExtension
 from bot.inputs import is_ringcentral_id, is_slack_id
 from bot.labels import extension_label, person_label, resource_title
+from bot.services.end_times import is_time_zone
 from bot.services.requests import (
     COMMENT_MAX_LENGTH,
     REASON_MAX_LENGTH,
@@ -43,6 +44,7 @@ from bot.views.common import (
 )
 from bot.views.mrkdwn import escape, lines_within, person, slack_date, slack_user, truncate
 from bot.views.resources import handler_line, resource_warnings
+from bot.views.temporary import asked_line, end_inputs, running_section
 
 OPTION_TEXT_LIMIT = 75
 MAX_STATIC_OPTIONS = 100
@@ -100,25 +102,34 @@ class RequestModalMetadata:
     resource_id: str
     requester_extension_id: str | None = None
     channel_id: str | None = None
+    time_zone: str | None = None  # the requester's, which the end's time picker shows
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"r": self.resource_id, "me": self.requester_extension_id, "c": self.channel_id},
-            separators=(",", ":"),
-        )
+        values = {"r": self.resource_id, "me": self.requester_extension_id, "c": self.channel_id}
+        if self.time_zone is not None:
+            values["tz"] = self.time_zone
+        return json.dumps(values, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: object) -> RequestModalMetadata:
         """What `to_json` wrote; ValueError (saying what is wrong) for anything else."""
         data = _json_object(raw, what="the request form's metadata")
         resource_id, me, channel = data.get("r"), data.get("me"), data.get("c")
+        zone = data.get("tz")
         if not is_ringcentral_id(resource_id):
             raise ValueError(f"the request form's resource id {resource_id!r:.40} is malformed")
         if not (me is None or is_ringcentral_id(me)):
             raise ValueError(f"the request form's own extension id {me!r:.40} is malformed")
         if not (channel is None or is_slack_id(channel)):
             raise ValueError(f"the request form's channel id {channel!r:.40} is malformed")
-        return cls(resource_id=resource_id, requester_extension_id=me, channel_id=channel)
+        if not (zone is None or is_time_zone(zone)):
+            raise ValueError(f"the request form's time zone {zone!r:.40} is unknown")
+        return cls(
+            resource_id=resource_id,
+            requester_extension_id=me,
+            channel_id=channel,
+            time_zone=zone,
+        )
 
 
 def _json_object(raw: object, *, what: str) -> dict[str, object]:
@@ -229,6 +240,7 @@ def request_modal(form: RequestForm, *, channel_id: str | None = None) -> View:
             ),
         )
     )
+    blocks += end_inputs(time_zone=form.time_zone, longest=form.longest)
     blocks.append(context("An approver reviews the request before anything changes."))
     metadata = RequestModalMetadata(
         resource_id=resource.id,
@@ -236,6 +248,7 @@ def request_modal(form: RequestForm, *, channel_id: str | None = None) -> View:
             form.me.user.id if form.me is not None and not form.me.problem else None
         ),
         channel_id=channel_id,
+        time_zone=form.time_zone if is_time_zone(form.time_zone) else None,
     )
     return View(
         type="modal",
@@ -272,11 +285,12 @@ def review_modal(state: ReviewState) -> View:
     """The approver's modal: the rule that applies and the approvals so far, live handlers,
     proposed list, changes since, warnings, comment."""
     request = state.request
+    asked = asked_line(request)
     blocks: list[Block] = [
         section(
             f"*{escape(request.resource_name)}* · {request.resource_type.label}\n"
             f"Requested by {slack_user(request.requester_id)} on {slack_date(request.created_at)}\n"
-            f"*Change*\n{_change_text(request)}"
+            f"*Change*\n{_change_text(request)}" + (f"\n{asked}" if asked else "")
         ),
         *_terms_blocks(request),
         section("*Reason*\n" + escape(truncate(request.reason, SECTION_TEXT_LIMIT - 20))),
@@ -300,6 +314,8 @@ def review_modal(state: ReviewState) -> View:
                 + lines_within(changed, SECTION_TEXT_LIMIT - 80)
             )
         )
+    if state.running:
+        blocks.append(running_section(state.running))
     blocks += warning_blocks(state.warnings)
     blocks.append(
         InputBlock(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from bot.labels import person_label
 
@@ -39,9 +39,14 @@ def lines_within(lines: Sequence[str], limit: int, *, more: str = "…and {n} mo
     return truncate("\n".join(kept), limit)
 
 
-def slack_date(moment: datetime) -> str:
-    """A date Slack shows in each reader's own time zone, with a UTC fallback."""
-    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+def slack_date(moment: datetime, zone: tzinfo | None = None) -> str:
+    """A date Slack shows in each reader's own time zone, with a fallback (for clients that
+    cannot) in `zone`, else UTC."""
+    if zone is None:
+        fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    else:
+        local = moment.astimezone(zone)
+        fallback = f"{local:%Y-%m-%d %H:%M} {local.tzname() or 'UTC'}"
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 

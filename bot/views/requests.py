@@ -22,6 +22,7 @@ from bot.views.common import (
 )
 from bot.views.modals import message_modal, refs_lines
 from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user, truncate
+from bot.views.temporary import end_date, temporary_buttons, temporary_line
 
 REASON_SHOWN = 1500
 
@@ -100,6 +101,9 @@ def _comment_blocks(request: ChangeRequest) -> list[Block]:
 
 def _outcome_blocks(request: ChangeRequest) -> list[Block]:
     blocks: list[Block] = [section(status_line(request))]
+    temporary = temporary_line(request)
+    if temporary is not None:
+        blocks.append(section(temporary))
     blocks += _comment_blocks(request)
     if request.status is RequestStatus.APPLIED and request.handlers_after is not None:
         blocks.append(
@@ -134,6 +138,8 @@ def approval_message(request: ChangeRequest) -> Message:
                 button("Retry", action_id=ids.RETRY_REQUEST, value=str(request.id), style="primary")
             )
         )
+    elif request.temporary_running:
+        blocks.append(temporary_buttons(request))
     return Message(
         text=f"Request #{request.id}: SMS handlers of {request.resource_name} ({request.status})",
         blocks=blocks,
@@ -163,6 +169,8 @@ def requester_message(request: ChangeRequest) -> Message:
     blocks += _outcome_blocks(request)
     if request.status is RequestStatus.PENDING:
         blocks.append(actions(cancel_button(request.id)))
+    elif request.temporary_running:
+        blocks.append(temporary_buttons(request))
     return Message(
         text=f"Your request #{request.id} for {request.resource_name}: {request.status}",
         blocks=blocks,
@@ -176,6 +184,9 @@ def outcome_dm(request: ChangeRequest) -> Message:
         f"*{escape(request.resource_name)}*:\n" + status_line(request)
     )
     blocks: list[Block] = [section(text)]
+    temporary = temporary_line(request)
+    if temporary is not None:
+        blocks.append(section(temporary))
     blocks += _comment_blocks(request)
     return Message(
         text=f"Your request #{request.id} for {request.resource_name}: {request.status}",
@@ -290,4 +301,14 @@ def sent_modal(request: ChangeRequest, *, channel: str | None) -> View:
         title="Request sent",
         text=f":white_check_mark: {what} was sent to the approvers in <#{channel}>. You will get "
         "a direct message when it is decided; you can cancel it from there.",
+    )
+
+
+def extended_modal(request: ChangeRequest) -> View:
+    """The Extend modal once the end moved."""
+    assert request.ends_at is not None
+    return message_modal(
+        title="Extended",
+        text=f":white_check_mark: Temporary change #{request.id} on "
+        f"*{escape(request.resource_name)}* now ends {end_date(request.ends_at, request)}.",
     )

@@ -36,6 +36,7 @@ from bot.views.common import (
     warning_blocks,
 )
 from bot.views.mrkdwn import escape, lines_within, person, slack_date
+from bot.views.temporary import running_section
 
 MAX_CANDIDATES = 10
 
@@ -95,6 +96,10 @@ def resource_card(card: ResourceCard) -> Message:
     blocks.append(section("\n".join(facts)))
     blocks.append(section(_numbers_text(resource)))
     blocks.append(section(_handlers_text(card.handlers)))
+    if card.temporary:
+        blocks.append(running_section(card.temporary))
+    elif card.temporary is None:
+        blocks.append(context(":warning: The temporary changes running here could not be read."))
     blocks += warning_blocks(resource_warnings(resource, card.feature))
     if card.rule is not None:
         blocks.append(context(rule_summary(card.rule, remove_all=card.remove_all_rule)))

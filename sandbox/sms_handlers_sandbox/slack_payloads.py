@@ -49,6 +49,7 @@ VALUE_FIELDS = {
     "multi_channels_select": "selected_channels",
     "datepicker": "selected_date",
     "timepicker": "selected_time",
+    "datetimepicker": "selected_date_time",
 }
 LIST_FIELDS = {
     "selected_options",
@@ -197,7 +198,13 @@ def state_value(element: Mapping[str, Any], answer: Any = None) -> JsonDict:
     field = VALUE_FIELDS.get(kind)
     if field is None:
         raise ValueError(f"no state value for element type {kind!r}")
-    return {"type": kind, field: copy.deepcopy(answer) if answer is not None else _empty(field)}
+    value: JsonDict = {
+        "type": kind,
+        field: copy.deepcopy(answer) if answer is not None else _empty(field),
+    }
+    if kind == "timepicker" and element.get("timezone"):
+        value["timezone"] = element["timezone"]  # a time picker given a zone sends it back
+    return value
 
 
 def view_state(view: Mapping[str, Any], answers: Mapping[str, Any]) -> JsonDict:

@@ -35,6 +35,7 @@ TABLES = {
     "rate_limit_state",
     "request_approvals",
     "home_viewers",
+    "temporary_notices",
 }
 
 

@@ -123,6 +123,13 @@ OPERATIONS: dict[RequestIntent, Callable[[Repository, int], Awaitable[Transition
     RequestIntent.REAPPLY: lambda repo, request_id: repo.reapply(
         request_id=request_id, owner=OWNER, details={"sending_added": ["101"]}
     ),
+    RequestIntent.FINISH_REVERT: lambda repo, request_id: repo.finish(
+        request_id=request_id,
+        owner=OWNER,
+        handlers_before=[DAN, BOB],
+        handlers_after=[CARA, DAN],
+        revert=True,
+    ),
 }
 
 

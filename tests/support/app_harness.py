@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ class Person:
     name: str
     real_name: str
     email: str | None
+    tz: str = "America/Los_Angeles"  # their Slack time zone (users.info `tz`)
 
     @property
     def slack(self) -> SlackUser:
@@ -66,7 +67,8 @@ class Person:
 
 # Carla Diaz is a RingCentral user (ext. 1003) not handling Support: "Add me" works for her.
 CARLA = Person("U0CARLA", "carla", "Carla Diaz", "carla.diaz@acme.example")
-ALEX = Person("U0ALEX", "alex", "Alex Approver", "alex@acme.example")  # approver by user id
+# An approver by user id, in Berlin: times shown to him are in his own time zone.
+ALEX = Person("U0ALEX", "alex", "Alex Approver", "alex@acme.example", tz="Europe/Berlin")
 SAM = Person("U0SAM", "sam", "Sam Admin", "sam@acme.example")  # approver via @telephony-admins
 NINA = Person("U0NINA", "nina", "Nina Nobody", "nina@acme.example")  # no special rights
 PEOPLE = (CARLA, ALEX, SAM, NINA)
@@ -87,13 +89,22 @@ class Harness:
         container: Container | None,
         url: str,
         http: aiohttp.ClientSession,
+        restart: Callable[[], Awaitable[tuple[Container, str]]] | None = None,
     ) -> None:
         self.sandbox = sandbox
         self.slack = slack
         self._container = container
         self.url = url
         self.http = http
+        self._restart = restart
         self.carla, self.alex, self.sam, self.nina = CARLA, ALEX, SAM, NINA
+
+    async def restart(self) -> Container:
+        """Stop the app as SIGTERM does (leases given up, connections closed) and start it
+        again on the same database, sandbox and Slack stand-in: the new container."""
+        assert self._restart is not None, "the app runs in a subprocess"
+        self._container, self.url = await self._restart()
+        return self._container
 
     @property
     def container(self) -> Container:
@@ -264,8 +275,21 @@ class Harness:
         return message
 
     def approval_posts(self) -> list[JsonDict]:
-        posts = [m for m in self.slack.messages(APPROVALS) if not m.get("is_ephemeral")]
+        """The approval channel's messages (not the replies in their threads)."""
+        posts = [
+            m
+            for m in self.slack.messages(APPROVALS)
+            if not m.get("is_ephemeral") and not m.get("thread_ts")
+        ]
         return [{**m, "channel": APPROVALS} for m in posts]
+
+    def thread(self, post: Mapping[str, Any]) -> list[JsonDict]:
+        """The replies in an approval post's thread, oldest first."""
+        return [
+            {**m, "channel": APPROVALS}
+            for m in self.slack.messages(APPROVALS)
+            if m.get("thread_ts") == post["ts"]
+        ]
 
     def dms(self, person: Person) -> list[JsonDict]:
         channel = self.slack.im_channel(person.id)
@@ -352,7 +376,11 @@ def populate(slack: SlackStandIn) -> None:
     """The workspace: people, the approvers' group, a general and the approval channel."""
     for person in PEOPLE:
         slack.add_user(
-            id=person.id, name=person.name, real_name=person.real_name, email=person.email
+            id=person.id,
+            name=person.name,
+            real_name=person.real_name,
+            email=person.email,
+            tz=person.tz,
         )
     slack.add_usergroup(id="S0ADMINS", handle="telephony-admins", users=[SAM.id])
     slack.add_channel(id=GENERAL, name="general")
@@ -377,38 +405,73 @@ async def running_app(
     bulk handler reads (`who`, `list`), e.g. a small window to match a sandbox's;
     `list_page_size`: resources on a `list` page, e.g. a few to page through the demo account;
     `outcome_pause_seconds`: between attempts to record an outcome while the database is locked;
-    `clock`: what the app takes for now when it times requests and their deadlines.
+    `clock`: what the services take for now (a `MovingClock` that the test moves).
     """
     options = sandbox_options or SandboxOptions(rate_limits_enabled=False)
     async with SandboxServer(seed, options=options) as sandbox, SlackStandIn() as slack:
         populate(slack)
         settings = e2e_settings(tmp_path, sandbox, slack, **setting_changes)
-        container = await build_container(
-            settings,
-            approver_cache_seconds=1.0,
-            scan_budget=scan_budget,
-            list_page_size=list_page_size,
-            outcome_pause_seconds=outcome_pause_seconds,
-            **({} if clock is None else {"clock": clock}),
-        )
-        runner = web.AppRunner(build_web_app(build_app(container), container))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+        async def start() -> tuple[Container, web.AppRunner, str]:
+            container = await build_container(
+                settings,
+                approver_cache_seconds=1.0,
+                scan_budget=scan_budget,
+                list_page_size=list_page_size,
+                outcome_pause_seconds=outcome_pause_seconds,
+                **({} if clock is None else {"clock": clock}),
+            )
+            runner = web.AppRunner(build_web_app(build_app(container), container))
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            return container, runner, f"http://127.0.0.1:{port}{EVENTS_PATH}"
+
+        async def stop(container: Container, runner: web.AppRunner) -> None:
+            await container.tasks.drain(timeout_seconds=10)
+            await runner.cleanup()
+            await container.aclose()
+
+        running = await start()
+
+        async def restart() -> tuple[Container, str]:
+            nonlocal running
+            await stop(*running[:2])
+            running = await start()
+            return running[0], running[2]
+
         try:
             async with aiohttp.ClientSession() as http:
                 yield Harness(
                     sandbox=sandbox,
                     slack=slack,
-                    container=container,
-                    url=f"http://127.0.0.1:{port}{EVENTS_PATH}",
+                    container=running[0],
+                    url=running[2],
                     http=http,
+                    restart=restart,
                 )
         finally:
-            await container.tasks.drain(timeout_seconds=10)
-            await runner.cleanup()
-            await container.aclose()
+            await stop(*running[:2])
+
+
+class MovingClock:
+    """What the app's services take for now: the real time when made, then moved by the test
+    (`advance`, `set`), never by waiting."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, by: timedelta) -> datetime:
+        self.now += by
+        return self.now
+
+    def set(self, moment: datetime) -> datetime:
+        self.now = moment
+        return self.now
 
 
 def free_port() -> int:

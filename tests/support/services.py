@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from bot.db.migrate import upgrade_async
 from bot.db.session import Database
-from bot.domain import ChangeRequest
+from bot.domain import ChangeRequest, NoticeKind
 from bot.ringcentral.auth import Credentials
 from bot.ringcentral.client import ClientOptions, RetryPolicy, RingCentralClient
 from bot.services.notifier import MessageRefs
@@ -81,4 +82,18 @@ class RecordingNotifier:
 
     async def escalate(self, request: ChangeRequest, *, user_id: str) -> bool:
         self.calls.append(("escalate", request.id, user_id))
+        return True
+
+    async def tell_temporary(self, request: ChangeRequest, kind: NoticeKind, *, left: str) -> bool:
+        self.calls.append((f"temporary {kind.value}", request.id, request.status.value))
+        return True
+
+    async def tell_extended(
+        self, request: ChangeRequest, *, by_id: str, previous_end: datetime
+    ) -> bool:
+        self.calls.append(("extended", request.id, request.status.value))
+        return True
+
+    async def tell_revert(self, original: ChangeRequest, revert: ChangeRequest) -> bool:
+        self.calls.append(("revert", original.id, revert.status.value))
         return True

@@ -45,6 +45,8 @@ def submitted_answers(view: JsonDict) -> dict[str, Any]:
                 "selected_users": element.get("initial_users"),
                 "selected_user": element.get("initial_user"),
                 "selected_date": element.get("initial_date"),
+                "selected_time": element.get("initial_time"),
+                "selected_date_time": element.get("initial_date_time"),
             }
             answers[block_id] = initial.get(field_name)
     return answers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,12 +24,18 @@ from sms_handlers_sandbox.slack.render import MessageSource, Target, ViewSource
 
 JsonDict = dict[str, Any]
 Command = Callable[[str], Awaitable[None]]
+# What `fill` takes for a date or time picker (what Slack sends back for them).
+PICKER_FORMATS = {
+    "datepicker": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "a date, YYYY-MM-DD"),
+    "timepicker": (re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"), "a time, HH:MM"),
+}
 
 HELP = """\
 Commands:
   /sms-handlers TEXT    run the slash command (e.g. /sms-handlers support, /sms-handlers help)
   press N               press button N (in a message or in the open modal)
-  fill N TEXT           type TEXT into field N of the open modal (a search box: and Enter)
+  fill N TEXT           type TEXT into field N of the open modal (a search box: and Enter;
+                        a date: YYYY-MM-DD, a time: HH:MM)
   pick N [QUERY]        list the options of menu N (external menus search QUERY)
   choose A [B ...]      choose options A, B ... from the list `pick` showed
   clear N               empty field or menu N
@@ -134,11 +141,17 @@ class DemoConsole(ConsoleSession):
         await self.send_action(target, action, expect_answer=True)
 
     async def fill(self, args: str) -> None:
-        """fill N TEXT: type text into a modal field."""
+        """fill N TEXT: type text into a modal field, or a date (YYYY-MM-DD) or a time (HH:MM)
+        into a date or time picker."""
         number_text, _, text = args.partition(" ")
         text = text.strip()
         target = self.target(number_text)
-        if sp.VALUE_FIELDS.get(str(target.element.get("type"))) != "value":
+        kind = str(target.element.get("type"))
+        if kind in PICKER_FORMATS:
+            pattern, shape = PICKER_FORMATS[kind]
+            if text and not pattern.fullmatch(text):
+                raise ConsoleError(f"[{target.number}] takes {shape}")
+        elif sp.VALUE_FIELDS.get(kind) != "value":
             raise ConsoleError(f"[{target.number}] is not a text field; `pick` or `check` it")
         self.set_state(target, text or None)
         self.say(f"✓ [{target.number}] = {text!r}" if text else f"✓ [{target.number}] emptied")

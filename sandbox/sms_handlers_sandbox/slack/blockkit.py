@@ -7,7 +7,10 @@ option sizes, unique ids, plain_text-only places, input blocks needing a submit 
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
@@ -50,6 +53,10 @@ INPUT_ELEMENTS = (
     | {"number_input", "url_text_input", "rich_text_input", "file_input"}
 )
 ACTION_ELEMENTS = (INPUT_ELEMENTS - {"file_input", "rich_text_input"}) | {"button", "overflow"}
+# Pickers' initial values, as Block Kit's reference describes them.
+_INITIAL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # YYYY-MM-DD
+_INITIAL_TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")  # HH:mm, 24-hour
+DATE_TIME_MAX = 9_999_999_999  # initial_date_time: a UNIX timestamp of (at most) 10 digits
 
 
 class _Walk:
@@ -217,12 +224,55 @@ class _Walk:
             self.option_list(element, pointer, limit=5, required=True)
         elif kind in EXTERNAL_SELECTS:
             self.option_list(element, pointer, limit=100, required=False)
+        elif kind == "datepicker":
+            self.picker_date(element.get("initial_date"), f"{pointer}/initial_date")
+        elif kind == "timepicker":
+            self.picker_time(element, pointer)
+        elif kind == "datetimepicker":
+            value = element.get("initial_date_time")
+            if value is not None and (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or not 0 <= value <= DATE_TIME_MAX
+            ):
+                self.problem(
+                    "must be a UNIX timestamp in seconds (10 digits)",
+                    f"{pointer}/initial_date_time",
+                )
         elif kind == "plain_text_input":
             self.max_length(element.get("initial_value"), 3000, f"{pointer}/initial_value")
             for key in ("min_length", "max_length"):
                 value = element.get(key)
                 if value is not None and (not isinstance(value, int) or not 0 <= value <= 3000):
                     self.problem("must be an integer between 0 and 3000", f"{pointer}/{key}")
+
+    def picker_date(self, value: Any, pointer: str) -> None:
+        if value is None:
+            return
+        valid = isinstance(value, str) and _INITIAL_DATE.fullmatch(value) is not None
+        if valid:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                valid = False
+        if not valid:
+            self.problem("must be a date in the format YYYY-MM-DD", pointer)
+
+    def picker_date_time(self, value: Any, pointer: str) -> None:
+        if value is None:
+            return
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= DATE_TIME_MAX:
+            self.problem("must be a UNIX timestamp in seconds (10 digits)", pointer)
+
+    def picker_time(self, element: dict[str, Any], pointer: str) -> None:
+        value = element.get("initial_time")
+        if value is not None and (
+            not isinstance(value, str) or _INITIAL_TIME.fullmatch(value) is None
+        ):
+            self.problem("must be a time in the format HH:mm", f"{pointer}/initial_time")
+        zone = element.get("timezone")
+        if zone is not None and not is_time_zone(zone):
+            self.problem("must be a time zone in the IANA format", f"{pointer}/timezone")
 
     def option_list(
         self,
@@ -286,6 +336,20 @@ class _Walk:
             self.max_length(value, 150, f"{pointer}/value")
         if "description" in option:
             self.text(option["description"], f"{pointer}/description", limit=75)
+
+
+def is_time_zone(name: Any) -> bool:
+    """Whether `name` is an IANA time zone name (`America/Chicago`), as a timepicker's
+    `timezone` must be."""
+    if not isinstance(name, str) or not name or len(name) > 64 or name.startswith("/"):
+        return False
+    if ".." in name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def message_problems(blocks: Any) -> list[str]:

@@ -38,6 +38,8 @@ EMOJI = {
     "hourglass_flowing_sand": "⏳",
     "hourglass": "⌛",
     "alarm_clock": "⏰",
+    "stopwatch": "⏱️",
+    "stop_button": "⏹️",
     "gear": "⚙️",
     "heavy_plus_sign": "➕",
     "heavy_minus_sign": "➖",
@@ -294,6 +296,13 @@ class Renderer:
             return lines
         if kind in SELECTS:
             return [self.select(number, element, current)]
+        if kind == "datepicker":
+            value = current.get("selected_date", element.get("initial_date"))
+            return [f"[{number}] 📅 {value or '(no date)'}   — fill {number} YYYY-MM-DD"]
+        if kind == "timepicker":
+            value = current.get("selected_time", element.get("initial_time"))
+            zone = f" ({element['timezone']})" if element.get("timezone") else ""
+            return [f"[{number}] 🕑 {value or '(no time)'}{zone}   — fill {number} HH:MM"]
         return [f"[{number}] ({kind})"]
 
     def select(self, number: int, element: JsonDict, current: JsonDict) -> str:

@@ -275,5 +275,6 @@ def test_the_fields_this_version_does_not_act_on_are_named() -> None:
           main_site: {approvals_required: 2}
         """
     )
-    # M-of-N, per-rule channels, expiry, reminders and escalation are acted on now.
-    assert fields_not_acted_on(parse_policy(text, source="p.yml")) == ["max_temporary"]
+    # M-of-N, per-rule channels, expiry, reminders, escalation and temporary changes' longest
+    # length are all acted on now.
+    assert fields_not_acted_on(parse_policy(text, source="p.yml")) == []

@@ -197,7 +197,7 @@ async def build_container(
         handler_concurrency=settings.ringcentral_max_concurrency,
         wall_clock=clock,
     )
-    tasks = BackgroundTasks()
+    tasks = BackgroundTasks()  # one set: drained and cancelled with the container
     alerts: ChangeAlerts | None = None
     if settings.drift_channel:
         alerts = SlackChangeAlerts(client=web, channel=settings.drift_channel, tasks=tasks)
@@ -220,7 +220,6 @@ async def build_container(
     if not rules.default.settings.approvers:
         logger.warning("SMS_HANDLERS_APPROVERS is empty: nobody can approve requests")
     slack_users = SlackUsers(web)
-    tasks = BackgroundTasks()
     homes = HomeService(
         database=database,
         policy=policy,
@@ -308,7 +307,6 @@ async def build_container(
         coordinator.register(PeriodicJob("expiry", pending_every, run=follow_ups.expire_due))
         coordinator.register(PeriodicJob("reminders", pending_every, run=follow_ups.remind_due))
         coordinator.register(PeriodicJob("escalation", pending_every, run=follow_ups.escalate_due))
-    tasks = BackgroundTasks()
     metrics = app_metrics(
         database=database,
         ringcentral=ringcentral,

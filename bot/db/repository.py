@@ -791,15 +791,16 @@ class Repository:
         details: Mapping[str, object] | None = None,
         ends_at: datetime | None = None,
         revert: bool = False,
+        at: datetime | None = None,
     ) -> TransitionResult:
         """Record a request as applied (by the bot instance `owner` applying it), with the
         handlers before and after; a revert of a temporary change as reverted.
 
         `warning`: applied, but something needs an admin's attention; it is stored on the
         request and in the `applied` event's details. `ends_at`: a temporary change runs until
-        then.
+        then (counted by the caller from `at`, when it took effect; by default now).
         """
-        now = utc_now()
+        now = at or utc_now()
         event_details = dict(details or {})
         if warning is not None:
             event_details["warning"] = warning

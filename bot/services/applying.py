@@ -276,7 +276,8 @@ class Applier:
         if outcome.unexpected:
             details["also_present"] = list(outcome.unexpected)
         reading = _reading_after(outcome)
-        ends_at = self._end_of(request)
+        applied_at = self._clock()
+        ends_at = _end_of(request, applied_at)
 
         async def write(repo: Repository) -> TransitionResult:
             return await repo.finish(
@@ -288,17 +289,10 @@ class Applier:
                 details=details,
                 ends_at=ends_at,
                 revert=request.is_revert,
+                at=applied_at,
             )
 
         return await self._record(request.id, write, reading=reading)
-
-    def _end_of(self, request: ChangeRequest) -> datetime | None:
-        """When a temporary change applied now ends (None for a permanent one)."""
-        if request.temporary_until is not None:
-            return request.temporary_until
-        if request.temporary_for is not None:
-            return self._clock() + request.temporary_for
-        return None
 
     async def _fail(
         self,
@@ -394,6 +388,15 @@ class Applier:
                 await repo.release_apply_leases(owner=self.owner, request_id=request_id)
         except DatabaseUnavailableError as exc:
             logger.warning("could not release the lease on request #%s: %s", request_id, exc)
+
+
+def _end_of(request: ChangeRequest, applied_at: datetime) -> datetime | None:
+    """When a temporary change applied at `applied_at` ends (None for a permanent one)."""
+    if request.temporary_until is not None:
+        return request.temporary_until
+    if request.temporary_for is not None:
+        return applied_at + request.temporary_for
+    return None
 
 
 def _reading_after(outcome: ChangeOutcome) -> HandlerReading:

@@ -101,13 +101,15 @@ def added_again_since(
 ) -> str | None:
     """Why the person's being a handler now is someone else's doing, or None when nothing the
     bot recorded since `change` took effect says so."""
-    for event in later:
-        if event.action not in CHANGING or event.request_id == change.id:
-            continue
+    others = [e for e in later if e.action in CHANGING and e.request_id != change.id]
+    # The latest addition names who added them (a removal seen outside the bot is often
+    # recorded just before the request that adds them back).
+    for event in reversed(others):
         if any(r.id == person_id for r in event.added):
             if event.action is AuditAction.EXTERNAL_CHANGE or event.request_id is None:
                 return "added again since, outside the bot"
             return f"added again since, by request #{event.request_id}"
+    for event in others:
         for handlers in (event.handlers_before, event.handlers_after):
             if handlers is not None and all(r.id != person_id for r in handlers):
                 return "removed and added again since"

@@ -96,7 +96,8 @@ async def test_home_shows_each_section_for_someone_with_data_and_empty_states_ot
     assert "➕ Liam O'Brien (ext. 1012)" in shown and "Waiting for an approver" in shown
     assert accessories(carla) == [(ids.CANCEL_REQUEST, "2")]
     assert "Only approvers decide requests, so none waits for you." in shown
-    assert "keeps every change until it is changed again" in shown
+    assert "*Your temporary changes still running (0)*" in shown
+    assert "None of your temporary changes is running." in shown
     assert "*Resources you handle (1)*\n• *Acme Corp HQ* · Main site" in shown
     assert "From the handler lists the bot read from RingCentral since <!date^" in shown
     assert "*Support* · <!date^" in shown and "The bot applied request #1" in shown

@@ -20,6 +20,7 @@ from bot.domain import AuditAction, NoticeKind, RequestStatus
 from bot.views import ids
 from sms_handlers_sandbox.ringcentral import Fault
 from tests.e2e.conftest import DatabaseChoice
+from tests.e2e.test_home import home_of, open_home
 from tests.e2e.test_request_flow import find_block, open_request_modal, option
 from tests.support.app_harness import Harness, MovingClock, Person, running_app, texts
 from tests.support.waiting import wait_until
@@ -37,10 +38,15 @@ default:
 
 @asynccontextmanager
 async def temporary_app(
-    tmp_path: Path, clock: MovingClock, *, database_url: str | None = None, **settings: Any
+    tmp_path: Path,
+    clock: MovingClock,
+    *,
+    database_url: str | None = None,
+    policy_text: str = POLICY,
+    **settings: Any,
 ) -> AsyncIterator[Harness]:
     policy = tmp_path / "policy.yml"
-    policy.write_text(POLICY, encoding="utf-8")
+    policy.write_text(policy_text, encoding="utf-8")
     changes: dict[str, Any] = {"policy_file": policy, "shutdown_grace_seconds": 1.0, **settings}
     if database_url is not None:
         changes["database_url"] = database_url
@@ -99,6 +105,13 @@ def dates(text: str) -> list[int]:
 
 def bulk_assigns(app: Harness) -> int:
     return sum(1 for r in app.sandbox.requests if r.path.endswith("/bulk-assign") and r.carried_out)
+
+
+async def resource_events(app: Harness) -> list[AuditAction]:
+    """Support's audit events, oldest first."""
+    async with app.container.database.reader() as repo:
+        page = await repo.history(resource_id=SUPPORT, limit=200)
+    return [e.action for e in reversed(page.events)]
 
 
 async def events(app: Harness, request_id: int) -> list[AuditAction]:
@@ -199,10 +212,12 @@ async def test_a_revert_cut_short_by_a_stop_is_finished_by_recovery_once(
         assert (await container.temporary.run_due()).ended == ()
 
 
-async def test_a_revert_leaves_alone_what_changed_meanwhile_and_says_why(tmp_path: Path) -> None:
+async def test_a_revert_leaves_alone_what_changed_meanwhile_and_says_why(
+    tmp_path: Path, database_choice: DatabaseChoice
+) -> None:
     clock = MovingClock()
     elena = "6005"
-    async with temporary_app(tmp_path, clock) as app:
+    async with temporary_app(tmp_path, clock, database_url=database_choice.url) as app:
         post = await ask(
             app, app.carla, {ids.DURATION_BLOCK: "1d"}, add=(DAN, elena), remove=("6001",)
         )
@@ -227,6 +242,8 @@ async def test_a_revert_leaves_alone_what_changed_meanwhile_and_says_why(tmp_pat
         assert [(r.id, r.status) for r in report.ended] == [(1, RequestStatus.APPLIED)]
         assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002", DAN]
         assert bulk_assigns(app) == 2  # the two requests; nothing for the end
+        # What was done in RingCentral directly was seen as such (the revert below is not).
+        assert AuditAction.EXTERNAL_CHANGE in await resource_events(app)
         [told] = app.thread(post)
         said = texts(told)
         assert "ended" in said and "Nothing was left to revert." in said
@@ -466,3 +483,92 @@ async def test_end_now_while_ringcentral_cannot_be_read_reverts_at_the_next_roun
         assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002"]
         assert "ended early by <@U0CARLA>" in texts(app.thread(post)[-1])
         assert "The bot reverted it (change #2)" in texts(app.thread(post)[-1])
+
+
+TWO_APPROVALS = """\
+default:
+  approvers: [U0ALEX, "@telephony-admins"]
+  channel: C0APPROVALS
+  approvals_required: 2
+  max_temporary: 3d
+"""
+
+
+async def test_a_temporary_change_needing_two_approvals_runs_from_the_second_and_is_reverted(
+    tmp_path: Path, database_choice: DatabaseChoice
+) -> None:
+    clock = MovingClock()
+    async with temporary_app(
+        tmp_path, clock, database_url=database_choice.url, policy_text=TWO_APPROVALS
+    ) as app:
+        post = await ask(app, app.carla, {ids.DURATION_BLOCK: "8h"})
+        await app.click(app.alex, ids.REVIEW_REQUEST, message=post)
+        await app.submit(app.alex, app.top_modal(app.alex), {})
+        async with app.container.database.reader() as repo:
+            first = await repo.get_request(request_id=1)
+        assert first is not None and first.status is RequestStatus.PENDING
+        assert first.ends_at is None and bulk_assigns(app) == 0
+        assert DAN not in app.sandbox.sms_recipients(SUPPORT)
+        # A day passes before the second approval: the 8 hours count from when it is applied.
+        clock.advance(timedelta(days=1))
+        await app.click(app.sam, ids.REVIEW_REQUEST, message=current(app, post))
+        await app.submit(app.sam, app.top_modal(app.sam), {})
+        await app.settle()
+        async with app.container.database.reader() as repo:
+            applied = await repo.get_request(request_id=1)
+        assert applied is not None and applied.status is RequestStatus.APPLIED
+        assert [a.approver_id for a in applied.approvals] == [app.alex.id, app.sam.id]
+        assert applied.applied_at is not None
+        assert applied.ends_at == applied.applied_at + timedelta(hours=8)
+        assert bulk_assigns(app) == 1 and DAN in app.sandbox.sms_recipients(SUPPORT)
+        assert "when the bot reverts it" in texts(current(app, post))
+
+        clock.advance(timedelta(hours=7, minutes=59))
+        assert (await app.container.temporary.run_due()).ended == ()
+        clock.advance(timedelta(minutes=2))
+        report = await app.container.temporary.run_due()
+        await app.settle()
+        assert [r.status for r in report.ended] == [RequestStatus.APPLIED]
+        assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002"]
+        assert bulk_assigns(app) == 2
+        # The revert is the bot's own change: reading the handlers again (the card, the drift
+        # check) finds nothing made outside the bot.
+        await app.command(app.nina, "support")
+        assert "Dan Miller" not in texts(app.last_ephemeral(app.nina))
+        clock.advance(timedelta(hours=1))
+        assert app.container.drift is not None
+        drift = await app.container.drift.check_once()
+        assert SUPPORT in drift.read
+        await app.settle()
+        assert AuditAction.EXTERNAL_CHANGE not in await resource_events(app)
+        assert (await resource_events(app))[-2:] == [AuditAction.REVERTING, AuditAction.REVERTED]
+        app.assert_everything_accepted()
+
+
+async def test_home_lists_a_running_temporary_change_with_extend_and_end_now(
+    tmp_path: Path, database_choice: DatabaseChoice
+) -> None:
+    clock = MovingClock()
+    async with temporary_app(tmp_path, clock, database_url=database_choice.url) as app:
+        post = await ask(app, app.carla, {ids.DURATION_BLOCK: "1d"})
+        await approve(app, post)
+        home = await open_home(app, app.carla)
+        shown = texts(home)
+        assert "*Your temporary changes still running (1)*" in shown
+        assert "*#1 Support* · undone on <!date^" in shown and "➕ Dan Miller (ext. 1004)" in shown
+        assert {ids.EXTEND_TEMPORARY, ids.END_TEMPORARY} <= buttons(home)
+        assert "None of your temporary changes is running." in texts(await open_home(app, app.alex))
+
+        await app.click(app.carla, ids.EXTEND_TEMPORARY, view=home, value="1")
+        assert app.top_modal(app.carla)["callback_id"] == ids.EXTEND_MODAL
+        app.slack.close_view(app.carla.id)
+
+        await app.click(app.carla, ids.END_TEMPORARY, view=home, value="1")
+        await app.settle()
+        assert sorted(app.sandbox.sms_recipients(SUPPORT)) == ["6001", "6002"]
+        assert "The bot reverted it (change #2)" in texts(app.thread(post)[-1])
+        await wait_until(
+            lambda: "None of your temporary changes is running." in texts(home_of(app, app.carla)),
+            what="Carla's Home published again",
+        )
+        app.assert_everything_accepted()

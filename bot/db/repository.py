@@ -1002,16 +1002,11 @@ class Repository:
                 raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
             return TransitionResult(won=False, request=current)
         request = await self._hydrated(row)
-        event = await self.append_event(
+        event = await self.request_event(
+            request,
             actor_id=actor_id,
             actor_name=actor_name,
             action=action,
-            resource_id=request.resource_id,
-            resource_type=request.resource_type,
-            resource_name=request.resource_name,
-            request_id=request.id,
-            added=request.add,
-            removed=request.remove,
             details=details,
             occurred_at=at,
         )
@@ -1104,16 +1099,11 @@ class Repository:
                 ended_by_id=ended_by_id,
                 ended_by_name=ended_by_name,
             )
-            await self.append_event(
+            await self.request_event(
+                revert,
                 actor_id=actor_id,
                 actor_name=ended_by_name,
                 action=AuditAction.REVERTING,
-                resource_id=revert.resource_id,
-                resource_type=revert.resource_type,
-                resource_name=revert.resource_name,
-                request_id=revert.id,
-                added=revert.add,
-                removed=revert.remove,
                 handlers_before=handlers_before,
                 details={
                     "reverts_request": original.id,

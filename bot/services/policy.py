@@ -354,12 +354,13 @@ class ApprovalPolicy:
         )
 
     async def check_can_end(self, *, user_id: str, request: ChangeRequest) -> None:
-        """Raise unless this user may extend or end the temporary change: its requester, or an
-        approver under the rule that applies to it."""
+        """Raise unless this user may extend or end the temporary change: its requester, or
+        someone who could decide it under the rule that applies to it (its escalation approvers
+        too, once it was escalated)."""
         if user_id == request.requester_id:
             return
         decision = await self.decision_for(request)
-        if not await self._is_among(user_id, decision.approvers):
+        if not await self._is_among(user_id, self._deciders(request, decision)):
             raise NotAllowedToEndError(
                 f"Only the person who asked for change #{request.id} or an approver can extend "
                 "or end it."

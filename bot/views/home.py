@@ -12,7 +12,6 @@ from typing import TypeVar
 
 from slack_sdk.models.blocks import (
     Block,
-    ConfirmObject,
     DividerBlock,
     InputBlock,
     PlainTextInputElement,
@@ -45,6 +44,7 @@ from bot.views.history import event_text
 from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user
 from bot.views.requests import cancel_button, status_line
 from bot.views.resources import HELP_TEXT, handled_line, plural, unchecked_count
+from bot.views.temporary import temporary_actions
 
 CHANGES_SHOWN_PER_ITEM = 1000  # characters of one request's ➕/➖ lines
 
@@ -168,21 +168,7 @@ def _temporary_change(change: RunningTemporaryChange) -> list[Block]:
         f"*#{change.request_id} {escape(change.resource_name)}* · undone on "
         f"{slack_date(change.ends_at)}\n{lines}"
     )
-    value = str(change.request_id)
-    end_now = button(
-        "End now",
-        action_id=ids.END_TEMPORARY,
-        value=value,
-        style="danger",
-        confirm=ConfirmObject(
-            title=PlainTextObject(text="End this change now?"),
-            text=PlainTextObject(text="The handlers go back to what they were before it."),
-            confirm=PlainTextObject(text="End now"),
-            deny=PlainTextObject(text="Keep it"),
-        ),
-    )
-    extend = button("Extend", action_id=ids.EXTEND_TEMPORARY, value=value)
-    return [section(text), actions(extend, end_now)]
+    return [section(text), temporary_actions(change.request_id)]
 
 
 def _resources(found: MyResources | Unavailable) -> list[Block]:

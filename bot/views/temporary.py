@@ -83,7 +83,12 @@ def temporary_line(request: ChangeRequest) -> str | None:
 
 def temporary_buttons(request: ChangeRequest) -> ActionsBlock:
     """Extend and End now, for a running temporary change."""
-    value = str(request.id)
+    return temporary_actions(request.id)
+
+
+def temporary_actions(request_id: int) -> ActionsBlock:
+    """Extend and End now, for the running temporary change with this id (also on Home)."""
+    value = str(request_id)
     return actions(
         button("Extend", action_id=ids.EXTEND_TEMPORARY, value=value),
         button(

@@ -17,7 +17,7 @@ from bot.services.applying import Applier
 from bot.services.directory import Directory
 from bot.services.follow_ups import PendingFollowUps, next_reminder, policy_sets_deadlines
 from bot.services.people import People
-from bot.services.policy import ApprovalPolicy, NotAnApproverError
+from bot.services.policy import ApprovalPolicy, NotAllowedToEndError, NotAnApproverError
 from bot.services.requests import (
     Actor,
     AlreadyApprovedError,
@@ -239,6 +239,8 @@ async def test_escalation_once_then_the_escalation_approvers_may_decide(setup: S
     request = await ask(setup)
     with pytest.raises(NotAnApproverError):
         await setup.requests.check_can_review(request_id=request.id, reviewer_id=BOSS.id)
+    with pytest.raises(NotAllowedToEndError):  # were it a running temporary change
+        await setup.requests.policy.check_can_end(user_id=BOSS.id, request=request)
 
     setup.clock.advance(24 * HOUR)
     assert [r.id for r in await setup.follow_ups.escalate_due()] == [request.id]
@@ -249,6 +251,7 @@ async def test_escalation_once_then_the_escalation_approvers_may_decide(setup: S
     await setup.requests.approve(request_id=request.id, approver=BOSS)
     done = await setup.requests.approve(request_id=request.id, approver=ONE)
     assert done.status is RequestStatus.APPLIED
+    await setup.requests.policy.check_can_end(user_id=BOSS.id, request=done)
 
 
 async def test_a_request_expires_at_its_ttl_and_the_requester_is_told(setup: Setup) -> None:

@@ -193,6 +193,9 @@ async def test_serve_http_logs_json_lines_with_request_ids_and_no_secret(tmp_pat
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
+        # Read while it runs: its DEBUG log outgrows a pipe's buffer, and a full pipe would
+        # block the bot on its next log line.
+        output = asyncio.ensure_future(process.communicate())
         base = f"http://127.0.0.1:{port}"
         trigger_id = slack.new_trigger_id("U0NINA")
         response_url = slack.response_url(channel_id=GENERAL, user_id="U0NINA")
@@ -218,7 +221,7 @@ async def test_serve_http_logs_json_lines_with_request_ids_and_no_secret(tmp_pat
         finally:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(process.communicate(), 20)
+            _, stderr = await asyncio.wait_for(output, 20)
         assert process.returncode == 0, stderr.decode()
 
     assert value(samples, "sms_handlers_commands_received_total", kind="lookup") == 1

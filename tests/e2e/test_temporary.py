@@ -512,6 +512,9 @@ async def test_a_temporary_change_needing_two_approvals_runs_from_the_second_and
         # A day passes before the second approval: the 8 hours count from when it is applied.
         clock.advance(timedelta(days=1))
         await app.click(app.sam, ids.REVIEW_REQUEST, message=current(app, post))
+        review = texts(app.top_modal(app.sam))
+        assert "*1 of 2 approvals* so far" in review
+        assert ":stopwatch: *Temporary:* for 8 hours once applied" in review
         await app.submit(app.sam, app.top_modal(app.sam), {})
         await app.settle()
         async with app.container.database.reader() as repo:
@@ -522,6 +525,11 @@ async def test_a_temporary_change_needing_two_approvals_runs_from_the_second_and
         assert applied.ends_at == applied.applied_at + timedelta(hours=8)
         assert bulk_assigns(app) == 1 and DAN in app.sandbox.sms_recipients(SUPPORT)
         assert "when the bot reverts it" in texts(current(app, post))
+        await app.command(app.nina, "support")
+        card = texts(app.last_ephemeral(app.nina))
+        assert "*Approval:* " in card and "2 approvals needed" in card
+        assert "*Temporary changes running here*\n• #1 ➕ Dan Miller (ext. 1004) — until" in card
+        assert dates(card)[-1] == int(applied.ends_at.timestamp())
 
         clock.advance(timedelta(hours=7, minutes=59))
         assert (await app.container.temporary.run_due()).ended == ()

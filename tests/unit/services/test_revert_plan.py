@@ -123,3 +123,25 @@ def test_someone_ringcentral_no_longer_allows_is_not_restored() -> None:
     )
     # The user list could not be read: the revert tries, and its outcome will say.
     assert plan(AFTER_CHANGE, problems=None).restore == (AVA,)
+
+
+def test_the_latest_addition_names_who_added_them_again() -> None:
+    # A removal seen made outside the bot, then request #9 adding Carla back: #9 is named.
+    removed_outside = audit_event(
+        20,
+        action=AuditAction.EXTERNAL_CHANGE,
+        request_id=None,
+        removed=(CARLA,),
+        handlers_before=(BEN, CARLA),
+        handlers_after=(BEN,),
+    )
+    added_back = audit_event(
+        21,
+        action=AuditAction.APPLIED,
+        request_id=9,
+        added=(CARLA,),
+        handlers_before=(BEN,),
+        handlers_after=(BEN, CARLA),
+    )
+    [skip] = plan(AFTER_CHANGE, later=[removed_outside, added_back]).skipped[:1]
+    assert skip == RevertSkip(person=CARLA, was_added=True, why="added again since, by request #9")

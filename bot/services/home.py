@@ -49,8 +49,8 @@ OPEN_STATUSES = (
     RequestStatus.APPLYING,
     RequestStatus.FAILED,
 )
-# The audit events that changed a resource's handlers.
-HANDLER_CHANGES = (AuditAction.APPLIED, AuditAction.EXTERNAL_CHANGE)
+# The audit events that changed a resource's handlers (a temporary change's revert included).
+HANDLER_CHANGES = (AuditAction.APPLIED, AuditAction.REVERTED, AuditAction.EXTERNAL_CHANGE)
 
 # What each section shows at most (bot/views/home.py stays within 100 blocks with these).
 MY_REQUESTS_SHOWN = 5

@@ -579,4 +579,7 @@ async def test_home_lists_a_running_temporary_change_with_extend_and_end_now(
             lambda: "None of your temporary changes is running." in texts(home_of(app, app.carla)),
             what="Carla's Home published again",
         )
+        shown = texts(home_of(app, app.carla))
+        assert "*Support* · <!date^" in shown
+        assert "The bot reverted request #2\n➖ Dan Miller (ext. 1004)" in shown
         app.assert_everything_accepted()

@@ -11,6 +11,7 @@ import asyncio
 import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from bot.domain import Handler, Resource, ThreadMessagingFeature, UserExtension
@@ -83,7 +84,10 @@ PersonQuery = MemberQuery | EmailQuery | NameQuery
 
 @dataclass(frozen=True)
 class ResourceCard:
-    """A resource with its live handlers and the account's thread-messaging state."""
+    """A resource with its live handlers and the account's thread-messaging state.
+
+    `handlers_as_of` is set when RingCentral's rate limit kept the handlers from being read now:
+    they are the list read at that time."""
 
     resource: Resource
     handlers: tuple[Handler, ...]
@@ -91,6 +95,7 @@ class ResourceCard:
     note: str | None = None  # why the query led to this resource (an IVR menu's number, say)
     rule: PolicyDecision | None = None  # the approval rule a change of it is held to
     remove_all_rule: PolicyDecision | None = None  # for removing every handler, if it differs
+    handlers_as_of: datetime | None = None  # the last list read, shown while RingCentral is busy
 
 
 @dataclass(frozen=True)
@@ -166,21 +171,24 @@ class BrowseService:
         self._rules = rules
 
     async def card(self, *, resource_id: str, note: str | None = None) -> ResourceCard:
-        """A resource's numbers and live handlers, with the feature's state."""
+        """A resource's numbers and live handlers (shared, seconds old at most; the last ones
+        read, with their date, when RingCentral's rate limit would keep the card waiting), with
+        the feature's state."""
         resource = await self._directory.resource(resource_id=resource_id)
-        handlers, feature = await asyncio.gather(
-            self._directory.card_handlers(resource_id=resource.id),  # shared, seconds old at most
+        shown, feature = await asyncio.gather(
+            self._directory.card_handlers_or_last(resource_id=resource.id),
             self._directory.thread_messaging(),
         )
-        self._people.remember(handlers)
+        self._people.remember(shown.handlers)
         rules = self._rules
         return ResourceCard(
             resource=resource,
-            handlers=handlers,
+            handlers=shown.handlers,
             feature=feature,
             note=note,
             rule=None if rules is None else rules.decision_for_resource(resource),
             remove_all_rule=None if rules is None else rules.risky_remove_all(resource),
+            handlers_as_of=shown.as_of,
         )
 
     async def lookup(self, *, query: str) -> ResourceCard | LookupResult:

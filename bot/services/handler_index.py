@@ -115,8 +115,8 @@ class HandlerIndex:
         tasks: BackgroundTasks | None = None,
     ) -> None:
         """`scan_lease`: how scans keep to one instance at a time (None: this is the only one);
-        `alerts`: told of each change made outside the bot that a reading reveals; `tasks`:
-        where readings are recorded (their own task when None)."""
+        `alerts`: told of each change made outside the bot that a reading reveals; `tasks`: the
+        app's background tasks, which wait for the readings being recorded when drained."""
         self._database = database
         self._alerts = alerts
         self._directory = directory

@@ -36,6 +36,10 @@ def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
         client=container.slack,
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not socket_mode,
+        # Every listener acknowledges at once and leaves its work to background tasks, so
+        # Bolt may answer Slack when the listener returns, rather than polling every 10 ms
+        # for the ack while the listener runs.
+        process_before_response=True,
         logger=logging.getLogger("bot.bolt"),
     )
 

@@ -33,6 +33,7 @@ class BackgroundTasks:
         task = asyncio.get_running_loop().create_task(self._guarded(work, on_error), name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: work.close())  # one cancelled before it started
         return task
 
     async def drain(self, *, timeout_seconds: float = 30.0) -> None:

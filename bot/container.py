@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import aiohttp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -54,6 +55,7 @@ from bot.slackapi.users import SlackUsers
 logger = logging.getLogger(__name__)
 
 SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SMS_HANDLERS_APPROVAL_CHANNEL")
+SLACK_TIMEOUT_SECONDS = 30  # slack_sdk's default for a Web API call or a response_url post
 REPLACED_BY_POLICY = ("approvers", "approval_channel", "allow_self_approval")
 
 
@@ -122,6 +124,7 @@ class Container:
         connections."""
         await self.finish_applies()
         await self.coordinator.aclose()
+        await self.handlers.flush()  # before the writer would be cancelled with the rest
         await self.tasks.cancel_all()
         try:
             async with self.database.transaction() as repo:
@@ -134,11 +137,26 @@ class Container:
         await self.rate_limits.aclose()
         await self.ringcentral.close()
         await self.database.dispose()
+        if self.slack.session is not None:
+            await self.slack.session.close()
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client: SLACK_API_URL, the bot token, one retry when rate limited."""
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    """The Web API client: SLACK_API_URL, the bot token, one retry when rate limited, and one
+    HTTP session (kept connections) for every Slack call and response_url post (see `reply`).
+
+    Call it with an event loop running (the session belongs to it); `Container.aclose` closes
+    the session."""
+    session = aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_SECONDS),
+        connector=aiohttp.TCPConnector(limit=0),  # no cap: Slack's rate limits are the cap
+    )
+    client = AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=SLACK_TIMEOUT_SECONDS,
+        session=session,
+    )
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
     return client
 
@@ -209,6 +227,7 @@ async def build_container(
         clock=clock,
         scan_lease=leases,
         alerts=alerts,
+        tasks=tasks,
     )
     people = People(client=ringcentral, ttl_seconds=settings.inventory_ttl_seconds)
     policy = ApprovalPolicy(
@@ -289,6 +308,7 @@ async def build_container(
             budget=budget,
             interval_seconds=settings.drift_interval_seconds,
             clock=clock,
+            recorded=handlers.flush,
         )
         # One interval after this instance takes the jobs over: a restart or a take-over does
         # not read a burst of handler lists read moments ago.

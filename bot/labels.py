@@ -5,7 +5,10 @@ Plain text, unescaped: Slack views escape it before it goes into mrkdwn.
 
 from __future__ import annotations
 
-from bot.domain import Resource
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for annotations: `sms-handlers --help` need not load bot.domain
+    from bot.domain import Resource
 
 
 def extension_label(extension_number: str) -> str:

@@ -10,9 +10,8 @@ the command line); nothing here prints a traceback for them.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import inspect
 import sys
+import types
 from collections.abc import Sequence
 
 from bot.errors import SmsHandlersError
@@ -42,7 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _configure_logging(verbose=bool(args.verbose))
         result = handler(args)
-        code = asyncio.run(result) if inspect.iscoroutine(result) else result
+        if isinstance(result, types.CoroutineType):
+            import asyncio  # here: `--help` need not load it (issue 11: `--help` in 0.3 s)
+
+            code = asyncio.run(result)
+        else:
+            code = result
     except SmsHandlersError as exc:
         print(f"sms-handlers: {exc.details}", file=sys.stderr)
         return 1

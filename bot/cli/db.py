@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.db.errors import DatabaseNotMigratedError, DatabaseUrlError
-from bot.domain import AuditAction, AuditEvent, readings_between
 from bot.errors import SmsHandlersError
 
 if TYPE_CHECKING:
-    # Alembic and SQLAlchemy load when a command runs, not for --help (tests/test_cli_imports.py).
+    # Alembic, SQLAlchemy and bot.domain load when a command runs, not for --help
+    # (tests/test_cli_imports.py).
+    from bot.domain import AuditEvent
     from bot.services.export import ExportFormat
 
 
@@ -173,6 +174,7 @@ async def _print_events(events: AsyncIterator[AuditEvent], out: TextIO) -> int:
 
 
 def _event_line(event: AuditEvent) -> str:
+    from bot.domain import AuditAction, readings_between
     from bot.services.export import ref_text
 
     when = _when(event.occurred_at)

@@ -15,19 +15,14 @@ import getpass
 import socket
 import textwrap
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli.table import render_table
 from bot.db.errors import DatabaseNotMigratedError
-from bot.domain import OPERATOR_ACTOR, ChangeRequest, RequestStatus
 from bot.errors import SmsHandlersError
 
-OPEN_STATUSES = (
-    RequestStatus.PENDING,
-    RequestStatus.APPROVED,
-    RequestStatus.APPLYING,
-    RequestStatus.FAILED,
-)
+if TYPE_CHECKING:  # bot.domain is loaded when a command runs, not for `--help`
+    from bot.domain import ChangeRequest, RequestStatus
 
 
 def register(subparsers: Any) -> None:
@@ -74,7 +69,7 @@ async def _list(args: argparse.Namespace) -> int:
             found = await stuck_requests(database, lease_seconds=lease)
         else:
             async with database.reader() as repo:
-                found = await repo.pending_requests(statuses=OPEN_STATUSES)
+                found = await repo.pending_requests(statuses=_open_statuses())
     finally:
         await database.dispose()
     if not found:
@@ -84,7 +79,20 @@ async def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_statuses() -> tuple[RequestStatus, ...]:
+    from bot.domain import RequestStatus
+
+    return (
+        RequestStatus.PENDING,
+        RequestStatus.APPROVED,
+        RequestStatus.APPLYING,
+        RequestStatus.FAILED,
+    )
+
+
 def _table(requests: list[ChangeRequest], *, now: datetime) -> str:
+    from bot.domain import RequestStatus
+
     rows = []
     for request in requests:
         lease = request.apply_lease_until
@@ -127,6 +135,7 @@ def _request_number(raw: str) -> int:
 async def _retry(args: argparse.Namespace) -> int:
     from bot.config import load_settings
     from bot.container import build_container
+    from bot.domain import OPERATOR_ACTOR, RequestStatus
 
     request_id = _request_number(args.number)
     container = await build_container(load_settings())
@@ -143,6 +152,8 @@ async def _retry(args: argparse.Namespace) -> int:
 
 
 def _outcome_line(request: ChangeRequest) -> str:
+    from bot.domain import RequestStatus
+
     if request.status is RequestStatus.APPLIED:
         return f"Request #{request.id}: applied."
     if request.status is RequestStatus.FAILED:

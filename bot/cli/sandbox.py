@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import errno
 from typing import TYPE_CHECKING, Any
 
@@ -115,6 +114,8 @@ async def run_sandbox(args: argparse.Namespace) -> int:
         print(f"  export RINGCENTRAL_CLIENT_SECRET={server.client_secret}")
         print(f"  export RINGCENTRAL_JWT={server.jwt}")
         print("Press Ctrl-C to stop.", flush=True)
+        import asyncio  # only when it runs: the parsers are built for `--help` too
+
         await asyncio.Event().wait()
     finally:
         await server.stop()

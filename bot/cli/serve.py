@@ -15,7 +15,6 @@ recovery.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import errno
 import logging
@@ -187,6 +186,8 @@ def _cannot_listen(exc: OSError, *, host: str, port: int, option: str) -> SmsHan
 
 
 async def _until_stopped() -> None:
+    import asyncio  # only when it runs: the parsers are built for `--help` too
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

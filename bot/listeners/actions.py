@@ -73,7 +73,7 @@ def register(
                 view_id = payload.view_id_of(body)
                 await update_view(client, view_id=view_id, view=resource_modal(card))
             else:
-                await reply(body, resource_card(card), replace_original=True)
+                await reply(client, body, resource_card(card), replace_original=True)
 
         after_ack(tasks, show(), body=body, client=client)
 
@@ -109,7 +109,7 @@ def register(
 
         async def show() -> None:
             listing = await browse.list_page(page=payload.list_page_of(body))
-            await reply(body, list_message(listing), replace_original=True)
+            await reply(client, body, list_message(listing), replace_original=True)
 
         after_ack(tasks, show(), body=body, client=client)
 
@@ -306,7 +306,7 @@ async def send_export(
         title=export_title(export),
         comment=export_comment(export),
     )
-    await reply(body, export_sent_message(export))
+    await reply(client, body, export_sent_message(export))
 
 
 async def actor_of(slack_users: SlackUsers, body: Body) -> Actor:

@@ -42,35 +42,36 @@ def register(
             return
         await ack()
         if verb.lower() == "list" and not rest.strip():
-            work = answer_list(browse, body)
+            work = answer_list(browse, client, body)
         elif verb.lower() == "who":
-            work = answer_who(browse, body, rest)
+            work = answer_who(browse, client, body, rest)
         elif verb.lower() == "export":
             work = answer_export(exports, client, body, rest)
         else:
-            work = answer_lookup(browse, body, text)
+            work = answer_lookup(browse, client, body, text)
         after_ack(tasks, work, body=body, client=client)
 
     app.command(ids.COMMAND)(on_command)
 
 
-async def answer_lookup(browse: BrowseService, body: Body, text: str) -> None:
+async def answer_lookup(
+    browse: BrowseService, client: AsyncWebClient, body: Body, text: str
+) -> None:
     """The card of the one resource the text names, the candidates, or the closest names."""
     found = await browse.lookup(query=as_typed(text))
-    await reply(
-        body, resource_card(found) if isinstance(found, ResourceCard) else lookup_message(found)
-    )
+    message = resource_card(found) if isinstance(found, ResourceCard) else lookup_message(found)
+    await reply(client, body, message)
 
 
-async def answer_list(browse: BrowseService, body: Body) -> None:
+async def answer_list(browse: BrowseService, client: AsyncWebClient, body: Body) -> None:
     """The first page of every resource."""
-    await reply(body, list_message(await browse.list_page(page=1)))
+    await reply(client, body, list_message(await browse.list_page(page=1)))
 
 
-async def answer_who(browse: BrowseService, body: Body, text: str) -> None:
+async def answer_who(browse: BrowseService, client: AsyncWebClient, body: Body, text: str) -> None:
     """Where a person handles SMS; a first answer while the rest is checked, then the full one."""
     async for answer in browse.who(person_query(text)):
-        await reply(body, who_message(answer))
+        await reply(client, body, who_message(answer))
 
 
 async def answer_export(

@@ -54,12 +54,18 @@ def response_url_of(body: Body) -> str | None:
     return str(urls[0]["response_url"]) if urls else None
 
 
-async def reply(body: Body, message: Message, *, replace_original: bool = False) -> bool:
-    """Answer through the payload's response_url (ephemeral); False when it has none."""
+async def reply(
+    client: AsyncWebClient, body: Body, message: Message, *, replace_original: bool = False
+) -> bool:
+    """Answer through the payload's response_url (ephemeral); False when it has none.
+
+    The post goes through `client`'s HTTP session (one for every Slack call, see
+    bot.container.slack_client), so answers reuse connections instead of opening one each."""
     url = response_url_of(body)
     if url is None:
         return False
-    response = await AsyncWebhookClient(url).send(
+    webhook = AsyncWebhookClient(url, timeout=client.timeout, session=client.session)
+    response = await webhook.send(
         text=message.fallback,
         blocks=message.blocks_as_dicts(),
         response_type="ephemeral",
@@ -129,7 +135,7 @@ async def _deliver(text: str, *, body: Body, client: AsyncWebClient, view_id: st
             view=problem_modal(title="Sorry", text=text),
         )
         return
-    if await reply(body, error_message(text)):
+    if await reply(client, body, error_message(text)):
         return
     user_id = user_id_of(body)
     if user_id:

@@ -191,7 +191,9 @@ class PolicyDecision:
     escalate_after: timedelta | None
     escalate_to: tuple[str, ...]
     max_temporary: timedelta | None
-    origins: Mapping[str, Where]  # where each field was set; absent: a built-in default
+    # Where each field was set; absent: a built-in default. Compared but not hashed (a dict):
+    # a card showing the decision is hashable, so identical cards are built once.
+    origins: Mapping[str, Where] = field(hash=False)
 
     @classmethod
     def of(cls, rule: Rule, risks: tuple[RiskKind, ...], settings: RuleSettings) -> PolicyDecision:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -69,6 +70,7 @@ ACCOUNT = "/restapi/v1.0/account/~"
 ACCOUNT_V2 = "/restapi/v2/accounts/~"
 BULK_ASSIGN_MAX_IDS = 50  # per list, per call (RingCentral's limit when thread messaging is on)
 MAX_PER_PAGE = 1000
+PACE_WEIGHT = 0.2  # of the latest answer in the running average of answer times
 
 QueryParams = Sequence[tuple[str, str | int]]
 RecordT = TypeVar("RecordT")
@@ -169,6 +171,8 @@ class RingCentralClient:
         )
         self.calls = 0  # HTTP requests sent (observability; tests and benchmarks read it)
         self._observers: list[AnswerObserver] = []
+        self._waiting = 0  # requests waiting for the rate gate or for a free slot
+        self._typical_seconds = 0.0  # how long an answer takes, averaged over recent ones
 
     @classmethod
     def from_credentials(
@@ -187,6 +191,23 @@ class RingCentralClient:
         """Hold back calls by what other instances learnt of RingCentral's limits, and tell
         them what this one learns (see shared_limits.py)."""
         self._gate.shared = shared
+
+    def expected_answer_seconds(self, method: str, path: str) -> float:
+        """About how long a request on `path` made now would take to be answered: the hold of
+        its rate group (after a 429, or a window used up), then its turn behind the requests
+        already waiting (as many at a time as `max_concurrency` and the group's calls left
+        allow), at the pace answers have been coming, its own answer included."""
+        route = route_key(method, path)
+        at_a_time = self.options.max_concurrency
+        room = self._gate.room(route)
+        if room is not None:
+            at_a_time = max(1, min(at_a_time, room))
+        turns = math.ceil((self._waiting + 1) / at_a_time)
+        return self._gate.hold_seconds(route) + turns * self._typical_seconds
+
+    def expected_handler_read_seconds(self) -> float:
+        """`expected_answer_seconds` of reading a resource's SMS handlers."""
+        return self.expected_answer_seconds("GET", f"{ACCOUNT}/extension/0/sms-recipients")
 
     async def __aenter__(self) -> RingCentralClient:
         return self
@@ -248,12 +269,18 @@ class RingCentralClient:
         )
         return self._parse(records, PhoneNumberRecord.from_api, "listing phone numbers")
 
-    async def get_sms_recipients(self, *, extension_id: str) -> list[SmsRecipientRecord]:
-        """The SMS recipients (handlers) of a call queue or site."""
+    async def get_sms_recipients(
+        self, *, extension_id: str, max_wait_seconds: float | None = None
+    ) -> list[SmsRecipientRecord]:
+        """The SMS recipients (handlers) of a call queue or site.
+
+        `max_wait_seconds`: raise RingCentralRateLimited at once instead of waiting longer than
+        this for RingCentral's rate limit (default: the retry policy's `max_wait_seconds`)."""
         operation = f"reading the SMS handlers of extension {extension_id}"
         data = await self._get_json(
             self._url(f"{ACCOUNT}/extension/{_path_id(extension_id)}/sms-recipients"),
             operation=operation,
+            max_wait_seconds=max_wait_seconds,
         )
         raw = data.get("smsRecipients")
         return self._parse(
@@ -394,8 +421,12 @@ class RingCentralClient:
 
     # -- HTTP -------------------------------------------------------------------------------
 
-    async def _get_json(self, url: str, *, operation: str) -> JsonObject:
-        answer = await self._request("GET", url, operation=operation, idempotent=True)
+    async def _get_json(
+        self, url: str, *, operation: str, max_wait_seconds: float | None = None
+    ) -> JsonObject:
+        answer = await self._request(
+            "GET", url, operation=operation, idempotent=True, max_wait_seconds=max_wait_seconds
+        )
         try:
             data = json.loads(answer.body)
         except ValueError:
@@ -423,15 +454,19 @@ class RingCentralClient:
         operation: str,
         idempotent: bool,
         body: Mapping[str, Any] | None = None,
+        max_wait_seconds: float | None = None,
     ) -> _Answer:
         policy = self.options.retry
+        max_wait = policy.max_wait_seconds if max_wait_seconds is None else max_wait_seconds
         attempt = 0
         renewed = False
         token = await self._token()
         while True:
             attempt += 1
             try:
-                answer = await self._send(method, url, token=token, body=body, operation=operation)
+                answer = await self._send(
+                    method, url, token=token, body=body, operation=operation, max_wait=max_wait
+                )
             except (TimeoutError, aiohttp.ClientError) as exc:
                 error = self._transport_error(exc, operation=operation, idempotent=idempotent)
                 if not idempotent or attempt >= policy.max_attempts:
@@ -460,7 +495,7 @@ class RingCentralClient:
             if wait is None or attempt >= policy.max_attempts:
                 logger.warning("%s", log_text(error))
                 raise error
-            if wait > policy.max_wait_seconds:
+            if wait > max_wait:
                 logger.warning("%s (asked to wait %.0f s: not waiting)", log_text(error), wait)
                 raise error
             wait += random.uniform(0, min(1.0, wait * 0.1))  # callers told the same wait spread
@@ -532,6 +567,7 @@ class RingCentralClient:
         token: str,
         body: Mapping[str, Any] | None,
         operation: str,
+        max_wait: float,
     ) -> _Answer:
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         data = None
@@ -541,9 +577,13 @@ class RingCentralClient:
         target = URL(url, encoded=True)
         route = route_key(method, target.path)
         session = self._http()
-        group, held = await self._gate.enter(
-            route, slots=self._semaphore, max_wait_seconds=self.options.retry.max_wait_seconds
-        )
+        self._waiting += 1
+        try:
+            group, held = await self._gate.enter(
+                route, slots=self._semaphore, max_wait_seconds=max_wait
+            )
+        finally:
+            self._waiting -= 1
         if group is None:
             raise RingCentralRateLimited(
                 operation=operation,
@@ -568,6 +608,8 @@ class RingCentralClient:
                 answer = _Answer(
                     status=response.status, body=text, headers=CIMultiDict(response.headers)
                 )
+                elapsed = time.monotonic() - started
+                self._typical_seconds += PACE_WEIGHT * (elapsed - self._typical_seconds)
                 return answer
         finally:
             self._semaphore.release()

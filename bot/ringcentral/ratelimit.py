@@ -135,6 +135,17 @@ class RateGate:
         else:
             self._wake(group)
 
+    def hold_seconds(self, route: str) -> float:
+        """How long the route's group is held from now (0: not held)."""
+        group = self._groups.get(self._route_groups.get(route, route))
+        return 0.0 if group is None else max(0.0, group.resume_at - self._clock())
+
+    def room(self, route: str) -> int | None:
+        """How many requests of the route's group may be in flight, as the last answer said
+        (None: no limit known)."""
+        group = self._groups.get(self._route_groups.get(route, route))
+        return None if group is None else group.remaining
+
     def hold(self, route: str, seconds: float) -> None:
         """Hold the route's group for `seconds` (after a 429 asking for that wait)."""
         name = self._route_groups.setdefault(route, route)

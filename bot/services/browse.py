@@ -12,6 +12,7 @@ import logging
 import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from bot.domain import ChangeRequest, Handler, Resource, ThreadMessagingFeature, UserExtension
@@ -92,7 +93,10 @@ PersonQuery = MemberQuery | EmailQuery | NameQuery
 
 @dataclass(frozen=True)
 class ResourceCard:
-    """A resource with its live handlers and the account's thread-messaging state."""
+    """A resource with its live handlers and the account's thread-messaging state.
+
+    `handlers_as_of` is set when RingCentral's rate limit kept the handlers from being read now:
+    they are the list read at that time."""
 
     resource: Resource
     handlers: tuple[Handler, ...]
@@ -101,6 +105,7 @@ class ResourceCard:
     rule: PolicyDecision | None = None  # the approval rule a change of it is held to
     remove_all_rule: PolicyDecision | None = None  # for removing every handler, if it differs
     temporary: tuple[ChangeRequest, ...] | None = ()  # running here; None: could not be read
+    handlers_as_of: datetime | None = None  # the last list read, shown while RingCentral is busy
 
 
 @dataclass(frozen=True)
@@ -178,23 +183,26 @@ class BrowseService:
         self._temporary = temporary
 
     async def card(self, *, resource_id: str, note: str | None = None) -> ResourceCard:
-        """A resource's numbers and live handlers, with the feature's state."""
+        """A resource's numbers and live handlers (shared, seconds old at most; the last ones
+        read, with their date, when RingCentral's rate limit would keep the card waiting), with
+        the feature's state."""
         resource = await self._directory.resource(resource_id=resource_id)
-        handlers, feature, temporary = await asyncio.gather(
-            self._directory.card_handlers(resource_id=resource.id),  # shared, seconds old at most
+        shown, feature, temporary = await asyncio.gather(
+            self._directory.card_handlers_or_last(resource_id=resource.id),
             self._directory.thread_messaging(),
             self._running(resource.id),
         )
-        self._people.remember(handlers)
+        self._people.remember(shown.handlers)
         rules = self._rules
         return ResourceCard(
             resource=resource,
-            handlers=handlers,
+            handlers=shown.handlers,
             feature=feature,
             note=note,
             rule=None if rules is None else rules.decision_for_resource(resource),
             remove_all_rule=None if rules is None else rules.risky_remove_all(resource),
             temporary=temporary,
+            handlers_as_of=shown.as_of,
         )
 
     async def _running(self, resource_id: str) -> tuple[ChangeRequest, ...] | None:

@@ -45,6 +45,16 @@ class SharedReads(Generic[T]):
         # shield: a caller giving up must not cancel the read other callers wait for.
         return await asyncio.shield(task)
 
+    def has(self, key: str) -> bool:
+        """Whether `get(key)` would not start a read: a fresh result, or a read in flight."""
+        kept = self._results.get(key)
+        fresh = kept is not None and self._clock() - kept[1] < self._fresh
+        return fresh or key in self._reads
+
+    def reading(self, key: str) -> bool:
+        """Whether a read of `key` is in flight."""
+        return key in self._reads
+
     def forget(self, key: str) -> None:
         """Drop the key's result; a read in flight is neither shared further nor kept."""
         self._generations[key] = self._generations.get(key, 0) + 1

@@ -4,7 +4,8 @@ The inventory comes from two paged list calls (extensions of the inventory's typ
 account's company and direct numbers) run concurrently, and is cached in-process for a TTL (then
 served while one refresh runs), with the lookup index built from it. SMS handlers are read live,
 except that the browse card (`card_handlers`) shares reads in flight and reuses one a few seconds
-old. The Slack app and the CLI use `Directory`; nothing here
+old, and when RingCentral's rate limit would keep it waiting shows the list read last, with its
+date (`card_handlers_or_last`). The Slack app and the CLI use `Directory`; nothing here
 knows about Slack or HTTP.
 """
 
@@ -23,7 +24,7 @@ from bot.errors import SmsHandlersError, presentable
 from bot.labels import resource_title
 from bot.ringcentral.client import BULK_ASSIGN_MAX_IDS, RingCentralClient
 from bot.ringcentral.concurrency import gather_or_cancel
-from bot.ringcentral.errors import RingCentralError
+from bot.ringcentral.errors import RingCentralError, RingCentralRateLimited
 from bot.ringcentral.models import SmsRecipientRecord
 from bot.services.cache import SharedLoad
 from bot.services.coalesce import SharedReads
@@ -43,6 +44,10 @@ THREAD_MESSAGING_FEATURE = "MessageThreads"
 # made in RingCentral's own admin pages shows up by the time anyone looks again. Reviews and
 # changes always read live, and a change made here drops the copy at once.
 CARD_COPY_SECONDS = 3.0
+# How long a card waits for RingCentral when the bot has read the resource's handlers before:
+# beyond it (RingCentral's rate limit holds the read back, or it is queued behind others) the
+# card shows that earlier list with its date, and the read goes on for the next card.
+CARD_WAIT_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,15 @@ class ChangeOutcome:
 
 
 @dataclass(frozen=True)
+class CardHandlers:
+    """The handlers a card shows: read now (`as_of` None), or the last list read, from
+    `as_of`, because RingCentral could not answer within CARD_WAIT_SECONDS."""
+
+    handlers: tuple[Handler, ...]
+    as_of: datetime | None = None
+
+
+@dataclass(frozen=True)
 class _Catalog:
     inventory: Inventory
     index: LookupIndex
@@ -184,6 +198,8 @@ class Directory:
             fresh_seconds=CARD_COPY_SECONDS, clock=clock
         )
         self._observers: list[HandlersSeen] = []
+        self._last_reads: dict[str, HandlerReading] = {}  # resource id -> the last live read
+        self._overdue: set[str] = set()  # resources whose card read outlasted a card's wait
 
     def observe_handlers(self, observer: HandlersSeen) -> None:
         """Have `observer` told of every handler list read live from now on."""
@@ -252,11 +268,52 @@ class Directory:
 
         return await self._card_reads.get(resource.id, read)
 
+    async def card_handlers_or_last(
+        self, *, resource_id: str, wait_seconds: float = CARD_WAIT_SECONDS
+    ) -> CardHandlers:
+        """The handlers for a card as `card_handlers` gives them, except when the bot has read
+        the resource's handlers before and RingCentral cannot answer within `wait_seconds`:
+        then the list read last is shown, with its date. That is decided before reading when
+        the client expects the answer to take longer (its rate limit holds reads back, or reads
+        are queued): no read is queued for this card. A read that takes longer once started
+        goes on, for the cards after this one, which meanwhile show the last list at once.
+        Never used for a review or a change: those read live."""
+        resource = await self.resource(resource_id=resource_id)
+        last = self._last_reads.get(resource.id)
+        if last is None:
+            return CardHandlers(await self.card_handlers(resource_id=resource.id))
+        if resource.id in self._overdue and self._card_reads.reading(resource.id):
+            return CardHandlers(last.handlers, as_of=last.read_at)
+        if (
+            not self._card_reads.has(resource.id)
+            and self.client.expected_handler_read_seconds() > wait_seconds
+        ):
+            return CardHandlers(last.handlers, as_of=last.read_at)
+
+        async def read() -> tuple[Handler, ...]:
+            reading = await self._read_handlers(resource, max_wait_seconds=wait_seconds)
+            return reading.handlers
+
+        shared = asyncio.ensure_future(self._card_reads.get(resource.id, read))
+        shared.add_done_callback(_retrieve_exception)  # also when nobody awaits it any more
+        try:
+            handlers = await asyncio.wait_for(asyncio.shield(shared), wait_seconds)
+        except (TimeoutError, RingCentralRateLimited):
+            self._overdue.add(resource.id)
+            return CardHandlers(last.handlers, as_of=last.read_at)
+        return CardHandlers(handlers)
+
     async def _read_handlers(
-        self, resource: Resource, *, after_sending: ChangePlan | None = None
+        self,
+        resource: Resource,
+        *,
+        after_sending: ChangePlan | None = None,
+        max_wait_seconds: float | None = None,
     ) -> HandlerReading:
         read_at = self._wall_clock()  # when sent: a later reading shows at least as much
-        records = await self.client.get_sms_recipients(extension_id=resource.id)
+        records = await self.client.get_sms_recipients(
+            extension_id=resource.id, max_wait_seconds=max_wait_seconds
+        )
         sent = after_sending
         reading = HandlerReading(
             resource,
@@ -265,6 +322,10 @@ class Directory:
             bot_added=() if sent is None else sent.added,
             bot_removed=() if sent is None else sent.removed,
         )
+        last = self._last_reads.get(resource.id)
+        if last is None or last.read_at <= read_at:  # a read sent earlier may answer later
+            self._last_reads[resource.id] = reading
+        self._overdue.discard(resource.id)
         for observer in self._observers:
             await observer(reading)
         return reading
@@ -467,6 +528,12 @@ def _failed(
         before=plan.before,
         after=after,
     )
+
+
+def _retrieve_exception(task: asyncio.Future[tuple[Handler, ...]]) -> None:
+    # A card that showed the last list gave up on this read: its failure is nobody's to report.
+    if not task.cancelled():
+        task.exception()
 
 
 def _clean_ids(ids: Sequence[str]) -> tuple[str, ...]:

@@ -10,7 +10,8 @@ interval (for a card, a review, a `who` scan) is not read again: that reading wa
 already.
 
 Each read is recorded like every other one (the directory tells the `HandlerIndex`, which
-records it through bot/services/readings.py): compared with the snapshot, a difference the bot
+records it through bot/services/readings.py, in the background; a round ends once its readings
+are recorded): compared with the snapshot, a difference the bot
 did not make becomes one `external_change` event. That comparison, not this job, decides what
 was changed outside the bot.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -58,7 +59,10 @@ class DriftWatch:
         budget: CallBudget,
         interval_seconds: float = DEFAULT_INTERVAL_SECONDS,
         clock: Callable[[], datetime] = utc_now,
+        recorded: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """`recorded`: waits until the readings made so far are recorded (`HandlerIndex.flush`:
+        it records them in the background); None when they are recorded as they are read."""
         if interval_seconds <= 0:
             raise ValueError("the drift check needs a positive interval")
         self._database = database
@@ -66,6 +70,7 @@ class DriftWatch:
         self._budget = budget
         self.interval_seconds = interval_seconds
         self._clock = clock
+        self._recorded = recorded
         # Resources whose last read failed, and when: tried again after the others, once an
         # interval, so one that cannot be read does not take every round's budget.
         self._failed_at: dict[str, datetime] = {}
@@ -74,11 +79,15 @@ class DriftWatch:
         """Read the resources due, oldest snapshot first, within this round's share."""
         now = self._clock()
         resources = (await self._directory.inventory()).resources
+        if self._recorded is not None:
+            await self._recorded()  # the readings of cards and reviews meanwhile count
         async with self._database.reader() as repo:
             snapshots = await repo.snapshots()
         due = self._due(resources, snapshots, now=now)
         share = self._budget.calls_within(self.interval_seconds * BUDGET_SHARE)
         report = await self._read(due[:share])
+        if self._recorded is not None:
+            await self._recorded()  # compared before the round ends (and before the next one)
         report = DriftReport(
             read=report.read,
             unreadable=report.unreadable,

@@ -3,10 +3,10 @@
 RingCentral has no reverse lookup (which resources does this user handle?): the only way is to
 read every resource's handlers, one Light call each. On an account with hundreds of resources
 that is minutes of rate limit. So the bot keeps a snapshot of every handler list it reads live
-(cards, forms, reviews, changes: the `Directory` tells `record`, which compares each reading with
-the last one: see bot/services/readings.py), answers `who` at once from them ("as last seen"),
-and refreshes the missing or old ones in the background at the pace of a `CallBudget`, one scan
-at a time, bounded in duration.
+(cards, forms, reviews, changes, drift checks: the `Directory` tells `record`, which compares each
+reading with the last one, off the answer path: see bot/services/readings.py), answers `who` at
+once from them ("as last seen"), and refreshes the missing or old ones in the background at the
+pace of a `CallBudget`, one scan at a time, bounded in duration.
 
 With several instances, a scan runs under the "handler-scan" lease (bot.services.coordinator),
 so only one instance scans at a time and the account's rate limit is not spent twice. A `who`
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.background import BackgroundTasks
 from bot.db.base import utc_now
 from bot.db.session import Database
 from bot.domain import HandlerSnapshot, Resource
@@ -39,6 +40,8 @@ FRESH_SECONDS = 15 * 60.0  # a snapshot younger than this is not read again for 
 MAX_SCAN_SECONDS = 25 * 60.0
 SCAN_CONCURRENCY = 2  # reads in flight for a scan (the client allows a few more for everyone)
 SCAN_LEASE = "handler-scan"
+WRITER_NAME = "recording handler readings"
+MAX_BATCH = 100  # readings recorded in one transaction, at most
 
 
 class ExclusiveRunner(Protocol):
@@ -109,9 +112,11 @@ class HandlerIndex:
         clock: Callable[[], datetime] = utc_now,
         scan_lease: ExclusiveRunner | None = None,
         alerts: ChangeAlerts | None = None,
+        tasks: BackgroundTasks | None = None,
     ) -> None:
         """`scan_lease`: how scans keep to one instance at a time (None: this is the only one);
-        `alerts`: told of each change made outside the bot that a reading reveals."""
+        `alerts`: told of each change made outside the bot that a reading reveals; `tasks`: the
+        app's background tasks, which wait for the readings being recorded when drained."""
         self._database = database
         self._alerts = alerts
         self._directory = directory
@@ -122,22 +127,72 @@ class HandlerIndex:
         self._scan_lease = scan_lease
         self._scan: asyncio.Task[None] | None = None
         self._scan_left = 0
+        self._tasks = tasks
+        self._unsaved: list[HandlerReading] = []  # not recorded yet, in the order they came
+        self._writer: asyncio.Task[None] | None = None
         directory.observe_handlers(self.record)
 
     async def record(self, reading: HandlerReading) -> None:
         """Record what was just read live as the resource's snapshot, comparing it with the
-        previous one (a failure is only logged: the next reading is compared instead)."""
-        try:
-            async with self._database.transaction() as repo:
-                recorded = await record_reading(repo, reading)
-        except Exception:
-            logger.exception("could not save the handler snapshot of %s", reading.resource.id)
-            return
-        if recorded.change is not None:
-            tell_of(recorded.change, self._alerts)
+        previous one (bot/services/readings.py), off the answer path: no answer waits for the
+        database.
+
+        Every reading is recorded, in the order they came, those that came meanwhile in one
+        transaction (handler reads are few: RingCentral allows about one a second); each
+        change made outside the bot they reveal is announced once, after its transaction. A
+        failure is only logged: the next reading is compared with the last one recorded
+        instead, so a change is noticed then. Reading the snapshots here first waits for the
+        readings still being recorded (`flush`), and `close` records the last ones.
+        """
+        self._unsaved.append(reading)
+        self._start_writer()
+
+    def _start_writer(self) -> None:
+        if self._writer is not None and not self._writer.done():
+            return  # it takes this reading too before it ends
+        # Its own task, which nothing cancels (a transaction cut short could have committed
+        # without announcing its changes); `tasks` only waits for it, so that draining them
+        # waits for the readings too, and cancelling them at shutdown leaves it to `close`.
+        writer = asyncio.get_running_loop().create_task(self._record_unsaved(), name=WRITER_NAME)
+        self._writer = writer
+        if self._tasks is not None:
+            self._tasks.spawn(_waiting_for(writer), name=WRITER_NAME, on_error=_unexpected)
+        else:
+            writer.add_done_callback(_log_failure)
+
+    async def _record_unsaved(self) -> None:
+        # A batch leaves the queue only once its transaction is over (committed or failed),
+        # so were the writer ever cancelled, `flush` would record the batch again (a reading
+        # recorded twice compares equal to itself: no second change).
+        while self._unsaved:
+            batch = self._unsaved[:MAX_BATCH]
+            try:
+                async with self._database.transaction() as repo:
+                    recorded = [await record_reading(repo, reading) for reading in batch]
+            except Exception:
+                del self._unsaved[: len(batch)]
+                resources = ", ".join(dict.fromkeys(r.resource.id for r in batch))
+                logger.exception("could not save the handler snapshots of %s", resources)
+                continue
+            del self._unsaved[: len(batch)]
+            for seen in recorded:
+                if seen.change is not None:
+                    tell_of(seen.change, self._alerts)
+
+    async def flush(self) -> None:
+        """Wait until the readings recorded so far are written (or failed to be); also those a
+        cancelled writer left."""
+        while True:
+            if self._unsaved:
+                self._start_writer()
+            writer = self._writer
+            if writer is None or writer.done():
+                return
+            await asyncio.wait({writer})
 
     async def last_seen_ids(self, *, resource_id: str) -> frozenset[str]:
         """The extension ids last read as this resource's handlers (empty if never read)."""
+        await self.flush()
         async with self._database.reader() as repo:
             snapshot = await repo.latest_snapshot(resource_id=resource_id)
         return frozenset() if snapshot is None else frozenset(r.id for r in snapshot.handlers)
@@ -147,6 +202,7 @@ class HandlerIndex:
     async def handled_by(self, *, user_id: str) -> HandledBy:
         """The resources this user handles as last seen, without calling RingCentral."""
         resources = (await self._directory.inventory()).resources
+        await self.flush()
         async with self._database.reader() as repo:
             snapshots = await repo.snapshots()
         now = self._clock()
@@ -231,6 +287,7 @@ class HandlerIndex:
     async def _still_old(self, resources: Sequence[Resource]) -> list[Resource]:
         """Those of `resources` whose snapshot is still missing or old (another instance's scan
         may have read the others while this one waited for the lease)."""
+        await self.flush()
         async with self._database.reader() as repo:
             snapshots = await repo.snapshots(resource_ids=[r.id for r in resources])
         now = self._clock()
@@ -241,10 +298,11 @@ class HandlerIndex:
         ]
 
     async def close(self) -> None:
-        """Stop a running scan (at shutdown)."""
+        """Stop a running scan, and record the readings not recorded yet (at shutdown)."""
         if self._scan is not None and not self._scan.done():
             self._scan.cancel()
             await asyncio.gather(self._scan, return_exceptions=True)
+        await self.flush()
 
     async def _run_scan(self, resources: Sequence[Resource], *, deadline: float) -> None:
         slots = asyncio.Semaphore(SCAN_CONCURRENCY)
@@ -273,6 +331,7 @@ class HandlerIndex:
 
         logger.info("refreshing the handler snapshots of %d resources", len(resources))
         await asyncio.gather(*(read(r) for r in resources))
+        await self.flush()  # written before the lease goes: another instance reads them next
         logger.info("handler scan done: %d read, %d not", len(resources) - len(failed), len(failed))
 
     # -- list -----------------------------------------------------------------------------------
@@ -280,6 +339,7 @@ class HandlerIndex:
     async def counts(self, resources: Sequence[Resource]) -> list[ListCount]:
         """Handler counts for a page of `list`: fresh snapshots as they are, the others read live
         while the budget has room, and as last seen beyond it."""
+        await self.flush()
         async with self._database.reader() as repo:
             snapshots = await repo.snapshots(resource_ids=[r.id for r in resources])
         now = self._clock()
@@ -297,6 +357,19 @@ class HandlerIndex:
             return _as_last_seen(resource, snapshot)
 
         return list(await asyncio.gather(*(count(r) for r in resources)))
+
+
+async def _waiting_for(writer: asyncio.Task[None]) -> None:
+    await asyncio.shield(writer)
+
+
+async def _unexpected(error: BaseException) -> None:
+    logger.error("recording handler readings failed", exc_info=error)
+
+
+def _log_failure(writer: asyncio.Task[None]) -> None:
+    if not writer.cancelled() and writer.exception() is not None:
+        logger.error("recording handler readings failed", exc_info=writer.exception())
 
 
 def _as_last_seen(resource: Resource, snapshot: HandlerSnapshot | None) -> ListCount:

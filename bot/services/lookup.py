@@ -192,7 +192,7 @@ def _resolve(query: str, candidates: Sequence[Candidate]) -> LookupResult:
         return LookupResult(
             query=query, status=LookupStatus.FOUND, resource=only.resource, candidates=(), note=note
         )
-    listed = _listed([resource_title(c.resource) for c in unique], limit=LISTED_CANDIDATES)
+    listed = _titles_listed([c.resource for c in unique], limit=LISTED_CANDIDATES)
     return LookupResult(
         query=query,
         status=LookupStatus.AMBIGUOUS,
@@ -231,6 +231,21 @@ def _not_found(query: str, text: str, finder: Finder) -> LookupResult:
         candidates=suggestions,
         note=f"Nothing matches {_quoted(query)}.{hint}",
     )
+
+
+def _titles_listed(resources: Sequence[Resource], *, limit: int) -> str:
+    """`_listed` of the resources' titles, the same text, with titles made only for as many
+    resources as it names (a query can match thousands: the message names eight)."""
+    distinct = len({(r.name, r.type, r.extension_number) for r in resources})  # a title's parts
+    shown: list[str] = []
+    for resource in resources:
+        if len(shown) == limit:
+            break
+        title = resource_title(resource)
+        if title not in shown:
+            shown.append(title)
+    text = ", ".join(shown)
+    return f"{text} and {distinct - len(shown)} more" if distinct > len(shown) else text or "none"
 
 
 def _listed(names: Sequence[str], *, limit: int, distinct: bool = False) -> str:

@@ -48,6 +48,7 @@ _PREFILTER_CUTOFF = CLOSEST_CUTOFF * 100 - 0.01
 # ratio computed two ways, by far less.
 _FLOAT_MARGIN = 1e-9
 _SEPARATOR = "\0"  # never in a normalized name
+CLOSEST_BATCH = 64  # rapidfuzz keeps these best bounds without listing every name above cutoff
 
 
 class _Words:
@@ -89,8 +90,13 @@ class _Words:
 class LookupIndex:
     """Every resource of an inventory, indexed by what people type to find it."""
 
-    def __init__(self, resources: Sequence[Resource]) -> None:
+    def __init__(
+        self, resources: Sequence[Resource], *, closest_batch: int = CLOSEST_BATCH
+    ) -> None:
+        """`closest_batch`: how many names, best bound first, closest names are sought among
+        before all are (tests make it small to go both ways)."""
         self.resources = tuple(resources)
+        self._closest_batch = max(1, closest_batch)
         self._entries = [Entry.of(r) for r in self.resources]
         self._everything = range(len(self._entries))
         self._main_site = main_site_of(self.resources)
@@ -171,16 +177,31 @@ class LookupIndex:
 
     def closest(self, core: str) -> list[tuple[str, Resource]]:
         # rapidfuzz's ratio bounds difflib's from above: take names best bound first (ties by
-        # name, difflib's tie-break) and stop once no name left can beat the third closest.
-        maybe = process.extract(
-            core, self._names, scorer=fuzz.ratio, score_cutoff=_PREFILTER_CUTOFF, limit=None
-        )
+        # name, difflib's tie-break) and stop once no name left can beat the third closest. The
+        # best `closest_batch` bounds nearly always suffice; when they do not, all of them.
+        batch: int | None = self._closest_batch
+        while True:
+            maybe = process.extract(
+                core, self._names, scorer=fuzz.ratio, score_cutoff=_PREFILTER_CUTOFF, limit=batch
+            )
+            scored = self._closest_of(core, maybe, every_bound=batch is None or len(maybe) < batch)
+            if scored is not None:
+                return [(name, self._by_name[name]) for _, name in scored]
+            batch = None
+
+    @staticmethod
+    def _closest_of(
+        core: str, maybe: Sequence[tuple[str, float, int]], *, every_bound: bool
+    ) -> list[tuple[float, str]] | None:
+        """difflib's closest names among `maybe` (best bound first); None when it took every
+        name of `maybe` without proof that the names left out (`every_bound` false: the
+        batch was cut) are worse, since the last bound it holds may be cut short."""
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(core)  # as difflib.get_close_matches sets them
         scored: list[tuple[float, str]] = []
         for percent, tied in itertools.groupby(maybe, key=lambda found: found[1]):
             if len(scored) >= CLOSEST_NAMES and percent / 100 < scored[-1][0] - _FLOAT_MARGIN:
-                break
+                return scored  # this bound and every lower one cannot beat the third closest
             for name in sorted((found[0] for found in tied), reverse=True):
                 if len(scored) >= CLOSEST_NAMES and (_ratio_bound(core, name), name) < scored[-1]:
                     break
@@ -188,7 +209,7 @@ class LookupIndex:
                 ratio = matcher.ratio()
                 if ratio >= CLOSEST_CUTOFF:
                     scored = heapq.nlargest(CLOSEST_NAMES, [*scored, (ratio, name)])
-        return [(name, self._by_name[name]) for _, name in scored]
+        return scored if every_bound else None
 
     def unique_names(self) -> Sequence[str]:
         return self._unique_names

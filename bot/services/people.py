@@ -33,6 +33,18 @@ class _Flags:
     has_license: bool
 
 
+class _Users:
+    """The user list, sorted by name, with indexes by id and by email (lower case)."""
+
+    def __init__(self, users: Iterable[UserExtension]) -> None:
+        self.all = tuple(sorted(users, key=lambda u: (u.name.lower(), u.id)))
+        self.by_id = {u.id: u for u in self.all}
+        self.by_email: dict[str, UserExtension] = {}
+        for user in self.all:
+            if user.email:
+                self.by_email.setdefault(user.email.lower(), user)  # the first, as listed
+
+
 class People:
     """Every RingCentral user (cached), searchable, with what stops them becoming handlers."""
 
@@ -64,7 +76,7 @@ class People:
     ) -> list[PersonChoice]:
         """Users matching a name, extension number or email, best first, with their problems
         (`handlers`: ids already handling SMS on the resource being changed)."""
-        found = rank_users(query, await self._users.get(), limit=limit)
+        found = rank_users(query, (await self._users.get()).all, limit=limit)
         return [
             PersonChoice(u, ALREADY_A_HANDLER) if u.id in handlers else self._choice(u)
             for u in found
@@ -72,14 +84,12 @@ class People:
 
     async def choices(self, *, ids: Sequence[str]) -> dict[str, PersonChoice]:
         """The users with these extension ids (ids that are not users are left out)."""
-        by_id = {u.id: u for u in await self._users.get()}
+        by_id = (await self._users.get()).by_id
         return {i: self._choice(by_id[i]) for i in ids if i in by_id}
 
     async def by_email(self, *, email: str) -> PersonChoice | None:
         """The user whose RingCentral contact email is this one (case-insensitive), if any."""
-        wanted = email.strip().lower()
-        users = await self._users.get()
-        found = next((u for u in users if u.email and u.email.lower() == wanted), None)
+        found = (await self._users.get()).by_email.get(email.strip().lower())
         return None if found is None else self._choice(found)
 
     async def warm(self) -> None:
@@ -105,9 +115,9 @@ class People:
             return "no licence"
         return None
 
-    async def _load(self) -> tuple[UserExtension, ...]:
+    async def _load(self) -> _Users:
         records = await self._client.list_extensions(types=("User",))
-        users = [
+        return _Users(
             UserExtension(
                 id=r.id,
                 name=r.display_name,
@@ -117,5 +127,4 @@ class People:
                 site_name=r.site.name if r.site else None,
             )
             for r in records
-        ]
-        return tuple(sorted(users, key=lambda u: (u.name.lower(), u.id)))
+        )

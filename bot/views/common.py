@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from slack_sdk.models.blocks import (
@@ -46,7 +47,12 @@ class Message:
         return escape(self.text)
 
     def blocks_as_dicts(self) -> list[dict[str, Any]]:
-        """The blocks as Slack wants them (validated by slack_sdk while converting)."""
+        """The blocks as Slack wants them (validated by slack_sdk while converting, once per
+        message: a message sent to many people is converted once)."""
+        return list(self._block_dicts)
+
+    @cached_property
+    def _block_dicts(self) -> list[dict[str, Any]]:
         return [block.to_dict() for block in self.blocks]
 
 

@@ -6,6 +6,7 @@ They render the records of bot.services.browse.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from slack_sdk.models.blocks import Block, DividerBlock, PlainTextObject
 from slack_sdk.models.views import View
@@ -39,6 +40,7 @@ from bot.views.mrkdwn import escape, lines_within, person, slack_date
 from bot.views.temporary import running_section
 
 MAX_CANDIDATES = 10
+CARDS_KEPT = 256
 
 
 def handler_line(handler: Handler) -> str:
@@ -84,8 +86,12 @@ def _handlers_text(handlers: Sequence[Handler]) -> str:
     return f"*SMS handlers ({len(handlers)})*\n" + lines_within(lines, SECTION_TEXT_LIMIT - 30)
 
 
+@lru_cache(maxsize=CARDS_KEPT)
 def resource_card(card: ResourceCard) -> Message:
-    """The card `/sms-handlers QUERY` answers with: numbers, handlers, warnings, buttons."""
+    """The card `/sms-handlers QUERY` answers with: numbers, handlers, warnings, buttons.
+
+    Kept for the next identical card (many people asking for one resource get the same card),
+    so it is built and converted to Slack's JSON once."""
     resource, note = card.resource, card.note
     blocks: list[Block] = [header(resource_title(resource))]
     facts = [f"*Type:* {resource.type.label}"]
@@ -100,6 +106,14 @@ def resource_card(card: ResourceCard) -> Message:
         blocks.append(running_section(card.temporary))
     elif card.temporary is None:
         blocks.append(context(":warning: The temporary changes running here could not be read."))
+    if card.handlers_as_of is not None:
+        blocks.append(
+            context(
+                ":hourglass_flowing_sand: RingCentral's rate limit leaves no room to read these "
+                f"handlers now: they are as the bot read them {slack_date(card.handlers_as_of)}. "
+                "Open the card again in a minute for the live list."
+            )
+        )
     blocks += warning_blocks(resource_warnings(resource, card.feature))
     if card.rule is not None:
         blocks.append(context(rule_summary(card.rule, remove_all=card.remove_all_rule)))

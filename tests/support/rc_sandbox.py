@@ -170,3 +170,20 @@ async def rc_client(
 @pytest.fixture
 def rc_directory(rc_client: RingCentralClient) -> Directory:
     return Directory(client=rc_client, ttl_seconds=60.0)
+
+
+async def penalise_light_group(server: SandboxServer) -> None:
+    """Another app of the same user spends RingCentral's Light group (50 calls a minute) until
+    RingCentral answers 429: the group is in its 60 s penalty for everyone."""
+    tokens = TokenProvider(credentials=credentials_for(server))
+    try:
+        token = await tokens.token()
+    finally:
+        tokens.close()
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        for _ in range(60):
+            async with http.get(f"{server.url}/restapi/v1.0/account/~/sites") as response:
+                if response.status == 429:
+                    return
+    raise AssertionError("RingCentral's Light group never answered 429")

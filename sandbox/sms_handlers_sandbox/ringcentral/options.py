@@ -66,7 +66,8 @@ class Fault:
 class RequestRecord:
     """One request the sandbox received. `status` is 0 when it never answered (hang, drop);
     `carried_out` is true when it reached its operation (a valid change took effect), also when
-    a `handled` fault then lost its answer."""
+    a `handled` fault then lost its answer. `received_at` and `answered_at` are the server
+    clock's readings (time.monotonic() unless another clock was given)."""
 
     method: str
     path: str
@@ -74,3 +75,5 @@ class RequestRecord:
     rate_group: str | None
     status: int
     carried_out: bool = False
+    received_at: float = 0.0
+    answered_at: float = 0.0

@@ -33,6 +33,7 @@ from sms_handlers_sandbox.ringcentral.tokens import TokenStore
 logger = logging.getLogger(__name__)
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+RECEIVED_AT = web.RequestKey("received_at", float)  # when a request arrived
 
 Handler = Callable[[web.Request, dict[str, str]], Awaitable[web.Response]]
 
@@ -92,6 +93,7 @@ class SandboxServer(LoopbackServer):
         self.jwt = _sandbox_jwt(self.seed.account_id, self.seed.owner_extension_id)
         self.requests: list[RequestRecord] = []
         self.url = ""
+        self._clock = clock
         self._handlers = Handlers(self.account, self.options)
         self._tokens = TokenStore(self.options, str(self.seed.owner_extension_id), clock=clock)
         self._limiter = RateLimiter(self.options, clock=clock)
@@ -203,6 +205,7 @@ class SandboxServer(LoopbackServer):
     # -- request pipeline ------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        request[RECEIVED_AT] = self._clock()
         try:
             matched = self._match(request.method, request.path)
         except ApiError as error:
@@ -261,8 +264,12 @@ class SandboxServer(LoopbackServer):
         self, request: web.Request, group: str | None, status: int, *, carried_out: bool = False
     ) -> None:
         query = list(request.query.items())
+        now = self._clock()
+        received_at = request.get(RECEIVED_AT, now)
         self.requests.append(
-            RequestRecord(request.method, request.path, query, group, status, carried_out)
+            RequestRecord(
+                request.method, request.path, query, group, status, carried_out, received_at, now
+            )
         )
 
     async def _released(self, fault: Fault) -> None:

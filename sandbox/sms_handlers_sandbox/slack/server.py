@@ -47,6 +47,7 @@ class ApiCall:
     status: int
     response: JsonDict
     path: str
+    at: float = 0.0  # time.monotonic() when it was answered (benchmarks time answers with it)
 
     @property
     def ok(self) -> bool:
@@ -345,7 +346,11 @@ class SlackStandIn(LoopbackServer, Workspace):
     def _record(
         self, method: str, args: JsonDict, status: int, body: JsonDict, path: str = ""
     ) -> None:
-        self.calls.append(ApiCall(method, copy.deepcopy(args), status, copy.deepcopy(body), path))
+        self.calls.append(
+            ApiCall(
+                method, copy.deepcopy(args), status, copy.deepcopy(body), path, time.monotonic()
+            )
+        )
         self._call_made.set()
         self._call_made = asyncio.Event()
 

@@ -118,3 +118,21 @@ async def test_a_server_without_limits_lets_every_waiting_request_go() -> None:
 
     assert len(await asyncio.gather(*waiting)) == 5
     assert requests.gone == list(range(6))
+
+
+async def test_the_gate_tells_how_long_a_group_is_held_and_how_many_may_go() -> None:
+    now = [100.0]
+    gate = RateGate(clock=lambda: now[0])
+    requests = Requests(gate)
+    assert gate.hold_seconds(ROUTE) == 0.0 and gate.room(ROUTE) is None  # never called
+
+    requests.answer(await requests.send(0), light(3))
+    assert gate.room(ROUTE) == 3 and gate.room(OTHER) is None
+    assert gate.hold_seconds(ROUTE) == 0.0
+
+    requests.answer(await requests.send(1), light(0))  # the window is used up
+    assert gate.hold_seconds(ROUTE) == 60.0
+    now[0] += 45
+    assert gate.hold_seconds(ROUTE) == 15.0
+    now[0] += 20
+    assert gate.hold_seconds(ROUTE) == 0.0

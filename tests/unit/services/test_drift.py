@@ -36,13 +36,14 @@ class Setup:
         """A drift check whose budget allows `calls` reads a minute (on the test's clock), with
         the handler index recording what it reads."""
         budget = CallBudget(calls=calls, window_seconds=60, clock=lambda: self.monotonic[0])
-        HandlerIndex(database=self.database, directory=self.directory, budget=budget)
+        index = HandlerIndex(database=self.database, directory=self.directory, budget=budget)
         return DriftWatch(
             database=self.database,
             directory=self.directory,
             budget=budget,
             interval_seconds=interval,
             clock=lambda: self.wall[0],
+            recorded=index.flush,
         )
 
     def later(self, seconds: float) -> None:

@@ -93,6 +93,23 @@ def test_card_explains_ivr_menu_resolution_and_escapes_names() -> None:
     assert ":information_source: Main &lt;Menu&gt; is an IVR menu on HQ" in texts
 
 
+def test_card_shown_from_the_last_read_says_when_it_was_read() -> None:
+    card = ResourceCard(support_queue(), (handler(1, "Ava Chen"),), handlers_as_of=WHEN)
+    context_texts = [
+        block["elements"][0]["text"]
+        for block in render_message(resource_card(card))
+        if block["type"] == "context"
+    ]
+    stamp = int(WHEN.timestamp())
+    assert context_texts == [
+        ":hourglass_flowing_sand: RingCentral's rate limit leaves no room to read these handlers "
+        f"now: they are as the bot read them <!date^{stamp}^{{date_short_pretty}} {{time}}|"
+        "2026-11-26 14:30 UTC>. Open the card again in a minute for the live list."
+    ]
+    live = render_message(resource_card(ResourceCard(support_queue(), (handler(1, "Ava Chen"),))))
+    assert "rate limit" not in all_texts(live)
+
+
 def test_card_with_hundreds_of_handlers_stays_within_limits() -> None:
     handlers = tuple(handler(i, "A very long name " * 3) for i in range(400))
     blocks = render_message(resource_card(ResourceCard(support_queue(), handlers)))

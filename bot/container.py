@@ -261,6 +261,7 @@ async def build_container(
         outcome_pause_seconds=outcome_pause_seconds,
         alerts=alerts,
         clock=clock,
+        readings_recorded=handlers.flush,
     )
     requests = RequestService(
         database=database,

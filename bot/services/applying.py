@@ -117,9 +117,13 @@ class Applier:
         outcome_pause_seconds: float = OUTCOME_PAUSE_SECONDS,
         alerts: ChangeAlerts | None = None,
         clock: Callable[[], datetime] = utc_now,
+        readings_recorded: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """`readings_recorded`: waits for the handler readings queued so far to be recorded
+        (the handler index records them off the answer path)."""
         self.database = database
         self._alerts = alerts
+        self._readings_recorded = readings_recorded
         self.directory = directory
         self.people = people
         self.notifier = notifier
@@ -325,8 +329,13 @@ class Applier:
 
         `reading`: the handlers read back after the change, recorded as the resource's snapshot
         in the same transaction, before the outcome: the request is still `applying` then, so
-        its own change is not taken for one made outside the bot.
+        its own change is not taken for one made outside the bot. The readings queued before it
+        (this apply's read before the change among them) are recorded first, for the same
+        reason: recorded after the outcome, the read before would pass for a removal made
+        outside the bot.
         """
+        if reading is not None and self._readings_recorded is not None:
+            await self._readings_recorded()
         for attempt in range(1, OUTCOME_ATTEMPTS + 1):
             try:
                 async with self.database.transaction() as repo:

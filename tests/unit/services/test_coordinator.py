@@ -75,7 +75,13 @@ class Runs:
 
 
 async def test_work_runs_in_one_instance_while_its_lease_is_renewed(database: Database) -> None:
-    a, b = leases(database, "a"), leases(database, "b")
+    # A longer lease than the others': a renewal late by a loaded machine's pause (SQLite's
+    # write lock, a busy event loop) must not pass for a lost lease here.
+    seconds = 2.0
+    a, b = (
+        Leases(database, owner="a", seconds=seconds),
+        Leases(database, owner="b", seconds=seconds),
+    )
     started, finish = asyncio.Event(), asyncio.Event()
 
     async def long_work() -> None:
@@ -86,7 +92,7 @@ async def test_work_runs_in_one_instance_while_its_lease_is_renewed(database: Da
     await started.wait()
     for _ in range(4):  # across several renewals (the lease alone would have expired)
         assert not await b.run_alone("scan", Runs().job("b"))
-        await asyncio.sleep(LEASE / 2)
+        await asyncio.sleep(seconds / 2)
     assert (await b.holder("scan")) is not None
 
     finish.set()

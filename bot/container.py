@@ -38,6 +38,7 @@ from bot.services.handler_index import HandlerIndex
 from bot.services.history import HistoryService
 from bot.services.home import HomeRefreshingNotifier, HomeService, TemporaryChanges
 from bot.services.notifier import RequestNotifier
+from bot.services.offboarding import OffboardingService, OffboardingWatch
 from bot.services.people import People
 from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy, fields_not_acted_on
 from bot.services.rate_sharing import DatabaseRateLimits
@@ -77,6 +78,9 @@ class Container:
     follow_ups: PendingFollowUps
     drift: DriftWatch | None  # None when SMS_HANDLERS_DRIFT_INTERVAL_SECONDS is 0
     browse: BrowseService
+    offboarding: OffboardingService
+    # None when SMS_HANDLERS_OFFBOARDING_INTERVAL_SECONDS is 0
+    offboarding_watch: OffboardingWatch | None
     history: HistoryService
     exports: ExportService
     home: HomePublisher
@@ -246,6 +250,7 @@ async def build_container(
         list_page_size=list_page_size,
         rules=policy,
     )
+    offboarding = OffboardingService(browse=browse, handlers=handlers, requests=requests)
     recovery = RecoveryService(database=database, applier=applier)
     follow_ups = PendingFollowUps(
         database=database, policy=policy, notifier=notify, applier=applier, clock=clock
@@ -274,6 +279,22 @@ async def build_container(
                 every_seconds=drift.interval_seconds,
                 run=drift.check_once,
                 first_after_seconds=drift.interval_seconds,
+            )
+        )
+    offboarding_watch = None
+    if settings.offboarding_interval_seconds > 0:
+        offboarding_watch = OffboardingWatch(
+            database=database,
+            people=people,
+            offboarding=offboarding,
+            interval_seconds=settings.offboarding_interval_seconds,
+        )
+        coordinator.register(
+            PeriodicJob(
+                "offboarding",
+                every_seconds=offboarding_watch.interval_seconds,
+                run=offboarding_watch.check_once,
+                first_after_seconds=offboarding_watch.interval_seconds,
             )
         )
     # Only when some request can have a deadline: a rule sets one, or a pending request made
@@ -308,6 +329,8 @@ async def build_container(
         follow_ups=follow_ups,
         drift=drift,
         browse=browse,
+        offboarding=offboarding,
+        offboarding_watch=offboarding_watch,
         history=HistoryService(database=database, directory=directory),
         exports=ExportService(database=database, policy=policy),
         home=home,

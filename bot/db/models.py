@@ -43,6 +43,7 @@ class ChangeRequestRow(Base):
         Index(None, "status", "id"),
         Index(None, "resource_id", "id"),
         Index(None, "requester_id", "id"),
+        Index(None, "parent_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -89,6 +90,13 @@ class ChangeRequestRow(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     escalate_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Offboarding (migration 0007_offboarding): `kind` is 'offboarding' for a request removing one
+    # person (resource_id: their extension id, resource_type 'person') from every resource in
+    # `targets` ({"id", "type", "name"} objects); once approved it owns one child request per
+    # resource, each with `parent_id` set to it.
+    kind: Mapped[str] = mapped_column(String(16), server_default="change")
+    parent_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: see migration 0007
+    targets: Mapped[JsonList | None] = mapped_column(JSON)
 
 
 class RequestApprovalRow(Base):

@@ -82,6 +82,12 @@ class People:
         found = next((u for u in users if u.email and u.email.lower() == wanted), None)
         return None if found is None else self._choice(found)
 
+    async def extension_statuses(self) -> dict[str, str]:
+        """Every extension of the account and its status, read now (not cached): an SMS
+        handler missing from it was deleted."""
+        records = await self._client.list_extensions()
+        return {r.id: r.status or "" for r in records}
+
     async def warm(self) -> None:
         """Load the user list now, so the first search answers quickly."""
         await self._users.get()

@@ -22,6 +22,7 @@ from bot.views.common import (
 )
 from bot.views.modals import message_modal, refs_lines
 from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user, truncate
+from bot.views.offboarding import parts_text, requester_text
 
 REASON_SHOWN = 1500
 
@@ -31,6 +32,19 @@ def _quoted(text: str) -> str:
 
 
 def _summary(request: ChangeRequest) -> str:
+    if request.is_offboarding:
+        person = request.remove[0] if request.remove else None
+        number = (
+            f" (ext. {escape(person.extension_number)})"
+            if person and person.extension_number
+            else ""
+        )
+        return (
+            f"*Remove {escape(request.resource_name)}{number} from every resource they handle "
+            f"SMS for* · {len(request.parts)} resources\n"
+            f"Requested by {requester_text(request)} on {slack_date(request.created_at)}\n"
+            "*Reason*\n" + _quoted(request.reason)
+        )
     return (
         f"*{escape(request.resource_name)}* · {request.resource_type.label}\n"
         f"Requested by {slack_user(request.requester_id)} on {slack_date(request.created_at)}\n"
@@ -55,8 +69,24 @@ def status_line(request: ChangeRequest) -> str:
     status = request.status
     if status is RequestStatus.PENDING:
         return waiting_line(request)
+    if status in {RequestStatus.APPROVED, RequestStatus.APPLYING} and request.is_offboarding:
+        return (
+            f":gear: Approved by {_decider(request)}{when}; applying in RingCentral, resource "
+            "by resource…"
+        )
     if status in {RequestStatus.APPROVED, RequestStatus.APPLYING}:
         return f":gear: Approved by {_decider(request)}{when}; applying in RingCentral…"
+    if status is RequestStatus.APPLIED and request.is_offboarding:
+        return (
+            f":white_check_mark: *Applied* on every resource. Approved by "
+            f"{_decider(request)}{when}."
+        )
+    if status is RequestStatus.FAILED and request.is_offboarding:
+        failed = sum(1 for p in request.parts if p.status is RequestStatus.FAILED)
+        return (
+            f":x: *Failed on {failed} of {len(request.parts)} resources* (see below; the others "
+            f"are applied). Approved by {_decider(request)}{when}. Retry applies only what failed."
+        )
     if status is RequestStatus.APPLIED:
         applied = f":white_check_mark: *Applied.* Approved by {_decider(request)}{when}."
         if request.warning:
@@ -101,7 +131,9 @@ def _comment_blocks(request: ChangeRequest) -> list[Block]:
 def _outcome_blocks(request: ChangeRequest) -> list[Block]:
     blocks: list[Block] = [section(status_line(request))]
     blocks += _comment_blocks(request)
-    if request.status is RequestStatus.APPLIED and request.handlers_after is not None:
+    if request.is_offboarding:
+        blocks.append(section(parts_text(request)))
+    elif request.status is RequestStatus.APPLIED and request.handlers_after is not None:
         blocks.append(
             section(
                 "*Handlers now*\n"
@@ -113,9 +145,8 @@ def _outcome_blocks(request: ChangeRequest) -> list[Block]:
 
 def approval_message(request: ChangeRequest) -> Message:
     """The post in the approval channel; updated in place as the request moves on."""
-    blocks: list[Block] = [
-        section(f"*SMS handler change request #{request.id}*\n" + _summary(request))
-    ]
+    what = "Offboarding request" if request.is_offboarding else "SMS handler change request"
+    blocks: list[Block] = [section(f"*{what} #{request.id}*\n" + _summary(request))]
     blocks += _outcome_blocks(request)
     terms = terms_line(request)
     if terms is not None:
@@ -171,12 +202,16 @@ def requester_message(request: ChangeRequest) -> Message:
 
 def outcome_dm(request: ChangeRequest) -> Message:
     """The DM telling the requester what became of their request."""
-    text = (
-        f"Your request #{request.id} to change the SMS handlers of "
-        f"*{escape(request.resource_name)}*:\n" + status_line(request)
+    what = (
+        f"to offboard *{escape(request.resource_name)}*"
+        if request.is_offboarding
+        else f"to change the SMS handlers of *{escape(request.resource_name)}*"
     )
+    text = f"Your request #{request.id} {what}:\n" + status_line(request)
     blocks: list[Block] = [section(text)]
     blocks += _comment_blocks(request)
+    if request.is_offboarding:
+        blocks.append(section(parts_text(request)))
     return Message(
         text=f"Your request #{request.id} for {request.resource_name}: {request.status}",
         blocks=blocks,

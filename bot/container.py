@@ -250,7 +250,9 @@ async def build_container(
         list_page_size=list_page_size,
         rules=policy,
     )
-    offboarding = OffboardingService(browse=browse, handlers=handlers, requests=requests)
+    offboarding = OffboardingService(
+        browse=browse, handlers=handlers, requests=requests, directory=directory
+    )
     recovery = RecoveryService(database=database, applier=applier)
     follow_ups = PendingFollowUps(
         database=database, policy=policy, notifier=notify, applier=applier, clock=clock

@@ -34,6 +34,10 @@ class ResourceType(StrEnum):
         }[self.value]
 
 
+# The kinds of resource (ResourceType.PERSON is what an offboarding is about, not a resource).
+RESOURCE_TYPES = (ResourceType.MAIN_SITE, ResourceType.SITE, ResourceType.CALL_QUEUE)
+
+
 class NumberSource(StrEnum):
     """Why a phone number is one of a resource's shared SMS numbers."""
 

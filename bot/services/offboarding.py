@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.db.session import Database
 from bot.domain import (
@@ -29,6 +29,7 @@ from bot.domain import (
 )
 from bot.errors import SmsHandlersError
 from bot.services.browse import BrowseService, PersonNotFound, PersonQuery
+from bot.services.directory import Directory
 from bot.services.handler_index import HandledBy, HandlerIndex, ScanPlan
 from bot.services.people import People
 from bot.services.requests import Actor, RequestService
@@ -103,7 +104,9 @@ class OffboardingService:
         browse: BrowseService,
         handlers: HandlerIndex,
         requests: RequestService,
+        directory: Directory,
     ) -> None:
+        self._directory = directory
         self._browse = browse
         self._handlers = handlers
         self._requests = requests
@@ -165,11 +168,18 @@ class OffboardingService:
         if not known.complete:
             logger.info("offboarding of %s waits: %s", person.id, _incomplete(known))
             return None
-        if not known.handled:
+        # The snapshots may predate the departure (RingCentral drops a deleted user from every
+        # list): the resources they name are read live, and only those still listing them kept.
+        still = []
+        for sighting in known.handled:
+            handlers = await self._directory.handlers(resource_id=sighting.resource.id)
+            if any(h.id == person.id for h in handlers):
+                still.append(sighting)
+        if not still:
             return None
         request, created = await self._requests.create_offboarding(
             person=person,
-            targets=targets_of(known),
+            targets=targets_of(replace(known, handled=tuple(still))),
             requester=AUTOMATIC_REQUESTER,
             reason=f"{person.name} {why} in RingCentral, and still handles SMS here.",
             idempotency_key=AUTOMATIC_KEY + person.id,

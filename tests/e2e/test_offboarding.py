@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ from bot.services.budget import CallBudget
 from bot.views import ids
 from sms_handlers_sandbox.ringcentral import Fault
 from tests.e2e.conftest import DatabaseChoice
+from tests.e2e.test_home import accessories, home_of, open_home
 from tests.support.app_harness import Harness, running_app, texts
+from tests.support.waiting import wait_until
 
 RESOURCES = ["1000", "2000", "3000", "4001", "4002", "4003", "4004"]  # every common resource
 BEN = "6002"  # Ben Ortiz, ext. 1002: handles Support and Sales in the demo account
@@ -213,3 +216,56 @@ async def test_a_deleted_user_is_seen_too(app: Harness) -> None:
     assert BEN in report.leavers
     assert report.opened == ()  # they handle nothing any more: nothing to ask for
     assert await request_count(app) == 0
+
+
+async def test_home_shows_the_offboarding_in_my_requests_and_waiting_for_me(app: Harness) -> None:
+    await open_home(app, app.carla)
+    await open_home(app, app.alex)
+    await app.command(app.carla, "offboard ben.ortiz@acme.example")
+    expected = "#1 Offboarding of Ben Ortiz (2 resources)"
+    for person in (app.carla, app.alex):
+        await wait_until(
+            lambda p=person: expected in texts(home_of(app, p)), what=f"{person.id}'s Home"
+        )
+    carla = home_of(app, app.carla)
+    assert expected in texts(carla) and (ids.CANCEL_REQUEST, "1") in accessories(carla)
+    alex = home_of(app, app.alex)
+    assert expected in texts(alex) and (ids.REVIEW_REQUEST, "1") in accessories(alex)
+
+    await app.click(app.alex, ids.REVIEW_REQUEST, message=app.approval_posts()[-1])
+    await app.submit(app.alex, app.top_modal(app.alex), {})
+    await wait_until(  # published again, in the background: applied, no longer open
+        lambda: "Offboarding of Ben Ortiz" not in texts(home_of(app, app.carla)),
+        what="Carla's Home without the offboarding",
+    )
+    carla = home_of(app, app.carla)
+    assert "#2 " not in texts(carla) and "#3 " not in texts(carla)  # its parts are not listed
+    await wait_until(
+        lambda: expected not in texts(home_of(app, app.alex)), what="Alex's Home without it"
+    )
+
+
+async def test_recovery_finishes_an_offboarding_whose_instance_stopped(app: Harness) -> None:
+    """The instance died after the approval claimed the parts: recovery takes each part over
+    (its lease ran out), applies it, and settles the offboarding."""
+    await app.command(app.carla, "offboard ben.ortiz@acme.example")
+    request = await app.container.requests.get(request_id=1)
+    async with app.container.database.transaction() as repo:
+        await repo.record_approval(
+            request_id=1, approver_id=app.alex.id, approver_name="Alex", comment=None
+        )
+        await repo.start_applying(
+            request_id=1,
+            actor_id=app.alex.id,
+            actor_name="Alex",
+            owner="dead-host:1:x",
+            lease_until=datetime.now(UTC) - timedelta(seconds=1),
+        )
+    assert request.is_offboarding and bulk_assigns(app) == 0
+    report = await app.container.recovery.recover_once()
+    await app.settle()
+    assert {r.id for r in report.recovered} == {2, 3}
+    assert BEN not in app.sandbox.sms_recipients("4001") + app.sandbox.sms_recipients("4002")
+    settled = await app.container.requests.get(request_id=1)
+    assert settled.status is RequestStatus.APPLIED
+    assert "*Applied* on every resource" in texts(app.approval_posts()[-1])

@@ -764,10 +764,21 @@ class Repository:
     async def settle_offboarding(self, *, request_id: int) -> TransitionResult | None:
         """Make an offboarding's status follow its parts: `applying` while one is approved or
         applying, else `failed` when one failed, else `applied`; the move and its event, or None
-        when its status already follows them (or it is no offboarding that was approved)."""
-        offboarding = await self.get_request(request_id=request_id)
-        if offboarding is None:
+        when its status already follows them (or it is no offboarding that was approved).
+
+        The offboarding's row is locked first (`SELECT … FOR UPDATE` on PostgreSQL; SQLite's
+        write transactions hold the database), so settlements made at once by the instances
+        finishing its parts are made one after the other, each seeing the parts as committed.
+        """
+        row = await self._session.scalar(
+            select(ChangeRequestRow)
+            .where(ChangeRequestRow.id == request_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row is None:
             raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
+        offboarding = await self._hydrated(row)
         if not offboarding.is_offboarding or offboarding.status not in (
             RequestStatus.APPLYING,
             RequestStatus.FAILED,
@@ -776,6 +787,9 @@ class Repository:
         statuses = [part.status for part in offboarding.parts]
         busy = {RequestStatus.APPROVED, RequestStatus.APPLYING}
         failed = [p for p in offboarding.parts if p.status is RequestStatus.FAILED]
+        intent: Literal[
+            RequestIntent.PARTS_APPLYING, RequestIntent.PARTS_APPLIED, RequestIntent.PARTS_FAILED
+        ]
         if any(status in busy or status is None for status in statuses):
             intent = RequestIntent.PARTS_APPLYING
         elif failed:
@@ -786,21 +800,45 @@ class Repository:
             return None
         if not REQUEST_TRANSITIONS[intent].allows(offboarding.status):
             return None
-        now = utc_now()
-        values: dict[str, object] = {"apply_lease_until": None}
-        details: dict[str, object] = {
-            "parts": {str(p.request_id): p.status.value for p in offboarding.parts if p.status}
-        }
+        message = None
         if intent is RequestIntent.PARTS_FAILED:
-            message = f"{len(failed)} of {len(offboarding.parts)} resources failed: " + "; ".join(
-                f"{p.target.resource_name}: {p.error_message}" for p in failed[:5]
-            )
-            values.update(error_code="PARTS", error_message=message[:2000])
-            details["error_message"] = values["error_message"]
+            message = (
+                f"{len(failed)} of {len(offboarding.parts)} resources failed: "
+                + "; ".join(f"{p.target.resource_name}: {p.error_message}" for p in failed[:5])
+            )[:2000]
+        return await self.settle_parts(
+            request_id=request_id,
+            intent=intent,
+            error_message=message,
+            details={
+                "parts": {str(p.request_id): p.status.value for p in offboarding.parts if p.status}
+            },
+        )
+
+    async def settle_parts(
+        self,
+        *,
+        request_id: int,
+        intent: Literal[
+            RequestIntent.PARTS_APPLYING, RequestIntent.PARTS_APPLIED, RequestIntent.PARTS_FAILED
+        ],
+        error_message: str | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> TransitionResult:
+        """Move an offboarding as its parts make it (see `settle_offboarding`): applying again,
+        applied (every part applied), or failed (`error_message` naming the failed parts)."""
+        now = utc_now()
+        values: dict[str, object] = {
+            "apply_lease_until": None,
+            "error_code": None,
+            "error_message": None,
+        }
+        event_details = dict(details or {})
+        if intent is RequestIntent.PARTS_FAILED:
+            values.update(error_code="PARTS", error_message=error_message)
+            event_details["error_message"] = error_message
         elif intent is RequestIntent.PARTS_APPLIED:
-            values.update(applied_at=now, error_code=None, error_message=None)
-        else:
-            values.update(error_code=None, error_message=None)
+            values["applied_at"] = now
         return await self._move(
             intent,
             request_id=request_id,
@@ -808,7 +846,7 @@ class Repository:
             actor_name=None,
             at=now,
             values=values,
-            details=details,
+            details=event_details,
         )
 
     async def unsettled_offboardings(self) -> list[ChangeRequest]:

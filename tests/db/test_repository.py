@@ -123,6 +123,16 @@ OPERATIONS: dict[RequestIntent, Callable[[Repository, int], Awaitable[Transition
     RequestIntent.REAPPLY: lambda repo, request_id: repo.reapply(
         request_id=request_id, owner=OWNER, details={"sending_added": ["101"]}
     ),
+    # An offboarding's status following its parts (tests/db/test_offboarding.py has the rest).
+    RequestIntent.PARTS_APPLYING: lambda repo, request_id: repo.settle_parts(
+        request_id=request_id, intent=RequestIntent.PARTS_APPLYING
+    ),
+    RequestIntent.PARTS_APPLIED: lambda repo, request_id: repo.settle_parts(
+        request_id=request_id, intent=RequestIntent.PARTS_APPLIED
+    ),
+    RequestIntent.PARTS_FAILED: lambda repo, request_id: repo.settle_parts(
+        request_id=request_id, intent=RequestIntent.PARTS_FAILED, error_message="1 of 2 failed"
+    ),
 }
 
 

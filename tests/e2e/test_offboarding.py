@@ -269,3 +269,16 @@ async def test_recovery_finishes_an_offboarding_whose_instance_stopped(app: Harn
     settled = await app.container.requests.get(request_id=1)
     assert settled.status is RequestStatus.APPLIED
     assert "*Applied* on every resource" in texts(app.approval_posts()[-1])
+
+
+async def test_the_offboarding_check_is_a_background_job_that_can_be_turned_off(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "on").mkdir()
+    (tmp_path / "off").mkdir()
+    async with running_app(tmp_path / "on") as app:
+        jobs = {job.name: job for job in app.container.coordinator.jobs}
+        assert jobs["offboarding"].every_seconds == 300 == jobs["offboarding"].first_after_seconds
+    async with running_app(tmp_path / "off", offboarding_interval_seconds=0) as app:
+        assert app.container.offboarding_watch is None
+        assert "offboarding" not in [job.name for job in app.container.coordinator.jobs]

@@ -282,3 +282,22 @@ async def test_the_offboarding_check_is_a_background_job_that_can_be_turned_off(
     async with running_app(tmp_path / "off", offboarding_interval_seconds=0) as app:
         assert app.container.offboarding_watch is None
         assert "offboarding" not in [job.name for job in app.container.coordinator.jobs]
+
+
+async def test_the_command_line_retries_a_failed_offboarding_as_a_whole(app: Harness) -> None:
+    """`sms-handlers requests retry N` with the offboarding's number: only failed parts."""
+    app.sandbox.inject_fault(
+        Fault(path_pattern=r"/extension/4002/sms-recipients/bulk-assign$", status=500)
+    )
+    await app.command(app.carla, "offboard Ben Ortiz")
+    await app.click(app.alex, ids.REVIEW_REQUEST, message=app.approval_posts()[-1])
+    await app.submit(app.alex, app.top_modal(app.alex), {})
+    assert (await app.container.requests.get(request_id=1)).status is RequestStatus.FAILED
+    assert bulk_assigns(app) == 2
+    done = await app.container.recovery.retry_now(
+        request_id=1, actor_id="operator", actor_name=None
+    )
+    await app.settle()
+    assert done.status is RequestStatus.APPLIED
+    assert bulk_assigns(app) == 3 and bulk_assigns(app, "4001") == 1
+    assert BEN not in app.sandbox.sms_recipients("4002")

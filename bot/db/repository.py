@@ -282,6 +282,19 @@ class Repository:
         """The request with this id, or None."""
         return await self._one_request(ChangeRequestRow.id == request_id)
 
+    async def _locked_row(self, request_id: int) -> ChangeRequestRow:
+        """The request's row, locked until the transaction ends (`SELECT … FOR UPDATE` on
+        PostgreSQL; SQLite's write transactions hold the whole database already)."""
+        row = await self._session.scalar(
+            select(ChangeRequestRow)
+            .where(ChangeRequestRow.id == request_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row is None:
+            raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
+        return row
+
     async def request_by_key(self, *, idempotency_key: str) -> ChangeRequest | None:
         """The request stored with this idempotency key, or None."""
         return await self._one_request(ChangeRequestRow.idempotency_key == idempotency_key)
@@ -443,14 +456,7 @@ class Repository:
         event; the one that does is the `approved` event, naming every approver.
         """
         now = at or utc_now()
-        row = await self._session.scalar(
-            select(ChangeRequestRow)
-            .where(ChangeRequestRow.id == request_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        if row is None:
-            raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
+        row = await self._locked_row(request_id)
         if row.status != RequestStatus.PENDING.value:
             return ApprovalResult(ApprovalOutcome.CLOSED, await self._hydrated(row))
         inserted = await self._session.scalar(
@@ -665,13 +671,7 @@ class Repository:
             request_id=request_id,
             actor_id=actor_id,
             actor_name=actor_name,
-            values={
-                "error_code": None,
-                "error_message": None,
-                "warning": None,
-                "apply_owner": owner,
-                "apply_lease_until": lease_until,
-            },
+            values=_claimed(owner, lease_until),
         )
         if not result.won or not result.request.is_offboarding:
             return result
@@ -710,13 +710,7 @@ class Repository:
                         actor_id=actor_id,
                         actor_name=actor_name,
                         at=now,
-                        values={
-                            "error_code": None,
-                            "error_message": None,
-                            "warning": None,
-                            "apply_owner": owner,
-                            "apply_lease_until": lease_until,
-                        },
+                        values=_claimed(owner, lease_until),
                         details=details,
                     )
                     if moved.won:
@@ -770,15 +764,7 @@ class Repository:
         write transactions hold the database), so settlements made at once by the instances
         finishing its parts are made one after the other, each seeing the parts as committed.
         """
-        row = await self._session.scalar(
-            select(ChangeRequestRow)
-            .where(ChangeRequestRow.id == request_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        if row is None:
-            raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
-        offboarding = await self._hydrated(row)
+        offboarding = await self._hydrated(await self._locked_row(request_id))
         if not offboarding.is_offboarding or offboarding.status not in (
             RequestStatus.APPLYING,
             RequestStatus.FAILED,
@@ -1656,6 +1642,17 @@ def _not_expired(now: datetime) -> ColumnElement[bool]:
 
 def _seconds(value: timedelta) -> int:
     return int(value.total_seconds())
+
+
+def _claimed(owner: str, lease_until: datetime) -> dict[str, object]:
+    """A request claimed for applying by `owner`: an earlier attempt's outcome cleared."""
+    return {
+        "error_code": None,
+        "error_message": None,
+        "warning": None,
+        "apply_owner": owner,
+        "apply_lease_until": lease_until,
+    }
 
 
 def _targets_to_json(targets: Sequence[OffboardingTarget]) -> JsonList:

@@ -212,6 +212,10 @@ class Applier:
         if not done:
             logger.warning("the messages of request #%s are left to update later", request.id)
             return request
+        return await self._mark_notified(request)
+
+    async def _mark_notified(self, request: ChangeRequest) -> ChangeRequest:
+        """Record that the request's messages show its status (if the database answers)."""
         try:
             async with self.database.transaction() as repo:
                 await repo.mark_notified(request_id=request.id, status=request.status)
@@ -222,15 +226,10 @@ class Applier:
 
     async def _notify_part(self, request: ChangeRequest, *, settle_parent: bool) -> ChangeRequest:
         assert request.parent_id is not None
-        try:
-            async with self.database.transaction() as repo:
-                await repo.mark_notified(request_id=request.id, status=request.status)
-        except DatabaseUnavailableError as exc:
-            logger.warning("could not record that request #%s was shown: %s", request.id, exc)
-            return request
-        if settle_parent:
+        shown = await self._mark_notified(request)
+        if settle_parent and shown.notified_status is shown.status:
             await self.settle(request.parent_id)
-        return replace(request, notified_status=request.status)
+        return shown
 
     # -- RingCentral, then the outcome ------------------------------------------------------
 

@@ -210,7 +210,6 @@ async def build_container(
     if not rules.default.settings.approvers:
         logger.warning("SMS_HANDLERS_APPROVERS is empty: nobody can approve requests")
     slack_users = SlackUsers(web)
-    tasks = BackgroundTasks()
     homes = HomeService(
         database=database,
         policy=policy,
@@ -306,7 +305,6 @@ async def build_container(
         coordinator.register(PeriodicJob("expiry", pending_every, run=follow_ups.expire_due))
         coordinator.register(PeriodicJob("reminders", pending_every, run=follow_ups.remind_due))
         coordinator.register(PeriodicJob("escalation", pending_every, run=follow_ups.escalate_due))
-    tasks = BackgroundTasks()
     metrics = app_metrics(
         database=database,
         ringcentral=ringcentral,

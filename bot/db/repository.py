@@ -261,7 +261,8 @@ class Repository:
             stored = await self._one_request(ChangeRequestRow.idempotency_key == idempotency_key)
             assert stored is not None
             return CreateResult(request=stored, created=False)
-        request = (await self._hydrated_all([row]))[0]
+        parts = tuple(OffboardingPart(target=t) for t in targets or ())  # none claimed yet
+        request = _request_from_row(row, (), parts)
         await self.append_event(
             actor_id=requester_id,
             actor_name=requester_name,

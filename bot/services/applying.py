@@ -167,6 +167,8 @@ class Applier:
         other, then settle it and tell people once."""
         with self.in_flight.track():
             for part in offboarding.parts:
+                if self.in_flight.closed:  # shutting down: the parts left go to recovery
+                    break
                 if part.request_id is None:
                     continue
                 async with self.database.reader() as repo:

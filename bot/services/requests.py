@@ -343,16 +343,21 @@ class RequestService:
         to the policy's offboarding rule (`ApprovalPolicy.decision_for_offboarding`), and
         announce it; with whether this call created it.
 
-        An offboarding of the same person still open (pending, approved or applying) is
-        returned instead of a second one, as is the request stored earlier with the same
-        `idempotency_key`; neither is announced again.
+        An offboarding of the same person still open (pending, approved, applying, or failed
+        on some resource and waiting for a retry) is returned instead of a second one, as is
+        the request stored earlier with the same `idempotency_key`; neither is announced again.
         """
         if not targets:
             raise SmsHandlersError(f"{person.name} handles SMS nowhere: there is nothing to do.")
         async with self.database.reader() as repo:
             open_now = await repo.pending_requests(
                 resource_id=person.id,
-                statuses=(RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.APPLYING),
+                statuses=(
+                    RequestStatus.PENDING,
+                    RequestStatus.APPROVED,
+                    RequestStatus.APPLYING,
+                    RequestStatus.FAILED,
+                ),
             )
         already = [r for r in open_now if r.kind is RequestKind.OFFBOARDING]
         if already:

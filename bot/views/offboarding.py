@@ -111,6 +111,8 @@ def offboard_message(answer: OffboardAnswer) -> Message:
                     f":information_source: Offboarding request #{request.id} for {who} is "
                     f"already open ({request.status}); nothing new was requested."
                 )
+                if request.status is RequestStatus.FAILED:
+                    text += " An approver can retry it from its post."
             elif request.slack_message_ts is None:
                 text = (
                     f":warning: Offboarding request #{request.id} for {who} was saved, but it "

@@ -294,6 +294,10 @@ async def test_the_command_line_retries_a_failed_offboarding_as_a_whole(app: Har
     await app.submit(app.alex, app.top_modal(app.alex), {})
     assert (await app.container.requests.get(request_id=1)).status is RequestStatus.FAILED
     assert bulk_assigns(app) == 2
+    await app.command(app.carla, "offboard Ben Ortiz")  # not a second one: retry this one
+    again = texts(app.last_ephemeral(app.carla))
+    assert "#1 for Ben Ortiz (ext. 1002) is already open (failed)" in again
+    assert "An approver can retry it from its post." in again
     done = await app.container.recovery.retry_now(
         request_id=1, actor_id="operator", actor_name=None
     )

@@ -22,7 +22,7 @@ from bot.views.common import (
 )
 from bot.views.modals import message_modal, refs_lines
 from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user, truncate
-from bot.views.offboarding import parts_text, requester_text
+from bot.views.offboarding import parts_text, request_title, requester_text
 
 REASON_SHOWN = 1500
 
@@ -230,7 +230,7 @@ def reminder_message(request: ChangeRequest, *, approvers: Sequence[str]) -> Mes
     named = " ".join(slack_user(a) for a in approvers)
     lead = f"{named}: r" if named else "R"
     text = (
-        f":bell: {lead}equest #{request.id} for *{escape(request.resource_name)}* has waited "
+        f":bell: {lead}equest #{request.id} for *{request_title(request)}* has waited "
         f"since {slack_date(request.created_at)}.\n" + waiting_line(request)
     )
     if request.expires_at is not None:
@@ -279,7 +279,7 @@ def problem_modal(*, title: str, text: str) -> View:
 def decided_modal(request: ChangeRequest, *, title: str) -> View:
     """What the approver sees once their decision went through: the request's outcome, or,
     when more approvals are needed, that theirs is recorded."""
-    what = f"Request #{request.id} for *{escape(request.resource_name)}*\n"
+    what = f"Request #{request.id} for *{request_title(request)}*\n"
     if request.status is RequestStatus.PENDING and request.approvals:
         text = (
             what
@@ -313,7 +313,7 @@ def sent_modal(request: ChangeRequest, *, channel: str | None) -> View:
     """What the requester sees once the request is stored (and whether approvers were told),
     naming its rule's channel (or `channel`, the default one)."""
     channel = request.slack_channel_id or channel
-    what = f"Request #{request.id} for *{escape(request.resource_name)}*"
+    what = f"Request #{request.id} for *{request_title(request)}*"
     if request.slack_message_ts is None:
         return message_modal(
             title="Request saved",

@@ -26,7 +26,14 @@ from bot.views import ids
 from bot.views.home import home_view
 from bot.views.modals import review_modal
 from bot.views.offboarding import offboard_message, parts_text, request_title
-from bot.views.requests import approval_message, outcome_dm, requester_message
+from bot.views.requests import (
+    approval_message,
+    decided_modal,
+    escalation_dm,
+    outcome_dm,
+    reminder_message,
+    requester_message,
+)
 from tests.unit.views.blockkit import all_texts, render_message, render_view, walk
 from tests.unit.views.factories import WHEN, change_request, ref, user
 
@@ -189,3 +196,12 @@ def test_home_rows_name_the_offboarding() -> None:
     assert text.count("#12 Offboarding of Ben Ortiz (7 resources)") == 2
     assert "*Resources (7)*" not in text  # Home stays short: the post has the list
     assert parts_text(request).startswith("*Resources (7)*")
+
+
+def test_reminders_escalations_and_decisions_name_the_offboarding() -> None:
+    request = offboarding()
+    title = "*Offboarding of Ben Ortiz (7 resources)*"
+    assert title in all_texts(render_message(reminder_message(request, approvers=("U0APP",))))
+    assert "*Offboarding request" not in all_texts(render_message(escalation_dm(request)))
+    assert "Remove Ben Ortiz (ext. 1002)" in all_texts(render_message(escalation_dm(request)))
+    assert title in all_texts(render_view(decided_modal(request, title="Approved")))

@@ -57,13 +57,15 @@ def part_line(part: OffboardingPart) -> str:
 
 
 def parts_text(request: ChangeRequest) -> str:
-    """An offboarding's resources with their outcomes so far, within one section."""
+    """An offboarding's resources with their outcomes so far, within one section: the failed
+    ones first, so that a long list summed up never hides them."""
     done = sum(1 for p in request.parts if p.status is RequestStatus.APPLIED)
     failed = sum(1 for p in request.parts if p.status is RequestStatus.FAILED)
     head = f"*Resources ({len(request.parts)})*"
     if done or failed:
         head += f" · {done} applied" + (f", {failed} failed" if failed else "")
-    lines = [part_line(p) for p in request.parts]
+    ordered = sorted(request.parts, key=lambda p: p.status is not RequestStatus.FAILED)
+    lines = [part_line(p) for p in ordered]
     return head + "\n" + lines_within(lines, PARTS_TEXT_LIMIT - len(head))
 
 

@@ -123,6 +123,10 @@ def test_many_resources_are_summed_up_within_the_limits(count: int) -> None:
     assert len(message) < 10
     text = all_texts(message)
     assert f"*Resources ({count})*" in text and "…and " in text and " more" in text
+    shown = [line for line in text.splitlines() if "* · Call queue" in line]
+    failed = [line for line in shown if line.startswith(":x: *Queue")]
+    assert shown[: len(failed)] == failed  # the failed ones first: never summed up first
+    assert len(failed) == min(len(shown), 39) and failed[0].startswith(":x: *Queue 1*")
     review = render_view(
         review_modal(ReviewState(request=offboarding(count), current=(), proposed=()))
     )

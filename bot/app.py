@@ -64,7 +64,14 @@ def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
         await report_error(error, body=body, client=client)
 
     tasks = container.tasks
-    commands.register(app, browse=container.browse, exports=container.exports, tasks=tasks)
+    commands.register(
+        app,
+        browse=container.browse,
+        exports=container.exports,
+        offboarding=container.offboarding,
+        slack_users=container.slack_users,
+        tasks=tasks,
+    )
     actions.register(
         app,
         browse=container.browse,

@@ -68,6 +68,12 @@ class Settings(LogSettings):
         default=600.0, ge=0, alias="SMS_HANDLERS_DRIFT_INTERVAL_SECONDS"
     )
 
+    # How often the extension list is read to notice handlers who left (disabled or deleted)
+    # and open their offboarding; 0 turns it off.
+    offboarding_interval_seconds: float = Field(
+        default=300.0, ge=0, alias="SMS_HANDLERS_OFFBOARDING_INTERVAL_SECONDS"
+    )
+
     # Database
     database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
     auto_migrate: bool = Field(default=True, alias="SMS_HANDLERS_AUTO_MIGRATE")

@@ -39,6 +39,7 @@ from bot.services.handler_index import HandlerIndex
 from bot.services.history import HistoryService
 from bot.services.home import HomeRefreshingNotifier, HomeService
 from bot.services.notifier import RequestNotifier
+from bot.services.offboarding import OffboardingService, OffboardingWatch
 from bot.services.people import People
 from bot.services.policy import DEFAULT_CACHE_SECONDS, ApprovalPolicy, fields_not_acted_on
 from bot.services.rate_sharing import DatabaseRateLimits
@@ -81,6 +82,9 @@ class Container:
     drift: DriftWatch | None  # None when SMS_HANDLERS_DRIFT_INTERVAL_SECONDS is 0
     temporary: TemporaryChanges
     browse: BrowseService
+    offboarding: OffboardingService
+    # None when SMS_HANDLERS_OFFBOARDING_INTERVAL_SECONDS is 0
+    offboarding_watch: OffboardingWatch | None
     history: HistoryService
     exports: ExportService
     home: HomePublisher
@@ -290,6 +294,9 @@ async def build_container(
         rules=policy,
         temporary=temporary,
     )
+    offboarding = OffboardingService(
+        browse=browse, handlers=handlers, requests=requests, directory=directory
+    )
     recovery = RecoveryService(database=database, applier=applier)
     follow_ups = PendingFollowUps(
         database=database, policy=policy, notifier=notify, applier=applier, clock=clock
@@ -319,6 +326,22 @@ async def build_container(
                 every_seconds=drift.interval_seconds,
                 run=drift.check_once,
                 first_after_seconds=drift.interval_seconds,
+            )
+        )
+    offboarding_watch = None
+    if settings.offboarding_interval_seconds > 0:
+        offboarding_watch = OffboardingWatch(
+            database=database,
+            people=people,
+            offboarding=offboarding,
+            interval_seconds=settings.offboarding_interval_seconds,
+        )
+        coordinator.register(
+            PeriodicJob(
+                "offboarding",
+                every_seconds=offboarding_watch.interval_seconds,
+                run=offboarding_watch.check_once,
+                first_after_seconds=offboarding_watch.interval_seconds,
             )
         )
     # Only when some request can have a deadline: a rule sets one, or a pending request made
@@ -353,6 +376,8 @@ async def build_container(
         drift=drift,
         temporary=temporary,
         browse=browse,
+        offboarding=offboarding,
+        offboarding_watch=offboarding_watch,
         history=HistoryService(database=database, directory=directory),
         exports=ExportService(database=database, policy=policy),
         home=home,

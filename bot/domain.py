@@ -20,10 +20,22 @@ class ResourceType(StrEnum):
     MAIN_SITE = "main_site"
     SITE = "site"
     CALL_QUEUE = "call_queue"
+    # Not a resource: what an offboarding request (RequestKind.OFFBOARDING) is about, a person
+    # (their extension id, name) whose SMS handling is removed from every resource.
+    PERSON = "person"
 
     @property
     def label(self) -> str:
-        return {"main_site": "Main site", "site": "Site", "call_queue": "Call queue"}[self.value]
+        return {
+            "main_site": "Main site",
+            "site": "Site",
+            "call_queue": "Call queue",
+            "person": "Person",
+        }[self.value]
+
+
+# The kinds of resource (ResourceType.PERSON is what an offboarding is about, not a resource).
+RESOURCE_TYPES = (ResourceType.MAIN_SITE, ResourceType.SITE, ResourceType.CALL_QUEUE)
 
 
 class NumberSource(StrEnum):
@@ -163,6 +175,34 @@ SYSTEM_ACTOR = "system"
 OPERATOR_ACTOR = "operator"  # someone at the command line (`sms-handlers requests retry`)
 
 
+class RequestKind(StrEnum):
+    """A change of one resource's handlers, or an offboarding: one person removed from every
+    resource they handle, approved once, applied as one child change request per resource."""
+
+    CHANGE = "change"
+    OFFBOARDING = "offboarding"
+
+
+@dataclass(frozen=True)
+class OffboardingTarget:
+    """A resource an offboarding removes its person from."""
+
+    resource_id: str
+    resource_type: ResourceType
+    resource_name: str
+
+
+@dataclass(frozen=True)
+class OffboardingPart:
+    """One resource of an offboarding and, once it was approved, its child change request."""
+
+    target: OffboardingTarget
+    request_id: int | None = None  # the child request (None while the offboarding is pending)
+    status: RequestStatus | None = None
+    error_message: str | None = None
+    warning: str | None = None
+
+
 class RequestIntent(StrEnum):
     """What someone (or the bot) wants to do to a change request; see REQUEST_TRANSITIONS."""
 
@@ -177,6 +217,11 @@ class RequestIntent(StrEnum):
     TAKE_OVER = "take_over"
     REAPPLY = "reapply"
     FINISH_REVERT = "finish_revert"
+    # An offboarding's own status follows its parts (its child requests): applying while one is
+    # applying, then applied when all are, failed when one failed (until it is retried).
+    PARTS_APPLYING = "parts_applying"
+    PARTS_APPLIED = "parts_applied"
+    PARTS_FAILED = "parts_failed"
 
 
 @dataclass(frozen=True)
@@ -239,6 +284,18 @@ REQUEST_TRANSITIONS: Mapping[RequestIntent, Transition] = MappingProxyType(
         ),
         RequestIntent.FINISH_REVERT: _move(
             RequestStatus.APPLYING, to=RequestStatus.APPLIED, records=AuditAction.REVERTED
+        ),
+        RequestIntent.PARTS_APPLYING: _move(
+            RequestStatus.FAILED, to=RequestStatus.APPLYING, records=AuditAction.RETRIED
+        ),
+        RequestIntent.PARTS_APPLIED: _move(
+            RequestStatus.APPLYING,
+            RequestStatus.FAILED,
+            to=RequestStatus.APPLIED,
+            records=AuditAction.APPLIED,
+        ),
+        RequestIntent.PARTS_FAILED: _move(
+            RequestStatus.APPLYING, to=RequestStatus.FAILED, records=AuditAction.APPLY_FAILED
         ),
     }
 )
@@ -335,6 +392,14 @@ class ChangeRequest:
     reminded_at: datetime | None = None  # when they last were
     escalate_at: datetime | None = None  # still pending then: posted to the escalation approvers
     escalated_at: datetime | None = None  # when it was
+    kind: RequestKind = RequestKind.CHANGE
+    # An offboarding: its resources and their child requests. A child: its offboarding's id.
+    parts: tuple[OffboardingPart, ...] = ()
+    parent_id: int | None = None
+
+    @property
+    def is_offboarding(self) -> bool:
+        return self.kind is RequestKind.OFFBOARDING
 
     @property
     def approvals_missing(self) -> int:

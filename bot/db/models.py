@@ -45,6 +45,7 @@ class ChangeRequestRow(Base):
         Index(None, "resource_id", "id"),
         Index(None, "requester_id", "id"),
         Index(None, "reverts_request_id", unique=True),
+        Index(None, "parent_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -101,6 +102,13 @@ class ChangeRequestRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     end_skipped: Mapped[JsonList | None] = mapped_column(JSON)
     reverts_request_id: Mapped[int | None] = mapped_column(Integer)
+    # Offboarding (migration 0008_offboarding): `kind` is 'offboarding' for a request removing one
+    # person (resource_id: their extension id, resource_type 'person') from every resource in
+    # `targets` ({"id", "type", "name"} objects); once approved it owns one child request per
+    # resource, each with `parent_id` set to it.
+    kind: Mapped[str] = mapped_column(String(16), server_default="change")
+    parent_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: see migration 0008
+    targets: Mapped[JsonList | None] = mapped_column(JSON)
 
 
 class RequestApprovalRow(Base):

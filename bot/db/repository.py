@@ -77,7 +77,10 @@ from bot.domain import (
     ExtensionRef,
     HandlerSnapshot,
     NoticeKind,
+    OffboardingPart,
+    OffboardingTarget,
     RequestIntent,
+    RequestKind,
     RequestStatus,
     ResourceType,
     RevertSkip,
@@ -230,10 +233,14 @@ class Repository:
         temporary_until: datetime | None = None,
         temporary_for: timedelta | None = None,
         time_zone: str | None = None,
+        targets: Sequence[OffboardingTarget] | None = None,
     ) -> CreateResult:
         """A new pending request and its `requested` event, under the policy's `terms` (its
         rule, approvals needed, channel and deadlines; by default one approval, no deadline); a
         temporary one says until when, or for how long once applied.
+
+        `targets`: an offboarding (kind 'offboarding') of the person in `remove` from these
+        resources; `resource_id` / `resource_name` are then the person's (`ResourceType.PERSON`).
 
         A request already stored with the same `idempotency_key` (a double click, a resent
         submission, also from another process) is returned as it is now, with `created=False`.
@@ -265,6 +272,8 @@ class Repository:
             "temporary_until": temporary_until,
             "temporary_seconds": _optional_seconds(temporary_for),
             "time_zone": time_zone,
+            "kind": (RequestKind.CHANGE if targets is None else RequestKind.OFFBOARDING).value,
+            "targets": None if targets is None else _targets_to_json(targets),
         }
         stmt = self._insert(ChangeRequestRow).values(values)
         row = await self._session.scalar(
@@ -276,7 +285,8 @@ class Repository:
             stored = await self._one_request(ChangeRequestRow.idempotency_key == idempotency_key)
             assert stored is not None
             return CreateResult(request=stored, created=False)
-        request = _request_from_row(row, ())
+        parts = tuple(OffboardingPart(target=t) for t in targets or ())  # none claimed yet
+        request = _request_from_row(row, (), parts)
         await self.append_event(
             actor_id=requester_id,
             actor_name=requester_name,
@@ -288,7 +298,9 @@ class Repository:
             added=request.add,
             removed=request.remove,
             handlers_before=request.handlers_before,
-            details={"reason": reason, **_temporary_details(request)},
+            details=_offboarding_details(
+                request, {"reason": reason, **_temporary_details(request)}
+            ),
             occurred_at=now,
         )
         return CreateResult(request=request, created=True)
@@ -296,6 +308,23 @@ class Repository:
     async def get_request(self, *, request_id: int) -> ChangeRequest | None:
         """The request with this id, or None."""
         return await self._one_request(ChangeRequestRow.id == request_id)
+
+    async def _locked_row(self, request_id: int) -> ChangeRequestRow:
+        """The request's row, locked until the transaction ends (`SELECT … FOR UPDATE` on
+        PostgreSQL; SQLite's write transactions hold the whole database already)."""
+        row = await self._session.scalar(
+            select(ChangeRequestRow)
+            .where(ChangeRequestRow.id == request_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row is None:
+            raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
+        return row
+
+    async def request_by_key(self, *, idempotency_key: str) -> ChangeRequest | None:
+        """The request stored with this idempotency key, or None."""
+        return await self._one_request(ChangeRequestRow.idempotency_key == idempotency_key)
 
     async def _one_request(self, condition: ColumnElement[bool]) -> ChangeRequest | None:
         row = await self._session.scalar(
@@ -327,7 +356,45 @@ class Repository:
                     comment=approval.comment,
                 )
             )
-        return [_request_from_row(row, tuple(approvals[row.id])) for row in rows]
+        parts = await self._parts_of([row for row in rows if row.targets is not None])
+        return [
+            _request_from_row(row, tuple(approvals[row.id]), parts.get(row.id, ())) for row in rows
+        ]
+
+    async def _parts_of(
+        self, rows: Sequence[ChangeRequestRow]
+    ) -> dict[int, tuple[OffboardingPart, ...]]:
+        """Each offboarding's resources with their child requests (read in one query)."""
+        if not rows:
+            return {}
+        children: dict[tuple[int, str], ChangeRequestRow] = {}
+        found = await self._session.scalars(
+            select(ChangeRequestRow)
+            .where(ChangeRequestRow.parent_id.in_([row.id for row in rows]))
+            .order_by(ChangeRequestRow.id)
+            .execution_options(populate_existing=True)
+        )
+        for found_row in found:
+            assert found_row.parent_id is not None
+            children[(found_row.parent_id, found_row.resource_id)] = found_row
+        parts: dict[int, tuple[OffboardingPart, ...]] = {}
+        for row in rows:
+            listed = []
+            for target in _targets_from_json(row.targets or []):
+                child = children.get((row.id, target.resource_id))
+                listed.append(
+                    OffboardingPart(target=target)
+                    if child is None
+                    else OffboardingPart(
+                        target=target,
+                        request_id=child.id,
+                        status=RequestStatus(child.status),
+                        error_message=child.error_message,
+                        warning=child.warning,
+                    )
+                )
+            parts[row.id] = tuple(listed)
+        return parts
 
     async def pending_requests(
         self,
@@ -336,12 +403,16 @@ class Repository:
         statuses: Collection[RequestStatus] = (RequestStatus.PENDING,),
         created_before: datetime | None = None,
         requester_id: str | None = None,
+        top_level: bool = False,
     ) -> list[ChangeRequest]:
         """Requests in `statuses` (default: pending), oldest first; only one resource's or one
-        requester's when given."""
+        requester's when given; `top_level`: not the parts of an offboarding (which is listed
+        itself)."""
         stmt = select(ChangeRequestRow).where(
             ChangeRequestRow.status.in_([status.value for status in statuses])
         )
+        if top_level:
+            stmt = stmt.where(ChangeRequestRow.parent_id.is_(None))
         if resource_id is not None:
             stmt = stmt.where(ChangeRequestRow.resource_id == resource_id)
         if requester_id is not None:
@@ -412,14 +483,7 @@ class Repository:
         event; the one that does is the `approved` event, naming every approver.
         """
         now = at or utc_now()
-        row = await self._session.scalar(
-            select(ChangeRequestRow)
-            .where(ChangeRequestRow.id == request_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        if row is None:
-            raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
+        row = await self._locked_row(request_id)
         if row.status != RequestStatus.PENDING.value:
             return ApprovalResult(ApprovalOutcome.CLOSED, await self._hydrated(row))
         inserted = await self._session.scalar(
@@ -626,20 +690,199 @@ class Repository:
 
         Only the winner may go on to change RingCentral. The outcome of an earlier attempt
         (error, warning) is cleared.
+
+        An offboarding claims its parts with it, in the same transaction (`claim_parts`).
         """
-        return await self._move(
+        result = await self._move(
             RequestIntent.RETRY if retry else RequestIntent.START_APPLYING,
             request_id=request_id,
             actor_id=actor_id,
             actor_name=actor_name,
-            values={
-                "error_code": None,
-                "error_message": None,
-                "warning": None,
-                "apply_owner": owner,
-                "apply_lease_until": lease_until,
+            values=_claimed(owner, lease_until),
+        )
+        if not result.won or not result.request.is_offboarding:
+            return result
+        await self.claim_parts(
+            result.request,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            owner=owner,
+            lease_until=lease_until,
+        )
+        request = await self.get_request(request_id=request_id)
+        assert request is not None
+        return TransitionResult(won=True, request=request, event=result.event)
+
+    async def claim_parts(
+        self,
+        offboarding: ChangeRequest,
+        *,
+        actor_id: str,
+        actor_name: str | None,
+        owner: str,
+        lease_until: datetime,
+    ) -> list[int]:
+        """Claim an offboarding's parts for applying, for `owner`: a child request (status
+        `applying`, with its `approved` and `applying` events on its resource) for each resource
+        that has none yet, and each failed one again (`retried`). The ids claimed."""
+        now = utc_now()
+        claimed: list[int] = []
+        details = {"offboarding": offboarding.id}
+        for part in offboarding.parts:
+            if part.request_id is not None:
+                if part.status is RequestStatus.FAILED:
+                    moved = await self._move(
+                        RequestIntent.RETRY,
+                        request_id=part.request_id,
+                        actor_id=actor_id,
+                        actor_name=actor_name,
+                        at=now,
+                        values=_claimed(owner, lease_until),
+                        details=details,
+                    )
+                    if moved.won:
+                        claimed.append(part.request_id)
+                continue
+            target = part.target
+            row = ChangeRequestRow(
+                resource_id=target.resource_id,
+                resource_type=target.resource_type.value,
+                resource_name=target.resource_name,
+                requester_id=offboarding.requester_id,
+                requester_name=offboarding.requester_name,
+                add_extensions=[],
+                remove_extensions=_refs_to_json(offboarding.remove),
+                reason=offboarding.reason,
+                status=RequestStatus.APPLYING.value,
+                created_at=now,
+                updated_at=now,
+                decided_by_id=offboarding.decided_by_id,
+                decided_by_name=offboarding.decided_by_name,
+                decided_at=offboarding.decided_at,
+                decision_comment=offboarding.decision_comment,
+                apply_owner=owner,
+                apply_lease_until=lease_until,
+                policy_rule=offboarding.policy_rule,
+                approvals_required=offboarding.approvals_required,
+                kind=RequestKind.CHANGE.value,
+                parent_id=offboarding.id,
+            )
+            self._session.add(row)
+            await self._session.flush()
+            child = _request_from_row(row, ())
+            for action in (AuditAction.APPROVED, AuditAction.APPLYING):
+                await self.request_event(
+                    child,
+                    actor_id=actor_id,
+                    actor_name=actor_name,
+                    action=action,
+                    details=details,
+                    occurred_at=now,
+                )
+            claimed.append(child.id)
+        return claimed
+
+    async def settle_offboarding(self, *, request_id: int) -> TransitionResult | None:
+        """Make an offboarding's status follow its parts: `applying` while one is approved or
+        applying, else `failed` when one failed, else `applied`; the move and its event, or None
+        when its status already follows them (or it is no offboarding that was approved).
+
+        The offboarding's row is locked first (`SELECT … FOR UPDATE` on PostgreSQL; SQLite's
+        write transactions hold the database), so settlements made at once by the instances
+        finishing its parts are made one after the other, each seeing the parts as committed.
+        """
+        offboarding = await self._hydrated(await self._locked_row(request_id))
+        if not offboarding.is_offboarding or offboarding.status not in (
+            RequestStatus.APPLYING,
+            RequestStatus.FAILED,
+        ):
+            return None
+        statuses = [part.status for part in offboarding.parts]
+        busy = {RequestStatus.APPROVED, RequestStatus.APPLYING}
+        failed = [p for p in offboarding.parts if p.status is RequestStatus.FAILED]
+        intent: Literal[
+            RequestIntent.PARTS_APPLYING, RequestIntent.PARTS_APPLIED, RequestIntent.PARTS_FAILED
+        ]
+        if any(status in busy or status is None for status in statuses):
+            intent = RequestIntent.PARTS_APPLYING
+        elif failed:
+            intent = RequestIntent.PARTS_FAILED
+        else:
+            intent = RequestIntent.PARTS_APPLIED
+        if REQUEST_TRANSITIONS[intent].target is offboarding.status:
+            return None
+        if not REQUEST_TRANSITIONS[intent].allows(offboarding.status):
+            return None
+        message = None
+        if intent is RequestIntent.PARTS_FAILED:
+            message = (
+                f"{len(failed)} of {len(offboarding.parts)} resources failed: "
+                + "; ".join(f"{p.target.resource_name}: {p.error_message}" for p in failed[:5])
+            )[:2000]
+        return await self.settle_parts(
+            request_id=request_id,
+            intent=intent,
+            error_message=message,
+            details={
+                "parts": {str(p.request_id): p.status.value for p in offboarding.parts if p.status}
             },
         )
+
+    async def settle_parts(
+        self,
+        *,
+        request_id: int,
+        intent: Literal[
+            RequestIntent.PARTS_APPLYING, RequestIntent.PARTS_APPLIED, RequestIntent.PARTS_FAILED
+        ],
+        error_message: str | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> TransitionResult:
+        """Move an offboarding as its parts make it (see `settle_offboarding`): applying again,
+        applied (every part applied), or failed (`error_message` naming the failed parts)."""
+        now = utc_now()
+        values: dict[str, object] = {
+            "apply_lease_until": None,
+            "error_code": None,
+            "error_message": None,
+        }
+        event_details = dict(details or {})
+        if intent is RequestIntent.PARTS_FAILED:
+            values.update(error_code="PARTS", error_message=error_message)
+            event_details["error_message"] = error_message
+        elif intent is RequestIntent.PARTS_APPLIED:
+            values["applied_at"] = now
+        return await self._move(
+            intent,
+            request_id=request_id,
+            actor_id=SYSTEM_ACTOR,
+            actor_name=None,
+            at=now,
+            values=values,
+            details=event_details,
+        )
+
+    async def unsettled_offboardings(self) -> list[ChangeRequest]:
+        """Offboardings still `applying` none of whose parts is approved or applying (their
+        instance stopped before it recorded the outcome), oldest first."""
+        row = ChangeRequestRow
+        child = select(ChangeRequestRow.parent_id).where(
+            ChangeRequestRow.parent_id.is_not(None),
+            ChangeRequestRow.status.in_(
+                [RequestStatus.APPROVED.value, RequestStatus.APPLYING.value]
+            ),
+        )
+        rows = await self._session.scalars(
+            select(row)
+            .where(
+                row.kind == RequestKind.OFFBOARDING.value,
+                row.status == RequestStatus.APPLYING.value,
+                row.id.not_in(child),
+            )
+            .order_by(row.id)
+            .execution_options(populate_existing=True)
+        )
+        return await self._hydrated_all(list(rows))
 
     async def take_over(
         self,
@@ -746,6 +989,7 @@ class Repository:
         rows = await self._session.scalars(
             select(row)
             .where(
+                row.kind == RequestKind.CHANGE.value,  # an offboarding's parts are taken over
                 or_(
                     and_(
                         row.status == RequestStatus.APPLYING.value,
@@ -755,7 +999,7 @@ class Repository:
                         row.status == RequestStatus.APPROVED.value,
                         row.updated_at < approved_before,
                     ),
-                )
+                ),
             )
             .order_by(row.id)
             .execution_options(populate_existing=True)
@@ -1831,7 +2075,49 @@ def _seconds(value: timedelta) -> int:
     return int(value.total_seconds())
 
 
-def _request_from_row(row: ChangeRequestRow, approvals: tuple[Approval, ...]) -> ChangeRequest:
+def _claimed(owner: str, lease_until: datetime) -> dict[str, object]:
+    """A request claimed for applying by `owner`: an earlier attempt's outcome cleared."""
+    return {
+        "error_code": None,
+        "error_message": None,
+        "warning": None,
+        "apply_owner": owner,
+        "apply_lease_until": lease_until,
+    }
+
+
+def _targets_to_json(targets: Sequence[OffboardingTarget]) -> JsonList:
+    return [
+        {"id": t.resource_id, "type": t.resource_type.value, "name": t.resource_name}
+        for t in targets
+    ]
+
+
+def _targets_from_json(items: JsonList) -> tuple[OffboardingTarget, ...]:
+    return tuple(
+        OffboardingTarget(
+            resource_id=str(item["id"]),
+            resource_type=ResourceType(item["type"]),
+            resource_name=str(item["name"]),
+        )
+        for item in items
+    )
+
+
+def _offboarding_details(request: ChangeRequest, details: dict[str, object]) -> dict[str, object]:
+    """An event's details, naming an offboarding's resources."""
+    if request.is_offboarding:
+        details["resources"] = [
+            {"id": p.target.resource_id, "name": p.target.resource_name} for p in request.parts
+        ]
+    return details
+
+
+def _request_from_row(
+    row: ChangeRequestRow,
+    approvals: tuple[Approval, ...],
+    parts: tuple[OffboardingPart, ...] = (),
+) -> ChangeRequest:
     remind_every = row.remind_every_seconds
     return ChangeRequest(
         id=row.id,
@@ -1881,6 +2167,9 @@ def _request_from_row(row: ChangeRequestRow, approvals: tuple[Approval, ...]) ->
         ended_at=row.ended_at,
         end_skipped=_skips_from_json(row.end_skipped or []),
         reverts_request_id=row.reverts_request_id,
+        kind=RequestKind(row.kind or RequestKind.CHANGE.value),
+        parts=parts,
+        parent_id=row.parent_id,
     )
 
 

@@ -1,4 +1,4 @@
-"""`/sms-handlers`: help, list, who, export, and a resource lookup."""
+"""`/sms-handlers`: help, list, who, offboard, export, and a resource lookup."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
-from bot.listeners.actions import send_export
+from bot.errors import SmsHandlersError
+from bot.listeners.actions import actor_of, send_export
 from bot.listeners.queries import as_typed, export_query, person_query
 from bot.listeners.replies import Body, after_ack, reply
 from bot.services.browse import BrowseService, ResourceCard
 from bot.services.export import ExportService
+from bot.services.offboarding import OffboardingService
+from bot.slackapi.users import SlackUsers
 from bot.views import ids
+from bot.views.offboarding import OFFBOARD_USAGE, offboard_message
 from bot.views.resources import (
     help_message,
     list_message,
@@ -26,9 +30,16 @@ HELP_WORDS = frozenset({"", "help", "-h", "--help", "?"})
 
 
 def register(
-    app: AsyncApp, *, browse: BrowseService, exports: ExportService, tasks: BackgroundTasks
+    app: AsyncApp,
+    *,
+    browse: BrowseService,
+    exports: ExportService,
+    offboarding: OffboardingService,
+    slack_users: SlackUsers,
+    tasks: BackgroundTasks,
 ) -> None:
-    """The slash command, answered from `browse` (and `exports` for `export`)."""
+    """The slash command, answered from `browse` (`exports` for `export`, `offboarding` for
+    `offboard`)."""
 
     async def on_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """Answer at once for help; otherwise acknowledge and answer when RingCentral has."""
@@ -45,6 +56,8 @@ def register(
             work = answer_list(browse, client, body)
         elif verb.lower() == "who":
             work = answer_who(browse, client, body, rest)
+        elif verb.lower() == "offboard":
+            work = answer_offboard(offboarding, slack_users, client, body, rest)
         elif verb.lower() == "export":
             work = answer_export(exports, client, body, rest)
         else:
@@ -72,6 +85,25 @@ async def answer_who(browse: BrowseService, client: AsyncWebClient, body: Body, 
     """Where a person handles SMS; a first answer while the rest is checked, then the full one."""
     async for answer in browse.who(person_query(text)):
         await reply(client, body, who_message(answer))
+
+
+async def answer_offboard(
+    offboarding: OffboardingService,
+    slack_users: SlackUsers,
+    client: AsyncWebClient,
+    body: Body,
+    text: str,
+) -> None:
+    """One request removing a person from every resource they handle; a first answer while the
+    handler lists not read lately are read."""
+    if not text.strip():
+        raise SmsHandlersError(OFFBOARD_USAGE)
+    query = person_query(text)
+    requester = await actor_of(slack_users, body)
+    trigger = str(body.get("trigger_id") or "")
+    key = f"offboard:{requester.id}:{trigger}" if trigger else None
+    async for answer in offboarding.offboard(query, requester=requester, idempotency_key=key):
+        await reply(client, body, offboard_message(answer))
 
 
 async def answer_export(

@@ -27,17 +27,21 @@ class RiskKind(StrEnum):
 
     MAIN_SITE = "main_site"
     REMOVE_ALL = "remove_all"
+    # An offboarding (one person removed from every resource they handle) is decided under
+    # the default rule with this entry on top; the rules matched by resource do not apply to it.
+    OFFBOARDING = "offboarding"
 
     @property
     def label(self) -> str:
         return {
             "main_site": "a change to the main site",
             "remove_all": "a change that removes every handler",
+            "offboarding": "an offboarding (one person removed from every resource)",
         }[self.value]
 
 
 # The order risky entries override the matched rule in, when a change is both.
-RISK_ORDER = (RiskKind.MAIN_SITE, RiskKind.REMOVE_ALL)
+RISK_ORDER = (RiskKind.MAIN_SITE, RiskKind.REMOVE_ALL, RiskKind.OFFBOARDING)
 
 # Every field a rule may set, in the order they are shown.
 RULE_FIELDS = (
@@ -163,6 +167,18 @@ class Policy:
     default: Rule
     rules: tuple[Rule, ...] = ()
     risky: Mapping[RiskKind, Rule] = field(default_factory=dict)
+
+    def offboarding(self) -> PolicyDecision:
+        """The rule an offboarding is held to: the default, with `risky: offboarding` on top
+        when the policy has it (an offboarding spans resources, so no rule matched by resource
+        applies to it)."""
+        settings = self.default.settings
+        entry = self.risky.get(RiskKind.OFFBOARDING)
+        if entry is None:
+            return PolicyDecision.of(self.default, (), settings)
+        return PolicyDecision.of(
+            self.default, (RiskKind.OFFBOARDING,), settings.overridden_by(entry.settings)
+        )
 
     @property
     def every_rule(self) -> tuple[Rule, ...]:

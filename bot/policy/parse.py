@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.domain import ResourceType
+from bot.domain import RESOURCE_TYPES
 from bot.errors import SmsHandlersError
 from bot.policy.durations import DurationError, parse_duration
 from bot.policy.globs import Glob, GlobError, compile_glob
@@ -391,8 +391,8 @@ class _Reader:
                 self.problem(item, f"{field} pattern '{text}': {exc}")
                 ok = False
                 continue
-            if field == "type" and not any(glob.matches(t.value) for t in ResourceType):
-                kinds = _either([t.value for t in ResourceType])
+            if field == "type" and not any(glob.matches(t.value) for t in RESOURCE_TYPES):
+                kinds = _either([t.value for t in RESOURCE_TYPES])
                 self.problem(item, f"type '{text}' fits no resource type; expected {kinds}")
                 ok = False
                 continue

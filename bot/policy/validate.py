@@ -33,6 +33,8 @@ def check_policy(policy: Policy) -> list[Problem]:
 
 def _risk_combinations(policy: Policy, base: Rule) -> list[tuple[RiskKind, ...]]:
     kinds = [kind for kind in RISK_ORDER if kind in policy.risky]
+    if base is not policy.default:  # an offboarding is held to the default rule only
+        kinds = [kind for kind in kinds if kind is not RiskKind.OFFBOARDING]
     if base is not policy.default and not base.match.may_match(ResourceType.MAIN_SITE):
         kinds = [kind for kind in kinds if kind is not RiskKind.MAIN_SITE]
     return [combo for size in range(len(kinds) + 1) for combo in combinations(kinds, size)]

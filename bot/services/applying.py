@@ -18,6 +18,11 @@ A temporary change starts running when it is recorded as applied (`ends_at`: the
 for, or its length from now). The bot's revert of a temporary change is applied here like any
 change; its success is recorded as `reverted`, and people are told through the change it
 reverts (its thread, its requester).
+An offboarding (`ChangeRequest.is_offboarding`) owns one child request per resource, claimed
+with it (`Repository.start_applying` → `claim_parts`): applying it is applying its claimed parts
+one after the other, each exactly as above (its own lease, outcome and event on its resource),
+then settling the offboarding's own status from theirs (`settle`) and telling people once. A
+part applied on its own (recovery, a retry) settles its offboarding when its outcome is known.
 
 A change whose effect is unknown (sent, but the handlers could not be read back) is left to
 recovery as well. Recovery (bot/services/recovery.py) claims such requests with `resumed=True`:
@@ -137,14 +142,21 @@ class Applier:
         """When a claim made (or renewed) now runs out."""
         return utc_now() + timedelta(seconds=self.lease_seconds)
 
-    async def apply(self, request: ChangeRequest, *, resumed: bool = False) -> ChangeRequest:
+    async def apply(
+        self, request: ChangeRequest, *, resumed: bool = False, settle_parent: bool = True
+    ) -> ChangeRequest:
         """Apply a request this instance has claimed, record the outcome, then tell people.
 
         `resumed`: recovery took it over from an instance that stopped, so part or all of it may
         already be in effect; only what is missing is sent (after an audit event saying so).
         Returns the request applied or failed; or still `applying` when its outcome was left to
         recovery or another instance took it over (that one tells people).
+
+        `settle_parent`: for a part of an offboarding, settle the offboarding once the part's
+        outcome is recorded (off while the offboarding applies its parts itself).
         """
+        if request.is_offboarding:
+            return await self._apply_parts(request)
         with self.in_flight.track():
             async with self._holding(request.id):
                 result = await self._apply_and_record(request, resumed=resumed)
@@ -158,12 +170,50 @@ class Applier:
                     result.request.status,
                 )
                 return result.request
-            return await self.notify(result.request)
+            return await self.notify(result.request, settle_parent=settle_parent)
 
-    async def notify(self, request: ChangeRequest) -> ChangeRequest:
+    async def _apply_parts(self, offboarding: ChangeRequest) -> ChangeRequest:
+        """Apply the parts of an offboarding this instance claimed, one resource after the
+        other, then settle it and tell people once."""
+        with self.in_flight.track():
+            for part in offboarding.parts:
+                if self.in_flight.closed:  # shutting down: the parts left go to recovery
+                    break
+                if part.request_id is None:
+                    continue
+                async with self.database.reader() as repo:
+                    child = await repo.get_request(request_id=part.request_id)
+                mine = child is not None and child.apply_owner == self.owner
+                if child is None or child.status is not RequestStatus.APPLYING or not mine:
+                    continue  # settled, or another instance's (recovery finishes it)
+                try:
+                    await self.apply(child, settle_parent=False)
+                except Exception:  # one resource's surprise must not strand the others
+                    logger.exception("request #%s: applying a part failed unexpectedly", child.id)
+            return await self.settle(offboarding.id)
+
+    async def settle(self, offboarding_id: int) -> ChangeRequest:
+        """Record an offboarding's status as its parts make it, and show it."""
+        try:
+            async with self.database.transaction() as repo:
+                await repo.settle_offboarding(request_id=offboarding_id)
+                offboarding = await repo.get_request(request_id=offboarding_id)
+        except DatabaseUnavailableError as exc:  # recovery settles it later
+            logger.warning("could not settle offboarding #%s: %s", offboarding_id, exc)
+            async with self.database.reader() as repo:
+                offboarding = await repo.get_request(request_id=offboarding_id)
+        assert offboarding is not None
+        return await self.notify(offboarding)
+
+    async def notify(self, request: ChangeRequest, *, settle_parent: bool = True) -> ChangeRequest:
         """Make the request's Slack messages show its status (and DM the requester about a
         decision or an outcome); record that they do. A failure is logged and left for
-        recovery to repeat. A revert's outcome is told through the change it reverts."""
+        recovery to repeat. A revert's outcome is told through the change it reverts.
+
+        A part of an offboarding has no messages of its own: its offboarding's show it, so with
+        `settle_parent` the offboarding is settled and shown instead."""
+        if request.parent_id is not None:
+            return await self._notify_part(request, settle_parent=settle_parent)
         try:
             if request.is_revert:
                 done = await self._tell_revert(request)
@@ -177,6 +227,10 @@ class Applier:
         if not done:
             logger.warning("the messages of request #%s are left to update later", request.id)
             return request
+        return await self._mark_notified(request)
+
+    async def _mark_notified(self, request: ChangeRequest) -> ChangeRequest:
+        """Record that the request's messages show its status (if the database answers)."""
         try:
             async with self.database.transaction() as repo:
                 await repo.mark_notified(request_id=request.id, status=request.status)
@@ -195,6 +249,13 @@ class Applier:
             logger.error("revert #%s names no change to revert", revert.id)
             return True
         return await self.notifier.tell_revert(original, revert)
+
+    async def _notify_part(self, request: ChangeRequest, *, settle_parent: bool) -> ChangeRequest:
+        assert request.parent_id is not None
+        shown = await self._mark_notified(request)
+        if settle_parent and shown.notified_status is shown.status:
+            await self.settle(request.parent_id)
+        return shown
 
     # -- RingCentral, then the outcome ------------------------------------------------------
 

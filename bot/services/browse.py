@@ -268,6 +268,11 @@ class BrowseService:
         )
         return await self._people.search(query=query, limit=limit, handlers=handlers)
 
+    async def person(self, query: PersonQuery) -> tuple[str, PersonChoice | None]:
+        """What to call the person asked about, and their RingCentral user (if any): how `who`
+        and `offboard` find them."""
+        return await self._person(query)
+
     async def _person(self, query: PersonQuery) -> tuple[str, PersonChoice | None]:
         """What to call the person asked about, and their RingCentral user (if any)."""
         match query:

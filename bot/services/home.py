@@ -227,7 +227,9 @@ class HomeService:
 
     async def _my_requests(self, user_id: str) -> Listing[ChangeRequest]:
         async with self._database.reader() as repo:
-            found = await repo.pending_requests(statuses=OPEN_STATUSES, requester_id=user_id)
+            found = await repo.pending_requests(
+                statuses=OPEN_STATUSES, requester_id=user_id, top_level=True
+            )
         newest_first = found[::-1]
         return Listing(tuple(newest_first[:MY_REQUESTS_SHOWN]), len(found))
 

@@ -92,6 +92,12 @@ class People:
         found = (await self._users.get()).by_email.get(email.strip().lower())
         return None if found is None else self._choice(found)
 
+    async def extension_statuses(self) -> dict[str, str]:
+        """Every extension of the account and its status, read now (not cached): an SMS
+        handler missing from it was deleted."""
+        records = await self._client.list_extensions()
+        return {r.id: r.status or "" for r in records}
+
     async def warm(self) -> None:
         """Load the user list now, so the first search answers quickly."""
         await self._users.get()

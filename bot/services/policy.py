@@ -182,7 +182,10 @@ class ApprovalPolicy:
         return describe_approvers(entries)
 
     async def decision_for(self, request: ChangeRequest) -> PolicyDecision:
-        """The rule that applies to this request, with every field in effect."""
+        """The rule that applies to this request, with every field in effect (for an
+        offboarding: the default rule with `risky: offboarding` on top)."""
+        if request.is_offboarding:
+            return self.rules.offboarding()
         change = ProposedChange(
             add=tuple(r.id for r in request.add),
             remove=tuple(r.id for r in request.remove),
@@ -194,6 +197,10 @@ class ApprovalPolicy:
         """The rule that applies to a change of this resource (as read now), risky ones
         included: what a new request is held to."""
         return decide(self.rules, resource, change)
+
+    def decision_for_offboarding(self) -> PolicyDecision:
+        """The rule a new offboarding is held to."""
+        return self.rules.offboarding()
 
     def decision_for_resource(self, resource: Resource) -> PolicyDecision:
         """The rule for changes of this resource (risky when it is the main site; a change

@@ -81,6 +81,12 @@ class RecoveryService:
             if done is not None:
                 recovered.append(done)
         async with self.database.reader() as repo:
+            unsettled = await repo.unsettled_offboardings()
+        for offboarding in unsettled:  # its instance stopped after its last part's outcome
+            if self.applier.in_flight.closed:
+                break
+            recovered.append(await self.applier.settle(offboarding.id))
+        async with self.database.reader() as repo:
             stale = await repo.unnotified_requests()
         notified = []
         for request in stale:

@@ -35,9 +35,12 @@ from bot.domain import (
     ChangeRequest,
     ExtensionRef,
     Handler,
+    OffboardingTarget,
     RequestIntent,
+    RequestKind,
     RequestStatus,
     Resource,
+    ResourceType,
     ThreadMessagingFeature,
     UserExtension,
 )
@@ -368,6 +371,59 @@ class RequestService:
             return stored.request
         return await self._announce(stored.request)
 
+    async def create_offboarding(
+        self,
+        *,
+        person: ExtensionRef,
+        targets: Sequence[OffboardingTarget],
+        requester: Actor,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> tuple[ChangeRequest, bool]:
+        """Store one pending request removing `person` from every resource in `targets`, held
+        to the policy's offboarding rule (`ApprovalPolicy.decision_for_offboarding`), and
+        announce it; with whether this call created it.
+
+        An offboarding of the same person still open (pending, approved, applying, or failed
+        on some resource and waiting for a retry) is returned instead of a second one, as is
+        the request stored earlier with the same `idempotency_key`; neither is announced again.
+        """
+        if not targets:
+            raise SmsHandlersError(f"{person.name} handles SMS nowhere: there is nothing to do.")
+        async with self.database.reader() as repo:
+            open_now = await repo.pending_requests(
+                resource_id=person.id,
+                statuses=(
+                    RequestStatus.PENDING,
+                    RequestStatus.APPROVED,
+                    RequestStatus.APPLYING,
+                    RequestStatus.FAILED,
+                ),
+            )
+        already = [r for r in open_now if r.kind is RequestKind.OFFBOARDING]
+        if already:
+            return already[0], False
+        now = self.clock()
+        decision = self.policy.decision_for_offboarding()
+        async with self.database.transaction() as repo:
+            stored = await repo.create_request(
+                resource_id=person.id,
+                resource_type=ResourceType.PERSON,
+                resource_name=person.name,
+                requester_id=requester.id,
+                requester_name=requester.name,
+                add=[],
+                remove=[person],
+                reason=_plain(reason)[:REASON_MAX_LENGTH],
+                idempotency_key=idempotency_key,
+                terms=decision.terms(now=now),
+                at=now,
+                targets=targets,
+            )
+        if not stored.created:
+            return stored.request, False
+        return await self._announce(stored.request), True
+
     @staticmethod
     def _check_additions(
         add_ids: Sequence[str],
@@ -453,6 +509,8 @@ class RequestService:
     async def review(self, *, request_id: int, reviewer_id: str) -> ReviewState:
         """The live state an approver decides on (refused for non-approvers and the requester)."""
         request = await self.check_can_review(request_id=request_id, reviewer_id=reviewer_id)
+        if request.is_offboarding:  # each resource is read live when its part is applied
+            return ReviewState(request=request, current=(), proposed=())
         current = await self.directory.handlers(resource_id=request.resource_id)
         self.people.remember(current)
         async with self.database.reader() as repo:

@@ -9,7 +9,7 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import ChangeRequest, NoticeKind
+from bot.domain import SYSTEM_ACTOR, ChangeRequest, NoticeKind
 from bot.services.notifier import MessageRefs
 from bot.views.common import Message
 from bot.views.requests import (
@@ -185,7 +185,10 @@ class SlackNotifier:
         return (await self._open_dm(user_id))[0]
 
     async def _open_dm(self, user_id: str) -> tuple[str | None, str | None]:
-        """The DM channel with the user, or None and Slack's error."""
+        """The DM channel with the user, or None and Slack's error (none for the bot itself,
+        the requester of what it opens on its own)."""
+        if user_id == SYSTEM_ACTOR:
+            return None, "not_a_person"
         try:
             response = await self._client.conversations_open(users=user_id)
         except SlackApiError as exc:

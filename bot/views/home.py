@@ -42,6 +42,7 @@ from bot.views.common import (
 )
 from bot.views.history import event_text
 from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user
+from bot.views.offboarding import request_title
 from bot.views.requests import cancel_button, status_line
 from bot.views.resources import HELP_TEXT, handled_line, plural, unchecked_count
 from bot.views.temporary import temporary_actions
@@ -109,7 +110,7 @@ def _my_requests(found: Listing[ChangeRequest] | Unavailable) -> list[Block]:
         )
     for request in found.items:
         text = (
-            f"*#{request.id} {escape(request.resource_name)}* · asked on "
+            f"*#{request.id} {request_title(request)}* · asked on "
             f"{slack_date(request.created_at)}\n{_change_text(request)}\n{status_line(request)}"
         )
         pending = request.status is RequestStatus.PENDING
@@ -133,7 +134,7 @@ def _waiting(found: Listing[ChangeRequest] | Unavailable, *, is_approver: bool) 
         blocks.append(context("Requests the approval policy lets you approve or reject."))
     for request in found.items:
         text = (
-            f"*#{request.id} {escape(request.resource_name)}* · from "
+            f"*#{request.id} {request_title(request)}* · from "
             f"{slack_user(request.requester_id)} on {slack_date(request.created_at)}\n"
             + _change_text(request)
         )

@@ -43,6 +43,7 @@ from bot.views.common import (
     warning_blocks,
 )
 from bot.views.mrkdwn import escape, lines_within, person, slack_date, slack_user, truncate
+from bot.views.offboarding import parts_text, requester_text
 from bot.views.resources import handler_line, resource_warnings
 from bot.views.temporary import asked_line, end_inputs, running_section
 
@@ -286,6 +287,8 @@ def review_modal(state: ReviewState) -> View:
     proposed list, changes since, warnings, comment."""
     request = state.request
     asked = asked_line(request)
+    if request.is_offboarding:
+        return _offboarding_review(request)
     blocks: list[Block] = [
         section(
             f"*{escape(request.resource_name)}* · {request.resource_type.label}\n"
@@ -317,6 +320,34 @@ def review_modal(state: ReviewState) -> View:
     if state.running:
         blocks.append(running_section(state.running))
     blocks += warning_blocks(state.warnings)
+    return _review_view(request, blocks)
+
+
+def _offboarding_review(request: ChangeRequest) -> View:
+    """The review of an offboarding: the person, the rule, every resource (summed up beyond
+    what one section holds), the reason, a comment."""
+    blocks: list[Block] = [
+        section(
+            f"*Offboarding of {escape(request.resource_name)}*\n"
+            f"Requested by {requester_text(request)} "
+            f"on {slack_date(request.created_at)}\n"
+            f"*Change*\n{_change_text(request)} on each resource below"
+        ),
+        *_terms_blocks(request),
+        section("*Reason*\n" + escape(truncate(request.reason, SECTION_TEXT_LIMIT - 20))),
+        DividerBlock(),
+        section(parts_text(request)),
+        context(
+            "Approving removes them from every resource listed, one after the other: each is "
+            "read live first, and where they no longer handle SMS nothing is sent. Each "
+            "resource's outcome is shown and recorded on its own; a failed one can be retried."
+        ),
+    ]
+    return _review_view(request, blocks)
+
+
+def _review_view(request: ChangeRequest, blocks: list[Block]) -> View:
+    blocks = list(blocks)
     blocks.append(
         InputBlock(
             block_id=ids.COMMENT_BLOCK,

@@ -22,6 +22,7 @@ from bot.views.common import (
 )
 from bot.views.modals import message_modal, refs_lines
 from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user, truncate
+from bot.views.offboarding import parts_text, request_title, requester_text
 from bot.views.temporary import end_date, temporary_buttons, temporary_line
 
 REASON_SHOWN = 1500
@@ -32,6 +33,19 @@ def _quoted(text: str) -> str:
 
 
 def _summary(request: ChangeRequest) -> str:
+    if request.is_offboarding:
+        person = request.remove[0] if request.remove else None
+        number = (
+            f" (ext. {escape(person.extension_number)})"
+            if person and person.extension_number
+            else ""
+        )
+        return (
+            f"*Remove {escape(request.resource_name)}{number} from every resource they handle "
+            f"SMS for* · {len(request.parts)} resources\n"
+            f"Requested by {requester_text(request)} on {slack_date(request.created_at)}\n"
+            "*Reason*\n" + _quoted(request.reason)
+        )
     return (
         f"*{escape(request.resource_name)}* · {request.resource_type.label}\n"
         f"Requested by {slack_user(request.requester_id)} on {slack_date(request.created_at)}\n"
@@ -56,8 +70,24 @@ def status_line(request: ChangeRequest) -> str:
     status = request.status
     if status is RequestStatus.PENDING:
         return waiting_line(request)
+    if status in {RequestStatus.APPROVED, RequestStatus.APPLYING} and request.is_offboarding:
+        return (
+            f":gear: Approved by {_decider(request)}{when}; applying in RingCentral, resource "
+            "by resource…"
+        )
     if status in {RequestStatus.APPROVED, RequestStatus.APPLYING}:
         return f":gear: Approved by {_decider(request)}{when}; applying in RingCentral…"
+    if status is RequestStatus.APPLIED and request.is_offboarding:
+        return (
+            f":white_check_mark: *Applied* on every resource. Approved by "
+            f"{_decider(request)}{when}."
+        )
+    if status is RequestStatus.FAILED and request.is_offboarding:
+        failed = sum(1 for p in request.parts if p.status is RequestStatus.FAILED)
+        return (
+            f":x: *Failed on {failed} of {len(request.parts)} resources* (see below; the others "
+            f"are applied). Approved by {_decider(request)}{when}. Retry applies only what failed."
+        )
     if status is RequestStatus.APPLIED:
         applied = f":white_check_mark: *Applied.* Approved by {_decider(request)}{when}."
         if request.warning:
@@ -105,7 +135,9 @@ def _outcome_blocks(request: ChangeRequest) -> list[Block]:
     if temporary is not None:
         blocks.append(section(temporary))
     blocks += _comment_blocks(request)
-    if request.status is RequestStatus.APPLIED and request.handlers_after is not None:
+    if request.is_offboarding:
+        blocks.append(section(parts_text(request)))
+    elif request.status is RequestStatus.APPLIED and request.handlers_after is not None:
         blocks.append(
             section(
                 "*Handlers now*\n"
@@ -117,9 +149,8 @@ def _outcome_blocks(request: ChangeRequest) -> list[Block]:
 
 def approval_message(request: ChangeRequest) -> Message:
     """The post in the approval channel; updated in place as the request moves on."""
-    blocks: list[Block] = [
-        section(f"*SMS handler change request #{request.id}*\n" + _summary(request))
-    ]
+    what = "Offboarding request" if request.is_offboarding else "SMS handler change request"
+    blocks: list[Block] = [section(f"*{what} #{request.id}*\n" + _summary(request))]
     blocks += _outcome_blocks(request)
     terms = terms_line(request)
     if terms is not None:
@@ -179,15 +210,19 @@ def requester_message(request: ChangeRequest) -> Message:
 
 def outcome_dm(request: ChangeRequest) -> Message:
     """The DM telling the requester what became of their request."""
-    text = (
-        f"Your request #{request.id} to change the SMS handlers of "
-        f"*{escape(request.resource_name)}*:\n" + status_line(request)
+    what = (
+        f"to offboard *{escape(request.resource_name)}*"
+        if request.is_offboarding
+        else f"to change the SMS handlers of *{escape(request.resource_name)}*"
     )
+    text = f"Your request #{request.id} {what}:\n" + status_line(request)
     blocks: list[Block] = [section(text)]
     temporary = temporary_line(request)
     if temporary is not None:
         blocks.append(section(temporary))
     blocks += _comment_blocks(request)
+    if request.is_offboarding:
+        blocks.append(section(parts_text(request)))
     return Message(
         text=f"Your request #{request.id} for {request.resource_name}: {request.status}",
         blocks=blocks,
@@ -206,7 +241,7 @@ def reminder_message(request: ChangeRequest, *, approvers: Sequence[str]) -> Mes
     named = " ".join(slack_user(a) for a in approvers)
     lead = f"{named}: r" if named else "R"
     text = (
-        f":bell: {lead}equest #{request.id} for *{escape(request.resource_name)}* has waited "
+        f":bell: {lead}equest #{request.id} for *{request_title(request)}* has waited "
         f"since {slack_date(request.created_at)}.\n" + waiting_line(request)
     )
     if request.expires_at is not None:
@@ -255,7 +290,7 @@ def problem_modal(*, title: str, text: str) -> View:
 def decided_modal(request: ChangeRequest, *, title: str) -> View:
     """What the approver sees once their decision went through: the request's outcome, or,
     when more approvals are needed, that theirs is recorded."""
-    what = f"Request #{request.id} for *{escape(request.resource_name)}*\n"
+    what = f"Request #{request.id} for *{request_title(request)}*\n"
     if request.status is RequestStatus.PENDING and request.approvals:
         text = (
             what
@@ -289,7 +324,7 @@ def sent_modal(request: ChangeRequest, *, channel: str | None) -> View:
     """What the requester sees once the request is stored (and whether approvers were told),
     naming its rule's channel (or `channel`, the default one)."""
     channel = request.slack_channel_id or channel
-    what = f"Request #{request.id} for *{escape(request.resource_name)}*"
+    what = f"Request #{request.id} for *{request_title(request)}*"
     if request.slack_message_ts is None:
         return message_modal(
             title="Request saved",

@@ -338,6 +338,8 @@ HELP_TEXT = (
     "   `/sms-handlers +16505550100`   `/sms-handlers main`\n"
     "*`/sms-handlers list`* — every call queue and site with its handler and number counts\n"
     "*`/sms-handlers who @person`* — which resources someone handles (also an email or a name)\n"
+    "*`/sms-handlers offboard @person`* — one request to remove someone from every resource "
+    "they handle (also an email, a name or an extension number)\n"
     "*`/sms-handlers export [QUERY] [--since DATE] [--user @person] [--json]`* — approvers: "
     "the history of changes as a CSV (or JSON) file"
 )

@@ -130,6 +130,16 @@ OPERATIONS: dict[RequestIntent, Callable[[Repository, int], Awaitable[Transition
         handlers_after=[CARA, DAN],
         revert=True,
     ),
+    # An offboarding's status following its parts (tests/db/test_offboarding.py has the rest).
+    RequestIntent.PARTS_APPLYING: lambda repo, request_id: repo.settle_parts(
+        request_id=request_id, intent=RequestIntent.PARTS_APPLYING
+    ),
+    RequestIntent.PARTS_APPLIED: lambda repo, request_id: repo.settle_parts(
+        request_id=request_id, intent=RequestIntent.PARTS_APPLIED
+    ),
+    RequestIntent.PARTS_FAILED: lambda repo, request_id: repo.settle_parts(
+        request_id=request_id, intent=RequestIntent.PARTS_FAILED, error_message="1 of 2 failed"
+    ),
 }
 
 

@@ -108,7 +108,7 @@ async def test_two_of_three_is_applied_once_after_the_second_distinct_approver(
 ) -> None:
     async with app_with_policy(tmp_path, database_choice) as app:
         jobs = [job.name for job in app.container.coordinator.jobs]
-        assert jobs == ["recovery", "expiry", "reminders", "escalation"]
+        assert jobs == ["recovery", "offboarding", "expiry", "reminders", "escalation"]
         post = await ask_for_elena(app)
         assert "Waiting for 2 approvals from different approvers." in texts(post)
         assert (

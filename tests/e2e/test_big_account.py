@@ -125,3 +125,22 @@ async def test_list_reads_only_what_the_budget_allows(big: Harness) -> None:
     assert page.count("handlers not read yet") == 20 - 10
     assert "some are as the bot last saw them" in page
     assert rate_limited(big) == []
+
+
+async def test_offboard_reads_what_it_has_not_seen_then_lists_every_resource(
+    big: Harness,
+) -> None:
+    email, name, truth = await user_handling_many(big)
+    total = len((await big.container.directory.inventory()).resources)
+    await big.command(big.carla, f"offboard {email}", settle=False)
+    await until(lambda: len(big.ephemerals(big.carla)) == 2)
+    first, second = (texts(m) for m in big.ephemerals(big.carla))
+    assert f"Reading the SMS handlers of {total} resources not read lately" in first
+    assert "Offboarding request #1 was sent to the approvers" in second
+    assert f"remove {name} (ext." in second and f"from {len(truth)} resources" in second
+    post = texts(big.approval_posts()[-1])
+    assert f"*Resources ({len(truth)})*" in post
+    assert all(f"*{resource}*" in post for resource in truth)
+    assert len(handler_reads(big)) == total  # each resource read once, within the budget
+    assert not rate_limited(big)
+    await big.settle()

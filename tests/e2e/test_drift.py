@@ -283,8 +283,8 @@ async def test_the_drift_check_is_a_background_job_that_can_be_turned_off(
     (tmp_path / "off").mkdir()
     async with running_app(tmp_path / "on") as app:
         jobs = {job.name: job for job in app.container.coordinator.jobs}
-        assert set(jobs) == {"recovery", "drift"}
+        assert set(jobs) == {"recovery", "drift", "offboarding"}
         assert jobs["drift"].every_seconds == 600 == jobs["drift"].first_after_seconds
     async with running_app(tmp_path / "off", drift_interval_seconds=0) as app:
         assert app.container.drift is None
-        assert [job.name for job in app.container.coordinator.jobs] == ["recovery"]
+        assert [job.name for job in app.container.coordinator.jobs] == ["recovery", "offboarding"]

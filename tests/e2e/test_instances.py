@@ -131,8 +131,14 @@ async def test_a_job_runs_in_one_instance_and_the_other_takes_over_after_kill_9(
         aiohttp.ClientSession() as http,
     ):
         populate(slack)
-        # Recovery and the probe job only (the drift check's first round is 10 minutes away).
-        env = environment(sandbox, slack, url, SMS_HANDLERS_DRIFT_INTERVAL_SECONDS="0")
+        # Recovery and the probe job only (the drift and offboarding checks are turned off).
+        env = environment(
+            sandbox,
+            slack,
+            url,
+            SMS_HANDLERS_DRIFT_INTERVAL_SECONDS="0",
+            SMS_HANDLERS_OFFBOARDING_INTERVAL_SECONDS="0",
+        )
         async with serve_instance(env, cwd=tmp_path, **with_job) as first:  # type: ignore[arg-type]
             await until(lambda: any(r.pid == first.pid for r in runs_in(runs_file)))
             async with serve_instance(env, cwd=tmp_path, **with_job) as second:  # type: ignore[arg-type]

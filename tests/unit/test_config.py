@@ -88,3 +88,14 @@ def test_the_drift_check_runs_every_ten_minutes_unless_told(
     monkeypatch.setenv("SMS_HANDLERS_DRIFT_INTERVAL_SECONDS", "-1")
     with pytest.raises(ConfigError, match="SMS_HANDLERS_DRIFT_INTERVAL_SECONDS"):
         load_settings()
+
+
+def test_the_offboarding_check_runs_every_five_minutes_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings().offboarding_interval_seconds == 300
+    monkeypatch.setenv("SMS_HANDLERS_OFFBOARDING_INTERVAL_SECONDS", "0")  # off
+    assert load_settings().offboarding_interval_seconds == 0
+    monkeypatch.setenv("SMS_HANDLERS_OFFBOARDING_INTERVAL_SECONDS", "-1")
+    with pytest.raises(ConfigError, match="SMS_HANDLERS_OFFBOARDING_INTERVAL_SECONDS"):
+        load_settings()

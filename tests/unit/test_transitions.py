@@ -8,15 +8,15 @@ from bot.domain import REQUEST_TRANSITIONS, AuditAction, RequestIntent, RequestS
 
 # Row: the status a request is in; column: the intent; cell: the status it moves to, "-" refused.
 EXPECTED = """
-          approve   reject    cancel     expire   start_applying  retry     finish   fail    take_over  reapply   finish_revert
-pending   approved  rejected  cancelled  expired  -               -         -        -       -          -         -
-approved  -         -         -          -        applying        -         -        -       applying   -         -
-applying  -         -         -          -        -               -         applied  failed  applying   applying  applied
-applied   -         -         -          -        -               -         -        -       -          -         -
-failed    -         -         -          -        -               applying  -        -       -          -         -
-rejected  -         -         -          -        -               -         -        -       -          -         -
-cancelled -         -         -          -        -               -         -        -       -          -         -
-expired   -         -         -          -        -               -         -        -       -          -         -
+           approve   reject    cancel     expire   start_applying  retry     finish   fail    take_over  reapply   finish_revert  parts_applying  parts_applied  parts_failed
+pending    approved  rejected  cancelled  expired  -               -         -        -       -          -         -              -               -              -
+approved   -         -         -          -        applying        -         -        -       applying   -         -              -               -              -
+applying   -         -         -          -        -               -         applied  failed  applying   applying  applied        -               applied        failed
+applied    -         -         -          -        -               -         -        -       -          -         -              -               -              -
+failed     -         -         -          -        -               applying  -        -       -          -         -              applying        applied        -
+rejected   -         -         -          -        -               -         -        -       -          -         -              -               -              -
+cancelled  -         -         -          -        -               -         -        -       -          -         -              -               -              -
+expired    -         -         -          -        -               -         -        -       -          -         -              -               -              -
 """  # noqa: E501
 
 EXPECTED_ACTIONS = {
@@ -31,6 +31,9 @@ EXPECTED_ACTIONS = {
     RequestIntent.TAKE_OVER: AuditAction.TAKEN_OVER,
     RequestIntent.REAPPLY: AuditAction.REAPPLYING,
     RequestIntent.FINISH_REVERT: AuditAction.REVERTED,
+    RequestIntent.PARTS_APPLYING: AuditAction.RETRIED,
+    RequestIntent.PARTS_APPLIED: AuditAction.APPLIED,
+    RequestIntent.PARTS_FAILED: AuditAction.APPLY_FAILED,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sms_handlers_sandbox.ringcentral.seed import (
@@ -35,6 +36,32 @@ class Account:
         self.recipients: dict[int, list[int]] = {
             ext_id: list(ids) for ext_id, ids in seed.sms_recipients.items()
         }
+
+    def set_status(self, ext_id: int, status: str) -> None:
+        """An admin changes an extension's status (e.g. a user `Disabled` in the admin portal)."""
+        ext = replace(self.extensions[ext_id], status=status)
+        self._replace(ext_id, ext)
+
+    def delete(self, ext_id: int) -> None:
+        """An admin deletes an extension: it leaves the account, and every SMS recipients list
+        (a deleted user can no longer be a recipient)."""
+        self._replace(ext_id, None)
+        for ids in self.recipients.values():
+            ids[:] = [i for i in ids if i != ext_id]
+
+    def _replace(self, ext_id: int, ext: SeedExtension | None) -> None:
+        if ext_id not in self.extensions:
+            raise KeyError(f"extension {ext_id} is not in the sandbox account")
+        kept = tuple(
+            ext if ext is not None and e.id == ext_id else e
+            for e in self.seed.extensions
+            if e.id != ext_id or ext is not None
+        )
+        self.seed = replace(self.seed, extensions=kept)
+        if ext is None:
+            del self.extensions[ext_id]
+        else:
+            self.extensions[ext_id] = ext
 
     def of_type(self, *types: str) -> list[SeedExtension]:
         return [ext for ext in self.seed.extensions if ext.type in types]

@@ -146,6 +146,16 @@ class SandboxServer(LoopbackServer):
             raise ValueError(f"not extensions of the sandbox account: {', '.join(unknown)}")
         self.account.recipients[int(extension_id)] = [int(i) for i in ids]
 
+    def set_extension_status(self, extension_id: str, status: str) -> None:
+        """What an admin does in RingCentral's admin portal: e.g. `Disabled` for a user who left
+        (the extension list then reports that status)."""
+        self.account.set_status(int(extension_id), status)
+
+    def delete_extension(self, extension_id: str) -> None:
+        """What an admin does in RingCentral's admin portal: delete an extension (it leaves the
+        extension list and every SMS recipients list)."""
+        self.account.delete(int(extension_id))
+
     # -- routing ---------------------------------------------------------------------------
 
     def _build_routes(self) -> list[Route]:

@@ -60,6 +60,8 @@ EMOJI = {
     "large_yellow_circle": "🟡",
     "ballot_box_with_check": "☑️",
     "bell": "🔔",
+    "white_small_square": "▫️",
+    "grey_question": "❔",
     "rotating_light": "🚨",
 }
 

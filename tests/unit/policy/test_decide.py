@@ -190,3 +190,35 @@ def test_the_terms_a_new_request_is_held_to() -> None:
     assert terms.rule == "main, risky.main_site, risky.remove_all"
     assert (terms.approvals_required, terms.channel) == (3, "C0APPROVALS")
     assert (terms.remind_every, terms.escalate_at) == (None, None)
+
+
+def test_an_offboarding_is_held_to_the_default_rule_with_risky_offboarding_on_top() -> None:
+    plain = POLICY.offboarding()  # no `risky: offboarding`: the default rule as it is
+    assert (plain.rule, plain.risks) == ("default", ())
+    assert plain.approvers == ("U0ALEX", "@telephony-admins") and plain.approvals_required == 1
+    strict = parse_policy(
+        dedent(
+            """\
+            default:
+              approvers: [U0ALEX]
+              channel: C0APPROVALS
+            rules:
+              - name: queues
+                match: {type: call_queue}
+                approvers: ["@queues"]
+            risky:
+              offboarding:
+                approvers: ["@hr", U0ALEX]
+                approvals_required: 2
+                channel: C0HR
+            """
+        ),
+        source="policy.yml",
+    )
+    decision = strict.offboarding()
+    assert decision.rule_label == "default, risky.offboarding"
+    assert decision.approvers == ("@hr", "U0ALEX") and decision.approvals_required == 2
+    assert decision.channel == "C0HR"
+    # A rule matched by resource never applies to an offboarding, nor the entry to a change.
+    queue = Resource(id="4001", type=ResourceType.CALL_QUEUE, name="Support")
+    assert decide(strict, queue, ProposedChange(remove=("6001",))).risks == ()

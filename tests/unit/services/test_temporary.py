@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.db.session import Database
 from bot.domain import AuditAction, ChangeRequest, RequestStatus
 from bot.services.end_times import EndChoice
 from bot.services.policy import NotAllowedToEndError
@@ -113,3 +114,61 @@ async def test_only_the_requester_or_an_approver_may_extend_or_end(
     assert ended.is_revert and ended.status is RequestStatus.APPLIED
     with pytest.raises(NotRunningError, match="has ended already"):
         await service.end_now(request_id=change.id, user=RITA)
+
+
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_card_reuses_the_running_changes_read_moments_ago_until_this_instance_writes(
+    world: World,
+) -> None:
+    ticks = Ticks()
+    service = TemporaryChanges(
+        database=world.database,
+        directory=world.directory,
+        people=world.service.people,
+        policy=world.service.policy,
+        notifier=world.notifier,
+        applier=world.applier,
+        clock=MovingClock(),
+        running_cache_seconds=3.0,
+        monotonic=ticks,
+    )
+    assert await service.running(resource_id=SUPPORT) == ()
+    change = await running(world)  # applied by this instance: the copy of () is not used
+    [shown] = await service.running(resource_id=SUPPORT)
+    assert shown.id == change.id and shown.ends_at == change.ends_at
+
+    extended = await service.extend(
+        request_id=change.id, user=RITA, choice=EndChoice(duration="1h")
+    )
+    [shown] = await service.running(resource_id=SUPPORT)
+    assert shown.ends_at == extended.ends_at  # at once, though no time passed
+
+    # Another instance (its own Database on the same engine) extends it: this instance shows
+    # its copy until the copy is 3 s old.
+    other = Database(world.database.engine)
+    assert extended.ends_at is not None
+    later = extended.ends_at + timedelta(hours=2)
+    async with other.transaction() as repo:
+        await repo.extend(
+            request_id=change.id,
+            previous_end=extended.ends_at,
+            ends_at=later,
+            actor_id=ALEX.id,
+            actor_name=ALEX.name,
+            now=extended.ends_at - timedelta(hours=1),
+        )
+    ticks.now += 2.9
+    [shown] = await service.running(resource_id=SUPPORT)
+    assert shown.ends_at == extended.ends_at
+    ticks.now += 0.2
+    [shown] = await service.running(resource_id=SUPPORT)
+    assert shown.ends_at == later

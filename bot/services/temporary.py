@@ -26,6 +26,7 @@ The requester and the rule's approvers may do both.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -162,6 +163,7 @@ class TemporaryChanges:
         self._monotonic = monotonic
         # resource id -> (read at, the database's requests_version when the read began, changes)
         self._running_cache: dict[str, tuple[float, int, tuple[ChangeRequest, ...]]] = {}
+        self._running_reads: dict[tuple[str, int], asyncio.Future[tuple[ChangeRequest, ...]]] = {}
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -180,13 +182,29 @@ class TemporaryChanges:
             and now - cached[0] < self._running_cache_seconds
         ):
             return cached[2]
+        if self._running_cache_seconds <= 0:
+            return await self._read_running(resource_id)
+        key = (resource_id, version)
+        read = self._running_reads.get(key)
+        if read is None:  # one read at a time per resource: the cards meanwhile share it
+            read = asyncio.ensure_future(self._read_running(resource_id))
+            self._running_reads[key] = read
+            read.add_done_callback(lambda done: self._read_done(key, done, now))
+        return await asyncio.shield(read)
+
+    async def _read_running(self, resource_id: str) -> tuple[ChangeRequest, ...]:
         async with self._database.reader() as repo:
-            found = tuple(await repo.running_temporary(resource_id=resource_id))
-        if self._running_cache_seconds > 0:
-            if len(self._running_cache) >= RUNNING_CACHE_SIZE:
-                self._running_cache.clear()
-            self._running_cache[resource_id] = (now, version, found)
-        return found
+            return tuple(await repo.running_temporary(resource_id=resource_id))
+
+    def _read_done(
+        self, key: tuple[str, int], done: asyncio.Future[tuple[ChangeRequest, ...]], at: float
+    ) -> None:
+        self._running_reads.pop(key, None)
+        if done.cancelled() or done.exception() is not None:
+            return  # each waiter got the error; the next card reads again
+        if len(self._running_cache) >= RUNNING_CACHE_SIZE:
+            self._running_cache.clear()
+        self._running_cache[key[0]] = (at, key[1], done.result())
 
     async def _running_change(self, request_id: int) -> ChangeRequest:
         async with self._database.reader() as repo:

@@ -4,17 +4,20 @@ retry finishes it; only the requester or an approver may extend or end a change.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 
 import pytest
 
+from bot.db.repository import Repository
 from bot.db.session import Database
 from bot.domain import AuditAction, ChangeRequest, RequestStatus
 from bot.services.end_times import EndChoice
 from bot.services.policy import NotAllowedToEndError
 from bot.services.requests import Actor, ChangeDraft
-from bot.services.temporary import NotRunningError, TemporaryChanges
+from bot.services.temporary import RUNNING_CACHE_SECONDS, NotRunningError, TemporaryChanges
 from sms_handlers_sandbox.ringcentral import Fault
 from tests.support.app_harness import MovingClock
 from tests.unit.services.conftest import World
@@ -172,3 +175,33 @@ async def test_a_card_reuses_the_running_changes_read_moments_ago_until_this_ins
     ticks.now += 0.2
     [shown] = await service.running(resource_id=SUPPORT)
     assert shown.ends_at == later
+
+
+async def test_cards_at_once_share_one_read_of_the_running_changes(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticks = Ticks()
+    service = TemporaryChanges(
+        database=world.database,
+        directory=world.directory,
+        people=world.service.people,
+        policy=world.service.policy,
+        notifier=world.notifier,
+        applier=world.applier,
+        monotonic=ticks,
+    )
+    change = await running(world)
+    reads = 0
+    reader = world.database.reader
+
+    def counted() -> AbstractAsyncContextManager[Repository]:
+        nonlocal reads
+        reads += 1
+        return reader()
+
+    monkeypatch.setattr(world.database, "reader", counted)
+    shown = await asyncio.gather(*(service.running(resource_id=SUPPORT) for _ in range(20)))
+    assert reads == 1 and {tuple(r.id for r in s) for s in shown} == {(change.id,)}
+    ticks.now += RUNNING_CACHE_SECONDS
+    await asyncio.gather(*(service.running(resource_id=SUPPORT) for _ in range(20)))
+    assert reads == 2  # the copy was too old: read again, once

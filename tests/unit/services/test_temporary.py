@@ -129,21 +129,24 @@ class Ticks:
         return self.now
 
 
-async def test_a_card_reuses_the_running_changes_read_moments_ago_until_this_instance_writes(
-    world: World,
-) -> None:
-    ticks = Ticks()
-    service = TemporaryChanges(
+def ticking(world: World, ticks: Ticks) -> TemporaryChanges:
+    """The service with its running-changes copy kept RUNNING_CACHE_SECONDS by `ticks`."""
+    return TemporaryChanges(
         database=world.database,
         directory=world.directory,
         people=world.service.people,
         policy=world.service.policy,
         notifier=world.notifier,
         applier=world.applier,
-        clock=MovingClock(),
-        running_cache_seconds=3.0,
         monotonic=ticks,
     )
+
+
+async def test_a_card_reuses_the_running_changes_read_moments_ago_until_this_instance_writes(
+    world: World,
+) -> None:
+    ticks = Ticks()
+    service = ticking(world, ticks)
     assert await service.running(resource_id=SUPPORT) == ()
     change = await running(world)  # applied by this instance: the copy of () is not used
     [shown] = await service.running(resource_id=SUPPORT)
@@ -156,7 +159,7 @@ async def test_a_card_reuses_the_running_changes_read_moments_ago_until_this_ins
     assert shown.ends_at == extended.ends_at  # at once, though no time passed
 
     # Another instance (its own Database on the same engine) extends it: this instance shows
-    # its copy until the copy is 3 s old.
+    # its copy until the copy is RUNNING_CACHE_SECONDS old.
     other = Database(world.database.engine)
     assert extended.ends_at is not None
     later = extended.ends_at + timedelta(hours=2)
@@ -169,10 +172,10 @@ async def test_a_card_reuses_the_running_changes_read_moments_ago_until_this_ins
             actor_name=ALEX.name,
             now=extended.ends_at - timedelta(hours=1),
         )
-    ticks.now += 2.9
+    ticks.now += RUNNING_CACHE_SECONDS - 0.1
     [shown] = await service.running(resource_id=SUPPORT)
     assert shown.ends_at == extended.ends_at
-    ticks.now += 0.2
+    ticks.now += 0.1
     [shown] = await service.running(resource_id=SUPPORT)
     assert shown.ends_at == later
 
@@ -181,15 +184,7 @@ async def test_cards_at_once_share_one_read_of_the_running_changes(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ticks = Ticks()
-    service = TemporaryChanges(
-        database=world.database,
-        directory=world.directory,
-        people=world.service.people,
-        policy=world.service.policy,
-        notifier=world.notifier,
-        applier=world.applier,
-        monotonic=ticks,
-    )
+    service = ticking(world, ticks)
     change = await running(world)
     reads = 0
     reader = world.database.reader

@@ -5,7 +5,8 @@ retry finishes it; only the requester or an approver may extend or end a change.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 
@@ -31,17 +32,22 @@ NINA = Actor("U0NINA", "Nina Nobody")
 @pytest.fixture
 async def temporary(world: World) -> AsyncIterator[tuple[TemporaryChanges, MovingClock]]:
     clock = MovingClock()
-    yield (
-        TemporaryChanges(
-            database=world.database,
-            directory=world.directory,
-            people=world.service.people,
-            policy=world.service.policy,
-            notifier=world.notifier,
-            applier=world.applier,
-            clock=clock,
-        ),
-        clock,
+    yield service_of(world, clock=clock), clock
+
+
+def service_of(
+    world: World, *, clock: MovingClock | None = None, monotonic: Callable[[], float] | None = None
+) -> TemporaryChanges:
+    """The service over the world, with the clocks given (the real ones otherwise)."""
+    return TemporaryChanges(
+        database=world.database,
+        directory=world.directory,
+        people=world.service.people,
+        policy=world.service.policy,
+        notifier=world.notifier,
+        applier=world.applier,
+        clock=clock or MovingClock(),
+        monotonic=monotonic or time.monotonic,
     )
 
 
@@ -129,24 +135,11 @@ class Ticks:
         return self.now
 
 
-def ticking(world: World, ticks: Ticks) -> TemporaryChanges:
-    """The service with its running-changes copy kept RUNNING_CACHE_SECONDS by `ticks`."""
-    return TemporaryChanges(
-        database=world.database,
-        directory=world.directory,
-        people=world.service.people,
-        policy=world.service.policy,
-        notifier=world.notifier,
-        applier=world.applier,
-        monotonic=ticks,
-    )
-
-
 async def test_a_card_reuses_the_running_changes_read_moments_ago_until_this_instance_writes(
     world: World,
 ) -> None:
     ticks = Ticks()
-    service = ticking(world, ticks)
+    service = service_of(world, monotonic=ticks)
     assert await service.running(resource_id=SUPPORT) == ()
     change = await running(world)  # applied by this instance: the copy of () is not used
     [shown] = await service.running(resource_id=SUPPORT)
@@ -184,7 +177,7 @@ async def test_cards_at_once_share_one_read_of_the_running_changes(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ticks = Ticks()
-    service = ticking(world, ticks)
+    service = service_of(world, monotonic=ticks)
     change = await running(world)
     reads = 0
     reader = world.database.reader

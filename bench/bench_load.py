@@ -112,6 +112,12 @@ def _mix(seed: Seed, people: list[tuple[SlackUser, str]]) -> list[Request]:
     return mix
 
 
+def _profiler_args() -> tuple[str, ...]:
+    """BENCH_SERVE_PROFILE=file runs serve under cProfile, which writes the file at shutdown."""
+    profile = os.environ.get("BENCH_SERVE_PROFILE")
+    return ("-m", "cProfile", "-o", os.path.abspath(profile)) if profile else ()
+
+
 class Serve:
     """`sms-handlers serve --http` in a subprocess; its log goes to a file."""
 
@@ -123,8 +129,9 @@ class Serve:
 
     async def start(self, http: aiohttp.ClientSession) -> None:
         self._log = await asyncio.to_thread(open, self.cwd / "serve.log", "wb")
+        profiler = _profiler_args()
         self.process = await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", "bot.cli", "serve", "--http"),
+            *(sys.executable, *profiler, "-m", "bot.cli", "serve", "--http"),
             *("--host", "127.0.0.1", "--port", str(self.port)),
             env=self.env,
             cwd=str(self.cwd),

@@ -28,8 +28,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from bot.db.errors import DatabaseUnavailableError, DatabaseUrlError
+from bot.db.models import ChangeRequestRow
 from bot.db.repository import Repository
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -189,13 +191,48 @@ async def connect_errors_explained(url: URL) -> AsyncIterator[None]:
         raise unavailable_error(url, exc) from exc
 
 
+_WROTE_REQUESTS = "sms_handlers_wrote_requests"
+_REQUESTS_TABLE = ChangeRequestRow.__tablename__
+
+
+class _TrackedSession(Session):
+    """A session that notes in its `info` whether it wrote to the change requests table."""
+
+
+@event.listens_for(_TrackedSession, "do_orm_execute")
+def _note_request_statement(state: ORMExecuteState) -> None:
+    if state.is_select:
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) == _REQUESTS_TABLE:
+        state.session.info[_WROTE_REQUESTS] = True
+
+
+@event.listens_for(_TrackedSession, "after_flush")
+def _note_request_rows(session: Session, _flush: UOWTransaction) -> None:
+    if any(
+        isinstance(row, ChangeRequestRow)
+        for row in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info[_WROTE_REQUESTS] = True
+
+
 class Database:
-    """An engine and its session factory; `transaction()` is the unit of work."""
+    """An engine and its session factory; `transaction()` is the unit of work.
+
+    `requests_version` grows after each of this instance's transactions that wrote a change
+    request (committed or not): in-process caches of request state compare it to know that
+    their copy may be out of date (bot.services.temporary caches running temporary changes).
+    Other instances' writes do not move it.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.url = engine.url
-        self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+        self.requests_version = 0
+        self.sessionmaker = async_sessionmaker(
+            engine, expire_on_commit=False, sync_session_class=_TrackedSession
+        )
         self._read_sessionmaker = async_sessionmaker(
             engine.execution_options(**{_READ_ONLY_OPTION: True}), expire_on_commit=False
         )
@@ -225,11 +262,16 @@ class Database:
         Losing the database on the way (a dropped connection, a lock held past the busy
         timeout) raises DatabaseUnavailableError, and nothing of the unit is kept.
         """
+        info: dict[Any, Any] = {}
         try:
             async with self.session() as session:
+                info = session.info
                 yield Repository(session)
         except (OperationalError, InterfaceError) as exc:
             raise unavailable_error(self.url, exc) from exc
+        finally:
+            if info.get(_WROTE_REQUESTS):
+                self.requests_version += 1
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[Repository]:

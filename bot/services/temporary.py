@@ -26,7 +26,9 @@ The requester and the rule's approvers may do both.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -62,6 +64,11 @@ from bot.services.requests import Actor
 from bot.services.revert_plan import RevertPlan, plan_revert
 
 logger = logging.getLogger(__name__)
+
+# How long a card may show a copy of a resource's running temporary changes (this instance's own
+# writes to change requests make it read again at once), and how many resources' copies are kept.
+RUNNING_CACHE_SECONDS = 3.0
+RUNNING_CACHE_SIZE = 4096
 
 NOTICE_CLAIM_SECONDS = 60.0  # a notice claimed by an instance that stopped is sent after this
 GONE = "the resource no longer exists in RingCentral"
@@ -141,6 +148,8 @@ class TemporaryChanges:
         applier: Applier,
         clock: Callable[[], datetime] = utc_now,
         notice_claim_seconds: float = NOTICE_CLAIM_SECONDS,
+        running_cache_seconds: float = RUNNING_CACHE_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._database = database
         self._directory = directory
@@ -150,13 +159,52 @@ class TemporaryChanges:
         self._applier = applier
         self._clock = clock
         self._claim = timedelta(seconds=notice_claim_seconds)
+        self._running_cache_seconds = running_cache_seconds
+        self._monotonic = monotonic
+        # resource id -> (read at, the database's requests_version when the read began, changes)
+        self._running_cache: dict[str, tuple[float, int, tuple[ChangeRequest, ...]]] = {}
+        self._running_reads: dict[tuple[str, int], asyncio.Future[tuple[ChangeRequest, ...]]] = {}
 
     # -- reading ------------------------------------------------------------------------------
 
     async def running(self, *, resource_id: str) -> tuple[ChangeRequest, ...]:
-        """The temporary changes still running on a resource, the soonest to end first."""
+        """The temporary changes still running on a resource, the soonest to end first.
+
+        Every card shows them, so a copy read less than `running_cache_seconds` ago is reused
+        as long as this instance wrote no change request since it was read (another instance's
+        writes show once the copy is that old)."""
+        now = self._monotonic()
+        version = self._database.requests_version
+        cached = self._running_cache.get(resource_id)
+        if (
+            cached is not None
+            and cached[1] == version
+            and now - cached[0] < self._running_cache_seconds
+        ):
+            return cached[2]
+        if self._running_cache_seconds <= 0:
+            return await self._read_running(resource_id)
+        key = (resource_id, version)
+        read = self._running_reads.get(key)
+        if read is None:  # one read at a time per resource: the cards meanwhile share it
+            read = asyncio.ensure_future(self._read_running(resource_id))
+            self._running_reads[key] = read
+            read.add_done_callback(lambda done: self._read_done(key, done, now))
+        return await asyncio.shield(read)
+
+    async def _read_running(self, resource_id: str) -> tuple[ChangeRequest, ...]:
         async with self._database.reader() as repo:
             return tuple(await repo.running_temporary(resource_id=resource_id))
+
+    def _read_done(
+        self, key: tuple[str, int], done: asyncio.Future[tuple[ChangeRequest, ...]], at: float
+    ) -> None:
+        self._running_reads.pop(key, None)
+        if done.cancelled() or done.exception() is not None:
+            return  # each waiter got the error; the next card reads again
+        if len(self._running_cache) >= RUNNING_CACHE_SIZE:
+            self._running_cache.clear()
+        self._running_cache[key[0]] = (at, key[1], done.result())
 
     async def _running_change(self, request_id: int) -> ChangeRequest:
         async with self._database.reader() as repo:

@@ -1126,11 +1126,42 @@ class Repository:
         if handlers_after is not None:
             row_values["handlers_after"] = _refs_to_json(handlers_after)
         sources = sorted(status.value for status in transition.sources)
-        guards = [ChangeRequestRow.id == request_id, ChangeRequestRow.status.in_(sources)]
+        return await self._guarded_update(
+            request_id,
+            [ChangeRequestRow.status.in_(sources)],
+            condition=condition,
+            values=row_values,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=transition.action,
+            handlers_before=handlers_before,
+            handlers_after=handlers_after,
+            details=dict(details or {}),
+            at=now,
+        )
+
+    async def _guarded_update(
+        self,
+        request_id: int,
+        guards: list[ColumnElement[bool]],
+        *,
+        condition: ColumnElement[bool] | None,
+        values: Mapping[str, object],
+        actor_id: str,
+        actor_name: str | None,
+        action: AuditAction,
+        details: dict[str, object],
+        at: datetime,
+        handlers_before: Sequence[ExtensionRef] | None = None,
+        handlers_after: Sequence[ExtensionRef] | None = None,
+    ) -> TransitionResult:
+        """Update the request only if it meets `guards` (and `condition`), and record `action`
+        with it; the losing side learns the request as it is."""
+        guards = [ChangeRequestRow.id == request_id, *guards]
         if condition is not None:
             guards.append(condition)
         row = await self._session.scalar(
-            update(ChangeRequestRow).where(*guards).values(row_values).returning(ChangeRequestRow),
+            update(ChangeRequestRow).where(*guards).values(values).returning(ChangeRequestRow),
             execution_options={"synchronize_session": False, "populate_existing": True},
         )
         if row is None:
@@ -1143,11 +1174,11 @@ class Repository:
             request,
             actor_id=actor_id,
             actor_name=actor_name,
-            action=transition.action,
+            action=action,
             handlers_before=handlers_before,
             handlers_after=handlers_after,
-            details=dict(details or {}),
-            occurred_at=now,
+            details=details,
+            occurred_at=at,
         )
         return TransitionResult(won=True, request=request, event=event)
 
@@ -1233,28 +1264,17 @@ class Repository:
         condition: ColumnElement[bool] | None = None,
     ) -> TransitionResult:
         """Update a running temporary change (only while it runs) and record `action`."""
-        guards = [ChangeRequestRow.id == request_id, self._running()]
-        if condition is not None:
-            guards.append(condition)
-        row = await self._session.scalar(
-            update(ChangeRequestRow).where(*guards).values(values).returning(ChangeRequestRow),
-            execution_options={"synchronize_session": False, "populate_existing": True},
-        )
-        if row is None:
-            current = await self.get_request(request_id=request_id)
-            if current is None:
-                raise RequestNotFoundError(f"Change request #{request_id} does not exist.")
-            return TransitionResult(won=False, request=current)
-        request = await self._hydrated(row)
-        event = await self.request_event(
-            request,
+        return await self._guarded_update(
+            request_id,
+            [self._running()],
+            condition=condition,
+            values=values,
             actor_id=actor_id,
             actor_name=actor_name,
             action=action,
             details=details,
-            occurred_at=at,
+            at=at,
         )
-        return TransitionResult(won=True, request=request, event=event)
 
     async def extend(
         self,

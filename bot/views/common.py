@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -116,3 +117,17 @@ def change_lines(added: Sequence[ExtensionRef], removed: Sequence[ExtensionRef])
 def warning_blocks(warnings: Sequence[str]) -> list[ContextBlock]:
     """One grey line per (unescaped) warning."""
     return [context(f":warning: {escape(warning)}") for warning in warnings]
+
+
+def json_object(raw: object, *, what: str, max_length: int) -> dict[str, object]:
+    """A JSON object Slack sent back (metadata, a button's value), of bounded size; ValueError,
+    saying what is wrong, for anything else."""
+    if not isinstance(raw, str) or len(raw) > max_length:
+        raise ValueError(f"{what} is not text of at most {max_length} characters")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise ValueError(f"{what} is not JSON") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{what} is not a JSON object")
+    return data

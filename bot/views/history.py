@@ -21,6 +21,7 @@ from bot.views.common import (
     button,
     change_lines,
     context,
+    json_object,
     modal_title,
     section,
 )
@@ -66,14 +67,7 @@ class HistoryCursor:
     @classmethod
     def from_value(cls, raw: object) -> HistoryCursor:
         """What `to_value` wrote; ValueError (saying what is wrong) for anything else."""
-        if not isinstance(raw, str) or len(raw) > CURSOR_MAX_LENGTH:
-            raise ValueError("the history cursor is not short text")
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            raise ValueError("the history cursor is not JSON") from None
-        if not isinstance(data, dict):
-            raise ValueError("the history cursor is not a JSON object")
+        data = json_object(raw, what="the history cursor", max_length=CURSOR_MAX_LENGTH)
         resource_id, before = data.get("r"), data.get("b")
         if not is_ringcentral_id(resource_id):
             raise ValueError(f"the history cursor's resource id {resource_id!r:.40} is malformed")

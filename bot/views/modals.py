@@ -38,6 +38,7 @@ from bot.views.common import (
     button,
     change_lines,
     context,
+    json_object,
     modal_title,
     section,
     warning_blocks,
@@ -114,7 +115,7 @@ class RequestModalMetadata:
     @classmethod
     def from_json(cls, raw: object) -> RequestModalMetadata:
         """What `to_json` wrote; ValueError (saying what is wrong) for anything else."""
-        data = _json_object(raw, what="the request form's metadata")
+        data = json_object(raw, what="the request form's metadata", max_length=METADATA_MAX_LENGTH)
         resource_id, me, channel = data.get("r"), data.get("me"), data.get("c")
         zone = data.get("tz")
         if not is_ringcentral_id(resource_id):
@@ -131,19 +132,6 @@ class RequestModalMetadata:
             channel_id=channel,
             time_zone=zone,
         )
-
-
-def _json_object(raw: object, *, what: str) -> dict[str, object]:
-    """A JSON object sent back by Slack, of bounded size; ValueError for anything else."""
-    if not isinstance(raw, str) or len(raw) > METADATA_MAX_LENGTH:
-        raise ValueError(f"{what} is not text of at most {METADATA_MAX_LENGTH} characters")
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise ValueError(f"{what} is not JSON") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{what} is not a JSON object")
-    return data
 
 
 def _add_me_block(form: RequestForm, handler_ids: set[str]) -> Block:

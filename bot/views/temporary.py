@@ -47,6 +47,7 @@ from bot.views.common import (
     button,
     change_lines,
     context,
+    json_object,
     modal_title,
     section,
 )
@@ -325,14 +326,7 @@ class ExtendMetadata:
     @classmethod
     def from_json(cls, raw: object) -> ExtendMetadata:
         """What `to_json` wrote; ValueError (saying what is wrong) for anything else."""
-        if not isinstance(raw, str) or len(raw) > METADATA_MAX_LENGTH:
-            raise ValueError("the Extend form's metadata is not short text")
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            raise ValueError("the Extend form's metadata is not JSON") from None
-        if not isinstance(data, dict):
-            raise ValueError("the Extend form's metadata is not a JSON object")
+        data = json_object(raw, what="the Extend form's metadata", max_length=METADATA_MAX_LENGTH)
         found = read_request_id(data.get("r"))
         if found is None:
             raise ValueError(f"the Extend form's request id {data.get('r')!r:.40} is malformed")

@@ -69,7 +69,16 @@ async def test_serves_the_account_it_announces_until_interrupted() -> None:
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
-        code = await asyncio.wait_for(process.wait(), 20)
+        try:
+            code = await asyncio.wait_for(process.wait(), 60)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            assert process.stderr is not None
+            said = (await process.stderr.read()).decode(errors="replace")
+            raise AssertionError(
+                f"the sandbox did not stop within 60 s of Ctrl-C:\n{said}"
+            ) from None
     assert code == 130
     assert process.stderr is not None
     assert b"Traceback" not in await process.stderr.read()

@@ -20,8 +20,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy -p bot -p sms_handlers_sandbox
 
+# One worker per core, at most 4 (the tests wait on real processes and servers, and some on
+# real time, which more workers than cores would only slow down).
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=auto --maxprocesses=4 --durations=10
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -5,14 +5,17 @@ through the directory. Each query is one people type: a name, a name with kind w
 extension, a phone number, an IVR menu, a number without its zeros, a typo (closest names), a
 prefix many names share, and nothing at all. Both answer every query identically (checked).
 Figures are ratios to the scan measured in the same run: index time / scan time at the same
-percentile; the index's own times follow in parentheses. Then the closest-names strategies.
+percentile; the index's own times follow in parentheses. Then the closest-names strategies, and
+the index's closest names for typos of many names.
 """
 
 from __future__ import annotations
 
 import collections
 import difflib
+import random
 import statistics
+import string
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -29,6 +32,7 @@ from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer, larg
 SIZES = ((50, 500), (200, 2000), (999, 9000))  # sites, call queues: + the main site
 INDEX_RUNS = 200  # per query
 SCAN_SECONDS = 4.0  # per account size, spread over the queries
+TYPOS = 60  # typos of names at the largest size, for the closest names alone
 
 
 async def _resources(sites: int, queues: int) -> tuple[Resource, ...]:
@@ -149,9 +153,39 @@ def _closest_names(resources: Sequence[Resource]) -> list[str]:
         for label, strategy in strategies.items()
     }
     base = medians["difflib over every name (the scan)"]
-    return [
-        f"   closest names at {len(resources)} resources, time as a ratio to difflib alone:"
-    ] + [
-        f"     {label}: {value / base:.4f} ({value * 1e3:.2f} ms)"
-        for label, value in medians.items()
-    ]
+    typos = _typos(names, TYPOS)
+    for core in typos:
+        assert index.closest(core) == scan.closest(core), core
+    by_typo = [t for core in typos for t in _times(partial(index.closest, core), 20)]
+    p50, p95, p99 = (t * 1e6 for t in _percentiles(by_typo))
+    return (
+        [f"   closest names at {len(resources)} resources, time as a ratio to difflib alone:"]
+        + [
+            f"     {label}: {value / base:.4f} ({value * 1e3:.2f} ms)"
+            for label, value in medians.items()
+        ]
+        + [
+            f"   the index's closest names for {len(typos)} typos of names (one letter dropped, "
+            f"swapped, changed or added): p50 / p95 / p99 {p50:.0f} / {p95:.0f} / {p99:.0f} µs"
+        ]
+    )
+
+
+def _typos(names: Sequence[str], count: int) -> list[str]:
+    """`count` names, each with one letter dropped, swapped with the next, changed or added."""
+    rng = random.Random(5)
+    typos = []
+    for name in rng.sample(list(names), count):
+        at = rng.randrange(len(name) - 1)
+        letter = rng.choice(string.ascii_lowercase + string.digits)
+        typos.append(
+            rng.choice(
+                [
+                    name[:at] + name[at + 1 :],
+                    name[:at] + name[at + 1] + name[at] + name[at + 2 :],
+                    name[:at] + letter + name[at + 1 :],
+                    name[:at] + letter + name[at:],
+                ]
+            )
+        )
+    return typos

@@ -5,14 +5,17 @@ through the directory. Each query is one people type: a name, a name with kind w
 extension, a phone number, an IVR menu, a number without its zeros, a typo (closest names), a
 prefix many names share, and nothing at all. Both answer every query identically (checked).
 Figures are ratios to the scan measured in the same run: index time / scan time at the same
-percentile; the index's own times follow in parentheses. Then the closest-names strategies.
+percentile; the index's own times follow in parentheses. Then the closest-names strategies, and
+the index's closest names for typos of many names.
 """
 
 from __future__ import annotations
 
 import collections
 import difflib
+import random
 import statistics
+import string
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -29,6 +32,7 @@ from sms_handlers_sandbox.ringcentral import SandboxOptions, SandboxServer, larg
 SIZES = ((50, 500), (200, 2000), (999, 9000))  # sites, call queues: + the main site
 INDEX_RUNS = 200  # per query
 SCAN_SECONDS = 4.0  # per account size, spread over the queries
+TYPOS = 60  # typos of names at the largest size, for the closest names alone
 
 
 async def _resources(sites: int, queues: int) -> tuple[Resource, ...]:
@@ -106,11 +110,15 @@ async def run() -> list[str]:
         index_times: list[float] = []
         scan_times: list[float] = []
         worst = ("", 0.0)
+        closest_kinds = []  # the queries answered with the closest names
         for label, query in queries.items():
             mine = _times(partial(resolve, query, index), INDEX_RUNS)
             index_times += mine
             scan_times += _times(partial(resolve, query, scan), scan_runs)
             worst = max(worst, (label, statistics.median(mine)), key=lambda w: w[1])
+            if label in ("typo", "nothing"):
+                p50, p95, p99 = (t * 1e6 for t in _percentiles(mine))
+                closest_kinds.append(f"{label} {p50:.0f} / {p95:.0f} / {p99:.0f} µs")
         ours, theirs = _percentiles(index_times), _percentiles(scan_times)
         ratios = ", ".join(
             f"{name} {a / b:.4f} ({a * 1e6:.0f} µs)"
@@ -119,8 +127,9 @@ async def run() -> list[str]:
         lines.append(
             f"   {len(resources):>6} resources: index/scan {ratios}; slowest query kind: "
             f"{worst[0]} ({worst[1] * 1e6:.0f} µs median); index built in "
-            f"{build / theirs[0]:.1f} scan lookups"
+            f"{build / theirs[0]:.1f} scan lookups ({build * 1e3:.0f} ms)"
         )
+        lines.append(f"          index p50 / p95 / p99: {'; '.join(closest_kinds)}")
     lines += _closest_names(resources)
     return lines
 
@@ -133,20 +142,50 @@ def _closest_names(resources: Sequence[Resource]) -> list[str]:
     for core in cores:
         expected = scan.closest(core)
         assert index.closest(core) == expected, core
-        assert _closest_by_length_and_letters(core, names) == [n for n, _ in expected], core
+        assert _closest_by_length_and_letters(core, names) == [n for n, _, _ in expected], core
     strategies: dict[str, Callable[[str], object]] = {
         "difflib over every name (the scan)": scan.closest,
         "hand-written letter-count prefilter": partial(_closest_by_length_and_letters, names=names),
-        "rapidfuzz bound, best first (the index)": index.closest,
+        "letter-count bound of every name at once, best first (the index)": index.closest,
     }
     medians = {
         label: statistics.median(t for core in cores for t in _times(partial(strategy, core), 3))
         for label, strategy in strategies.items()
     }
     base = medians["difflib over every name (the scan)"]
-    return [
-        f"   closest names at {len(resources)} resources, time as a ratio to difflib alone:"
-    ] + [
-        f"     {label}: {value / base:.4f} ({value * 1e3:.2f} ms)"
-        for label, value in medians.items()
-    ]
+    typos = _typos(names, TYPOS)
+    for core in typos:
+        assert index.closest(core) == scan.closest(core), core
+    by_typo = [t for core in typos for t in _times(partial(index.closest, core), 20)]
+    p50, p95, p99 = (t * 1e6 for t in _percentiles(by_typo))
+    return (
+        [f"   closest names at {len(resources)} resources, time as a ratio to difflib alone:"]
+        + [
+            f"     {label}: {value / base:.4f} ({value * 1e3:.2f} ms)"
+            for label, value in medians.items()
+        ]
+        + [
+            f"   the index's closest names for {len(typos)} typos of names (one letter dropped, "
+            f"swapped, changed or added): p50 / p95 / p99 {p50:.0f} / {p95:.0f} / {p99:.0f} µs"
+        ]
+    )
+
+
+def _typos(names: Sequence[str], count: int) -> list[str]:
+    """`count` names, each with one letter dropped, swapped with the next, changed or added."""
+    rng = random.Random(5)
+    typos = []
+    for name in rng.sample(list(names), count):
+        at = rng.randrange(len(name) - 1)
+        letter = rng.choice(string.ascii_lowercase + string.digits)
+        typos.append(
+            rng.choice(
+                [
+                    name[:at] + name[at + 1 :],
+                    name[:at] + name[at + 1] + name[at] + name[at + 2 :],
+                    name[:at] + letter + name[at + 1 :],
+                    name[:at] + letter + name[at:],
+                ]
+            )
+        )
+    return typos

@@ -7,7 +7,6 @@ scan it is tested against).
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -217,8 +216,7 @@ def _with_note(result: LookupResult, note: str) -> LookupResult:
 def _not_found(query: str, text: str, finder: Finder) -> LookupResult:
     core = strip_kind_words(normalize_name(text))
     suggestions = tuple(
-        Candidate(r, round(difflib.SequenceMatcher(None, core, n).ratio(), 2), f"name {n}")
-        for n, r in finder.closest(core)
+        Candidate(r, round(ratio, 2), f"name {n}") for n, r, ratio in finder.closest(core)
     )
     hint = (
         f" Closest names: {', '.join(resource_title(c.resource) for c in suggestions)}."

@@ -5,24 +5,18 @@ prefix, fragment or phone number) and scores only those with the same rules as t
 (`ranking.rank`). Matches are found best kind first: a query matching some name exactly never
 looks at prefixes or fragments, because only the best-scoring candidates are ever used.
 
-The closest names (for "nothing matches") are difflib's, as before. rapidfuzz's ratio, which is
-never below difflib's for the same pair, ranks every name in C; difflib then scores names in that
-order and stops when no name left can beat the third closest found, usually after a few.
+The closest names (for "nothing matches") are difflib's, as before, found without scoring every
+name (closest_names.py).
 """
 
 from __future__ import annotations
 
 import bisect
-import difflib
-import heapq
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Indel
-
 from bot.domain import Resource, ResourceType, SharedNumber
+from bot.services.closest_names import ClosestNames
 from bot.services.names import (
     MIN_SUBSTRING,
     SUBSTRING,
@@ -32,8 +26,6 @@ from bot.services.names import (
     QueryKey,
 )
 from bot.services.ranking import (
-    CLOSEST_CUTOFF,
-    CLOSEST_NAMES,
     STRONG,
     Candidate,
     Entry,
@@ -42,13 +34,7 @@ from bot.services.ranking import (
     rank,
 )
 
-# Below difflib's cutoff by a little, so a float rounding at the boundary never drops a name.
-_PREFILTER_CUTOFF = CLOSEST_CUTOFF * 100 - 0.01
-# Two different ratios of names under 200 characters differ by far more than this; the same
-# ratio computed two ways, by far less.
-_FLOAT_MARGIN = 1e-9
 _SEPARATOR = "\0"  # never in a normalized name
-CLOSEST_BATCH = 64  # rapidfuzz keeps these best bounds without listing every name above cutoff
 
 
 class _Words:
@@ -90,13 +76,8 @@ class _Words:
 class LookupIndex:
     """Every resource of an inventory, indexed by what people type to find it."""
 
-    def __init__(
-        self, resources: Sequence[Resource], *, closest_batch: int = CLOSEST_BATCH
-    ) -> None:
-        """`closest_batch`: how many names, best bound first, closest names are sought among
-        before all are (tests make it small to go both ways)."""
+    def __init__(self, resources: Sequence[Resource]) -> None:
         self.resources = tuple(resources)
-        self._closest_batch = max(1, closest_batch)
         self._entries = [Entry.of(r) for r in self.resources]
         self._everything = range(len(self._entries))
         self._main_site = main_site_of(self.resources)
@@ -132,7 +113,7 @@ class LookupIndex:
             self._starts.append(offset)
             offset += len(part) + len(_SEPARATOR)
         self._by_name = {e.name.normalized: e.resource for e in self._entries}
-        self._names = list(self._by_name)
+        self._closest = ClosestNames(list(self._by_name))
         self._unique_names = tuple(dict.fromkeys(r.name for r in self.resources))
         self._lower_names = [r.name.lower() for r in self.resources]  # the ranking's tie order
         self._prefix_candidates: list[Candidate | None] = [None] * len(self.resources)
@@ -175,41 +156,8 @@ class LookupIndex:
             found = self._kinds[kinds] = [r for r in self.resources if r.type in kinds]
         return list(found)
 
-    def closest(self, core: str) -> list[tuple[str, Resource]]:
-        # rapidfuzz's ratio bounds difflib's from above: take names best bound first (ties by
-        # name, difflib's tie-break) and stop once no name left can beat the third closest. The
-        # best `closest_batch` bounds nearly always suffice; when they do not, all of them.
-        batch: int | None = self._closest_batch
-        while True:
-            maybe = process.extract(
-                core, self._names, scorer=fuzz.ratio, score_cutoff=_PREFILTER_CUTOFF, limit=batch
-            )
-            scored = self._closest_of(core, maybe, every_bound=batch is None or len(maybe) < batch)
-            if scored is not None:
-                return [(name, self._by_name[name]) for _, name in scored]
-            batch = None
-
-    @staticmethod
-    def _closest_of(
-        core: str, maybe: Sequence[tuple[str, float, int]], *, every_bound: bool
-    ) -> list[tuple[float, str]] | None:
-        """difflib's closest names among `maybe` (best bound first); None when it took every
-        name of `maybe` without proof that the names left out (`every_bound` false: the
-        batch was cut) are worse, since the last bound it holds may be cut short."""
-        matcher = difflib.SequenceMatcher()
-        matcher.set_seq2(core)  # as difflib.get_close_matches sets them
-        scored: list[tuple[float, str]] = []
-        for percent, tied in itertools.groupby(maybe, key=lambda found: found[1]):
-            if len(scored) >= CLOSEST_NAMES and percent / 100 < scored[-1][0] - _FLOAT_MARGIN:
-                return scored  # this bound and every lower one cannot beat the third closest
-            for name in sorted((found[0] for found in tied), reverse=True):
-                if len(scored) >= CLOSEST_NAMES and (_ratio_bound(core, name), name) < scored[-1]:
-                    break
-                matcher.set_seq1(name)
-                ratio = matcher.ratio()
-                if ratio >= CLOSEST_CUTOFF:
-                    scored = heapq.nlargest(CLOSEST_NAMES, [*scored, (ratio, name)])
-        return scored if every_bound else None
+    def closest(self, core: str) -> list[tuple[str, Resource, float]]:
+        return [(name, self._by_name[name], ratio) for ratio, name in self._closest.closest(core)]
 
     def unique_names(self) -> Sequence[str]:
         return self._unique_names
@@ -257,15 +205,3 @@ class LookupIndex:
                 break
             start = self._joined.find(fragment, self._starts[after])
         return found
-
-
-def _ratio_bound(a: str, b: str) -> float:
-    """difflib's ratio if every common subsequence counted: never below `SequenceMatcher.ratio`.
-
-    Computed as difflib computes its ratio (2.0 * matches / length), so the two compare exactly.
-    """
-    length = len(a) + len(b)
-    if not length:
-        return 1.0
-    longest_common = (length - Indel.distance(a, b)) // 2
-    return 2.0 * longest_common / length

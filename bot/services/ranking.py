@@ -117,8 +117,9 @@ class Finder(Protocol):
         """The resources of these types, in inventory order."""
         ...
 
-    def closest(self, core: str) -> list[tuple[str, Resource]]:
-        """Up to 3 normalized names closest to `core` (difflib's ratio ≥ 0.5), closest first."""
+    def closest(self, core: str) -> list[tuple[str, Resource, float]]:
+        """Up to 3 normalized names closest to `core` (difflib's ratio ≥ 0.5), closest first,
+        each with its resource and that ratio."""
         ...
 
     def unique_names(self) -> Sequence[str]:
@@ -148,10 +149,14 @@ class ScanFinder:
     def of_kinds(self, kinds: frozenset[ResourceType]) -> list[Resource]:
         return [r for r in self.resources if r.type in kinds]
 
-    def closest(self, core: str) -> list[tuple[str, Resource]]:
+    def closest(self, core: str) -> list[tuple[str, Resource, float]]:
         by_name = {normalize_name(r.name): r for r in self.resources}
         close = difflib.get_close_matches(core, list(by_name), CLOSEST_NAMES, CLOSEST_CUTOFF)
-        return [(name, by_name[name]) for name in close]
+        # The ratio get_close_matches ranked each by (the name first, the core second).
+        return [
+            (name, by_name[name], difflib.SequenceMatcher(None, name, core).ratio())
+            for name in close
+        ]
 
     def unique_names(self) -> Sequence[str]:
         return list(dict.fromkeys(r.name for r in self.resources))

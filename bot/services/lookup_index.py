@@ -115,7 +115,12 @@ class LookupIndex:
         self._by_name = {e.name.normalized: e.resource for e in self._entries}
         self._closest = ClosestNames(list(self._by_name))
         self._unique_names = tuple(dict.fromkeys(r.name for r in self.resources))
-        self._lower_names = [r.name.lower() for r in self.resources]  # the ranking's tie order
+        # Each position's place in the ranking's tie order (lower-cased name, then position), so
+        # the thousand names a shared prefix matches are put in order by one sort of ints.
+        by_tie_order = sorted(self._everything, key=lambda p: self.resources[p].name.lower())
+        self._tie_order = [0] * len(self.resources)
+        for place, position in enumerate(by_tie_order):
+            self._tie_order[position] = place
         self._prefix_candidates: list[Candidate | None] = [None] * len(self.resources)
         self._kinds: dict[frozenset[ResourceType], list[Resource]] = {}
 
@@ -134,9 +139,11 @@ class LookupIndex:
         if by_name:
             # Exactly the names whose words the query's words start: each scores WORD_PREFIX,
             # and nothing else of theirs scores as much (all that does is STRONG).
-            ranked = sorted(by_name)
-            ranked.sort(key=self._lower_names.__getitem__)
-            return [self._by_prefix(p) for p in ranked]
+            made = self._prefix_candidates
+            return [
+                made[p] or self._by_prefix(p)
+                for p in sorted(by_name, key=self._tie_order.__getitem__)
+            ]
         by_menu = self._menu_words.matching_all(query.core_words, self._everything)
         found = [c for c in self._rank(text, query, by_menu) if c.score == WORD_PREFIX_VIA_IVR]
         if found:

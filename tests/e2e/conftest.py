@@ -21,12 +21,17 @@ async def app(tmp_path: Path) -> AsyncIterator[Harness]:
     """
     async with running_app(tmp_path) as harness:
         yield harness
-        rejected = [
-            (call.method, call.response)
-            for call in harness.slack.calls
-            if call.response.get("error") in REJECTED
-        ]
-        assert not rejected, rejected
+        assert_nothing_rejected(harness)
+
+
+def assert_nothing_rejected(harness: Harness) -> None:
+    """Slack rejected nothing the app sent as malformed."""
+    rejected = [
+        (call.method, call.response)
+        for call in harness.slack.calls
+        if call.response.get("error") in REJECTED
+    ]
+    assert not rejected, rejected
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pytest
 
 from bot.services.export import CSV_COLUMNS
 from bot.views import ids
-from tests.e2e.conftest import REJECTED, DatabaseChoice
+from tests.e2e.conftest import DatabaseChoice, assert_nothing_rejected
 from tests.e2e.test_home import approve, open_home
 from tests.e2e.test_request_flow import send_request
 from tests.support.app_harness import Harness, Person, running_app, texts
@@ -26,12 +26,7 @@ async def app(tmp_path: Path, database_choice: DatabaseChoice) -> AsyncIterator[
         await send_request(harness, harness.carla, add=["6004"])  # Support: request #1
         await approve(harness, harness.alex, 1)
         yield harness
-        rejected = [
-            (c.method, c.response)
-            for c in harness.slack.calls
-            if c.response.get("error") in REJECTED
-        ]
-        assert not rejected, rejected
+        assert_nothing_rejected(harness)
 
 
 def exported(app: Harness, person: Person) -> tuple[dict[str, Any], bytes]:

@@ -15,7 +15,7 @@ from bot.services.requests import Actor, ChangeDraft
 from bot.views import ids
 from sms_handlers_sandbox.ringcentral import Fault
 from sms_handlers_sandbox.slack_payloads import app_home_opened_event, block_actions, element_action
-from tests.e2e.conftest import REJECTED, DatabaseChoice
+from tests.e2e.conftest import DatabaseChoice, assert_nothing_rejected
 from tests.e2e.test_request_flow import open_request_modal, option, send_request
 from tests.support.app_harness import Harness, Person, find_element, running_app, texts
 from tests.support.waiting import wait_until
@@ -28,12 +28,7 @@ async def app(tmp_path: Path, database_choice: DatabaseChoice) -> AsyncIterator[
     """The app on SQLite or PostgreSQL; afterwards nothing it sent Slack was malformed."""
     async with running_app(tmp_path, database_url=database_choice.url) as harness:
         yield harness
-        rejected = [
-            (c.method, c.response)
-            for c in harness.slack.calls
-            if c.response.get("error") in REJECTED
-        ]
-        assert not rejected, rejected
+        assert_nothing_rejected(harness)
 
 
 async def open_home(app: Harness, person: Person) -> dict[str, Any]:

@@ -68,6 +68,7 @@ def build_app(container: Container, *, socket_mode: bool = False) -> AsyncApp:
         app,
         browse=container.browse,
         exports=container.exports,
+        history=container.history,
         offboarding=container.offboarding,
         slack_users=container.slack_users,
         tasks=tasks,

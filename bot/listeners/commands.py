@@ -1,4 +1,4 @@
-"""`/sms-handlers`: help, list, who, offboard, export, and a resource lookup."""
+"""`/sms-handlers`: help, list, who, offboard, export, history, and a resource lookup."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import BackgroundTasks
 from bot.errors import SmsHandlersError
-from bot.listeners.actions import actor_of, send_export
+from bot.listeners.actions import actor_of, open_modal_then, send_export, show_history
 from bot.listeners.queries import as_typed, export_query, person_query
 from bot.listeners.replies import Body, after_ack, reply
 from bot.services.browse import BrowseService, ResourceCard
 from bot.services.export import ExportService
+from bot.services.history import HistoryService
 from bot.services.offboarding import OffboardingService
 from bot.slackapi.users import SlackUsers
 from bot.views import ids
+from bot.views.history import HISTORY_USAGE, HistoryCursor
 from bot.views.offboarding import OFFBOARD_USAGE, offboard_message
 from bot.views.resources import (
     help_message,
@@ -34,12 +36,13 @@ def register(
     *,
     browse: BrowseService,
     exports: ExportService,
+    history: HistoryService,
     offboarding: OffboardingService,
     slack_users: SlackUsers,
     tasks: BackgroundTasks,
 ) -> None:
-    """The slash command, answered from `browse` (`exports` for `export`, `offboarding` for
-    `offboard`)."""
+    """The slash command, answered from `browse` (`exports` for `export`, `history` for
+    `history`, `offboarding` for `offboard`)."""
 
     async def on_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """Answer at once for help; otherwise acknowledge and answer when RingCentral has."""
@@ -52,6 +55,9 @@ def register(
             )
             return
         await ack()
+        if verb.lower() == "history":
+            open_history(browse, history, tasks, client, body, rest)
+            return
         if verb.lower() == "list" and not rest.strip():
             work = answer_list(browse, client, body)
         elif verb.lower() == "who":
@@ -74,6 +80,33 @@ async def answer_lookup(
     found = await browse.lookup(query=as_typed(text))
     message = resource_card(found) if isinstance(found, ResourceCard) else lookup_message(found)
     await reply(client, body, message)
+
+
+def open_history(
+    browse: BrowseService,
+    history: HistoryService,
+    tasks: BackgroundTasks,
+    client: AsyncWebClient,
+    body: Body,
+    text: str,
+) -> None:
+    """The History modal of the resource the text names, opened at once (the lookup may wait
+    for RingCentral, the trigger id does not) and filled with its newest changes; the usage
+    line (ephemeral) without a query; the lookup's message in the modal unless it names one."""
+    query = as_typed(text).strip()
+
+    async def check() -> None:
+        if not query:
+            raise SmsHandlersError(HISTORY_USAGE)
+
+    async def fill(view_id: str) -> None:
+        resource = await browse.resource_named(query=query)
+        cursor = HistoryCursor(resource_id=resource.id)
+        await show_history(history, client, cursor=cursor, view_id=view_id)
+
+    open_modal_then(
+        tasks, client, body, title="History", what="the history", fill=fill, check=check
+    )
 
 
 async def answer_list(browse: BrowseService, client: AsyncWebClient, body: Body) -> None:

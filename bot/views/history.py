@@ -53,6 +53,12 @@ _VERBS = {
 
 CURSOR_MAX_LENGTH = 200
 
+HISTORY_USAGE = (
+    "Usage: `/sms-handlers history QUERY`: the changes to one resource's SMS handlers, newest "
+    "first. QUERY is a call queue, a site, an extension number or a phone number, e.g. "
+    "`/sms-handlers history support`."
+)
+
 
 @dataclass(frozen=True)
 class HistoryCursor:

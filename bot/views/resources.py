@@ -336,6 +336,8 @@ HELP_TEXT = (
     "phone number:\n"
     "   `/sms-handlers queue-support`   `/sms-handlers Support`   `/sms-handlers 104`\n"
     "   `/sms-handlers +16505550100`   `/sms-handlers main`\n"
+    "*`/sms-handlers history QUERY`* — the changes to a resource's SMS handlers, newest first, "
+    "as its History button shows them: `/sms-handlers history support`\n"
     "*`/sms-handlers list`* — every call queue and site with its handler and number counts\n"
     "*`/sms-handlers who @person`* — which resources someone handles (also an email or a name)\n"
     "*`/sms-handlers offboard @person`* — one request to remove someone from every resource "

@@ -19,6 +19,7 @@ from bot.services.browse import (
     HandledResources,
     MemberQuery,
     NameQuery,
+    NoSingleResource,
     PageBounds,
     PersonNotFound,
     PersonQuery,
@@ -172,6 +173,18 @@ async def test_lookup_gives_a_card_or_what_matched(build: Build) -> None:
     assert [h.name for h in card.handlers] == ["Ava Chen", "Ben Ortiz"]
     several = await browse.lookup(query="supp")
     assert isinstance(several, LookupResult) and several.status is LookupStatus.AMBIGUOUS
+
+
+async def test_resource_named_is_the_lookups_one_resource_or_its_message(build: Build) -> None:
+    browse = build()
+    assert (await browse.resource_named(query="ext 104")).name == "Support"
+    with pytest.raises(NoSingleResource, match="Be more specific") as several:
+        await browse.resource_named(query="supp")
+    assert several.value.result.status is LookupStatus.AMBIGUOUS
+    with pytest.raises(NoSingleResource, match='Nothing matches "zzz-nowhere"') as none:
+        await browse.resource_named(query="zzz-nowhere")
+    assert none.value.result.status is LookupStatus.NOT_FOUND
+    assert isinstance(none.value, SmsHandlersError)  # shown to the person as it is
 
 
 async def test_people_to_add_mark_who_already_handles_the_resource(build: Build) -> None:

@@ -261,6 +261,8 @@ def test_help_has_examples() -> None:
         "/sms-handlers +16505550100",
         "who @person",
         "list",
+        "*`/sms-handlers history QUERY`*",
+        "`/sms-handlers history support`",
     ):
         assert example in text
 

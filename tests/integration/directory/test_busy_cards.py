@@ -13,7 +13,7 @@ from bot.domain import Handler
 from bot.ringcentral.client import RingCentralClient
 from bot.ringcentral.errors import RingCentralRateLimited
 from bot.services.directory import CARD_COPY_SECONDS, Directory
-from sms_handlers_sandbox.ringcentral import SandboxServer
+from sms_handlers_sandbox.ringcentral import Fault, SandboxServer
 from tests.support.rc_sandbox import fast_options, penalise_light_group, sandbox_client
 from tests.support.waiting import wait_until
 
@@ -107,13 +107,24 @@ async def test_a_slow_read_shows_the_last_list_then_serves_the_next_card(
     await directory.card_handlers_or_last(resource_id=SUPPORT)
     rc_sandbox.set_sms_recipients(SUPPORT, ["6003"])
     clocks.later(minutes=1)
-    rc_sandbox.options.latency_seconds = 0.5  # RingCentral (or the queue before it) is slow
+    # RingCentral (or the queue before it) is slow: the read is answered when `answer` is set.
+    answer = asyncio.Event()
+    rc_sandbox.inject_fault(
+        Fault(rf"/extension/{SUPPORT}/sms-recipients$", status=None, handled=True, release=answer)
+    )
 
     shown = await directory.card_handlers_or_last(resource_id=SUPPORT, wait_seconds=0.05)
     assert ids(shown.handlers) == ["6001", "6002"] and shown.as_of == READ_AT
-    # While that read is still out, the next cards do not wait for it (however patient).
-    again = await directory.card_handlers_or_last(resource_id=SUPPORT, wait_seconds=5.0)
+    # While that read is still out, the next cards do not wait for it (however patient): this
+    # one is shown well before its 5 s of patience would run out, the read still held.
+    card = asyncio.ensure_future(
+        directory.card_handlers_or_last(resource_id=SUPPORT, wait_seconds=5.0)
+    )
+    await asyncio.wait({card}, timeout=2.5)
+    assert card.done(), "the card waited for the read already out"
+    again = card.result()
     assert ids(again.handlers) == ["6001", "6002"] and again.as_of == READ_AT
+    answer.set()
 
     # The read went on: once it is in, the cards show it, without reading again.
     async def live_again() -> bool:

@@ -18,7 +18,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy -p bot -p sms_handlers_sandbox
+	$(BIN)/mypy -p bot -p sms_handlers_sandbox -p bench
 
 # One worker per core, at most 4 (the tests wait on real processes and servers, and some on
 # real time, which more workers than cores would only slow down). worksteal: an idle worker takes

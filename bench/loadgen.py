@@ -18,7 +18,7 @@ import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 
@@ -171,6 +171,7 @@ class LoadGenerator:
         self._by_key[item.response_key] = item
         self._by_trigger[item.trigger_id] = item
         payload: dict[str, Any]
+        kind: Literal["form", "interactive"]
         if isinstance(request, Command):
             payload = slash_command(
                 command=ids.COMMAND,

@@ -45,7 +45,7 @@ from bot.views.mrkdwn import escape, lines_within, slack_date, slack_user
 from bot.views.offboarding import request_title
 from bot.views.requests import cancel_button, status_line
 from bot.views.resources import HELP_TEXT, handled_line, plural, unchecked_count
-from bot.views.temporary import temporary_actions
+from bot.views.temporary import temporary_actions, temporary_line
 
 CHANGES_SHOWN_PER_ITEM = 1000  # characters of one request's ➕/➖ lines
 
@@ -245,7 +245,10 @@ def _changes(found: Listing[AuditEvent] | Unavailable) -> list[Block]:
 
 
 def _change_text(request: ChangeRequest) -> str:
-    return lines_within(change_lines(request.add, request.remove), CHANGES_SHOWN_PER_ITEM)
+    """What the request changes, and for a temporary one until when (or for how long)."""
+    text = lines_within(change_lines(request.add, request.remove), CHANGES_SHOWN_PER_ITEM)
+    temporary = temporary_line(request)
+    return text if temporary is None else f"{text}\n{temporary}"
 
 
 def _more(listing: Listing[T], what: str) -> list[Block]:

@@ -76,7 +76,14 @@ def fullest_home() -> Home:
     long_name = "Support " + "x" * 200
     many = tuple(ref(i, f"Person {i} " + "y" * 60) for i in range(100))
     requests = tuple(
-        change_request(id=i, resource_name=long_name, add=many, remove=many) for i in range(1, 200)
+        change_request(
+            id=i,
+            resource_name=long_name,
+            add=many,
+            remove=many,
+            temporary_until=WHEN + timedelta(days=30),
+        )
+        for i in range(1, 200)
     )
     events = tuple(
         audit_event(
@@ -237,3 +244,20 @@ def test_names_from_requests_are_escaped() -> None:
     sneaky = change_request(id=9, resource_name="<!channel> Support", requester_id="U0NINA")
     text = all_texts(render_view(home_view(empty_home(my_requests=Listing((sneaky,), 1)))))
     assert "&lt;!channel&gt; Support" in text and "<!channel>" not in text
+
+
+def test_temporary_requests_say_for_how_long_in_both_lists() -> None:
+    mine = change_request(id=3, requester_id="U0ALEX", temporary_for=timedelta(hours=4))
+    waiting = change_request(id=8, requester_id="U0CARLA", temporary_until=WHEN + timedelta(days=2))
+    permanent = change_request(id=9, requester_id="U0CARLA")
+    home = empty_home(
+        user_id="U0ALEX",
+        is_approver=True,
+        my_requests=Listing((mine,), 1),
+        waiting=Listing((waiting, permanent), 2),
+    )
+    sections = [b["text"]["text"] for b in render_view(home_view(home))["blocks"] if "text" in b]
+    by_id = {n: next(t for t in sections if t.startswith(f"*#{n} ")) for n in (3, 8, 9)}
+    assert ":stopwatch: *Temporary:* for 4 hours once applied" in by_id[3]
+    assert ":stopwatch: *Temporary:* until <!date^" in by_id[8]
+    assert "Temporary" not in by_id[9]

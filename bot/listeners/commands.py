@@ -11,14 +11,14 @@ from bot.background import BackgroundTasks
 from bot.errors import SmsHandlersError
 from bot.listeners.actions import actor_of, open_modal_then, send_export, show_history
 from bot.listeners.queries import as_typed, export_query, person_query
-from bot.listeners.replies import Body, after_ack, reply
-from bot.services.browse import BrowseService, ResourceCard
+from bot.listeners.replies import Body, after_ack, reply, update_view
+from bot.services.browse import BrowseService, NoSingleResource, ResourceCard
 from bot.services.export import ExportService
 from bot.services.history import HistoryService
 from bot.services.offboarding import OffboardingService
 from bot.slackapi.users import SlackUsers
 from bot.views import ids
-from bot.views.history import HISTORY_USAGE, HistoryCursor
+from bot.views.history import HISTORY_USAGE, HistoryCursor, history_choices_modal
 from bot.views.offboarding import OFFBOARD_USAGE, offboard_message
 from bot.views.resources import (
     help_message,
@@ -100,7 +100,12 @@ def open_history(
             raise SmsHandlersError(HISTORY_USAGE)
 
     async def fill(view_id: str) -> None:
-        resource = await browse.resource_named(query=query)
+        try:
+            resource = await browse.resource_named(query=query)
+        except NoSingleResource as missing:
+            choices = history_choices_modal(missing.result)
+            await update_view(client, view_id=view_id, view=choices)
+            return
         cursor = HistoryCursor(resource_id=resource.id)
         await show_history(history, client, cursor=cursor, view_id=view_id)
 

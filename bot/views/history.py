@@ -14,6 +14,7 @@ from bot.inputs import is_ringcentral_id
 from bot.services.end_times import duration_label
 from bot.services.export import ExportFile, HistoryFilter
 from bot.services.history import ResourceHistory
+from bot.services.lookup import LookupResult, LookupStatus
 from bot.views import ids
 from bot.views.common import (
     Message,
@@ -27,6 +28,7 @@ from bot.views.common import (
 )
 from bot.views.drift import MADE_OUTSIDE, readings_text
 from bot.views.mrkdwn import escape, lines_within, person, slack_date, slack_user, truncate
+from bot.views.resources import candidate_sections
 
 _VERBS = {
     AuditAction.REQUESTED: "opened",
@@ -202,6 +204,28 @@ def history_modal(history: ResourceHistory, *, is_first_page: bool) -> View:
         close=PlainTextObject(text="Close"),
         private_metadata=resource_id,
         blocks=blocks,
+    )
+
+
+def history_choices_modal(result: LookupResult) -> View:
+    """`history QUERY` that names several resources, or none: each candidate, or each closest
+    name, with a History button; the lookup's note when it has neither."""
+    resources = [c.resource for c in result.candidates]
+    if result.status is LookupStatus.AMBIGUOUS:
+        intro = f"Several resources match *{escape(result.query)}*. Whose history?"
+    elif resources:
+        intro = f"No resource matches *{escape(result.query)}*. Closest names:"
+    else:
+        intro = escape(result.note or f"No resource matches {result.query}.")
+    return View(
+        type="modal",
+        callback_id=ids.HISTORY_MODAL,
+        title=modal_title("History"),
+        close=PlainTextObject(text="Close"),
+        blocks=[
+            section(intro),
+            *candidate_sections(resources, label="History", action_id=ids.SHOW_HISTORY),
+        ],
     )
 
 

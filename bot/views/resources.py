@@ -155,10 +155,20 @@ def resource_modal(found: ResourceCard | LookupResult) -> View:
 
 def candidates_message(*, query: str, candidates: Sequence[Resource]) -> Message:
     """Several resources match: one button per candidate."""
-    shown = candidates[:MAX_CANDIDATES]
     blocks: list[Block] = [
-        section(f"Several resources match *{escape(query)}*. Which one did you mean?")
+        section(f"Several resources match *{escape(query)}*. Which one did you mean?"),
+        *candidate_sections(candidates, label="Show", action_id=ids.PICK_RESOURCE),
     ]
+    return Message(text=f"Several resources match {query}", blocks=blocks)
+
+
+def candidate_sections(
+    candidates: Sequence[Resource], *, label: str, action_id: str
+) -> list[Block]:
+    """A section per candidate (at most MAX_CANDIDATES) with a button carrying its id, then how
+    many more there are."""
+    shown = candidates[:MAX_CANDIDATES]
+    blocks: list[Block] = []
     for resource in shown:
         site = (
             f" — {escape(resource.site_name)}"
@@ -168,12 +178,12 @@ def candidates_message(*, query: str, candidates: Sequence[Resource]) -> Message
         blocks.append(
             section(
                 f"*{escape(resource.name)}* · {resource.type.label}{site}",
-                accessory=button("Show", action_id=ids.PICK_RESOURCE, value=resource.id),
+                accessory=button(label, action_id=action_id, value=resource.id),
             )
         )
     if len(candidates) > len(shown):
         blocks.append(context(f"…and {len(candidates) - len(shown)} more: type more of the name."))
-    return Message(text=f"Several resources match {query}", blocks=blocks)
+    return blocks
 
 
 def no_match_message(*, query: str, closest: Sequence[str], note: str | None = None) -> Message:

@@ -16,6 +16,7 @@ from tests.e2e.conftest import DatabaseChoice, assert_nothing_rejected
 from tests.e2e.test_home import approve
 from tests.e2e.test_request_flow import SUPPORT, send_request
 from tests.support.app_harness import Harness, running_app, texts
+from tests.unit.views.blockkit import walk
 
 BOSTON_OFFICE, DENVER_OFFICE = "2000", "3000"
 
@@ -91,30 +92,42 @@ async def test_history_command_pages_like_the_history_button(app: Harness) -> No
     app.assert_everything_accepted()
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        (
-            "office",
-            'Several resources match "office": Boston Office (site, ext. 200), Denver Office '
-            "(site, ext. 300). Be more specific, or use the extension number.",
-        ),
-        ("nothing-like-this", 'Nothing matches "nothing-like-this".'),
-    ],
-)
-async def test_a_query_naming_several_resources_or_none_shows_the_lookups_message(
-    app: Harness, query: str, expected: str
-) -> None:
+async def test_a_query_naming_several_resources_offers_each_ones_history(app: Harness) -> None:
     recipients = {r: app.sandbox.sms_recipients(r) for r in (SUPPORT, BOSTON_OFFICE, DENVER_OFFICE)}
-    methods, modal = await history_command(app, f"history {query}")
+    methods, modal = await history_command(app, "history office")
     assert methods == ["views.open", "views.update"]  # no message, no change: only the modal
-    assert modal is not None and modal["callback_id"] == ids.RESULT_MODAL
-    assert modal["title"]["text"] == "Sorry"
+    assert modal is not None and modal["callback_id"] == ids.HISTORY_MODAL
     shown = texts(modal)
-    assert expected in shown
+    assert "Several resources match *office*. Whose history?" in shown
+    assert "*Boston Office* · Site" in shown and "*Denver Office* · Site" in shown
     assert_no_failure_shown(shown)
     assert {r: app.sandbox.sms_recipients(r) for r in recipients} == recipients
     assert not app.ephemerals(app.nina)
+
+    # Its History button opens that resource's history on top (Back returns to the choice).
+    await app.click(app.nina, ids.SHOW_HISTORY, value=BOSTON_OFFICE, view=modal)
+    stack = app.slack.modal_stack(app.nina.id)
+    assert len(stack) == 2 and stack[0]["id"] == modal["id"]
+    assert "Changes to the SMS handlers of *Boston Office*" in texts(stack[-1])
+    assert "No changes recorded yet." in texts(stack[-1])
+    app.assert_everything_accepted()
+
+
+async def test_a_query_naming_none_offers_the_closest_names_history(app: Harness) -> None:
+    _, modal = await history_command(app, "history suport")
+    assert modal is not None
+    shown = texts(modal)
+    assert "No resource matches *suport*. Closest names:" in shown and "*Support* · " in shown
+    await app.click(app.nina, ids.SHOW_HISTORY, value=SUPPORT, view=modal)
+    assert "applied request #1" in texts(app.top_modal(app.nina))
+
+    _, modal = await history_command(app, "history nothing-like-this")
+    assert modal is not None
+    shown = texts(modal)
+    assert 'Nothing matches "nothing-like-this". Known resources: ' in shown
+    assert_no_failure_shown(shown)
+    buttons = [e for e in walk(modal["blocks"]) if e.get("type") == "button"]
+    assert buttons == []
     app.assert_everything_accepted()
 
 

@@ -3,8 +3,12 @@ from __future__ import annotations
 from bot.db.repository import HistoryPage
 from bot.domain import OPERATOR_ACTOR, SYSTEM_ACTOR, AuditAction
 from bot.services.history import ResourceHistory
+from bot.services.lookup import LookupResult, LookupStatus
+from bot.services.ranking import Candidate
 from bot.views import ids
-from bot.views.history import HistoryCursor, event_text, history_modal
+from bot.views.history import HistoryCursor, event_text, history_choices_modal, history_modal
+from bot.views.resources import MAX_CANDIDATES
+from sms_handlers_sandbox.slack.blockkit import view_problems
 from tests.unit.views.blockkit import all_texts, mrkdwn_texts, render_view, walk
 from tests.unit.views.factories import audit_event, ref, support_queue
 
@@ -99,3 +103,28 @@ def test_the_steps_of_an_apply_and_of_a_recovery_read_as_sentences() -> None:
         7, actor_id=OPERATOR_ACTOR, actor_name="ops@<host>", action=AuditAction.RETRIED
     )
     assert "An operator (ops@&lt;host&gt;) retried request #7" in event_text(operator)
+
+
+def test_choices_offer_each_candidates_history_within_slacks_limits() -> None:
+    many = tuple(
+        Candidate(support_queue(id=str(4000 + i), name=f"Support <{i}> " + "x" * 150), 0.8, "")
+        for i in range(15)
+    )
+    result = LookupResult("sup <b>", LookupStatus.AMBIGUOUS, candidates=many)
+    view = render_view(history_choices_modal(result))
+    assert view_problems(view) == []
+    buttons = [e for e in walk(view["blocks"]) if e.get("type") == "button"]
+    assert {b["action_id"] for b in buttons} == {ids.SHOW_HISTORY}
+    assert [b["value"] for b in buttons] == [str(4000 + i) for i in range(MAX_CANDIDATES)]
+    text = all_texts(view)
+    assert "Several resources match *sup &lt;b&gt;*. Whose history?" in text
+    assert "*Support &lt;0&gt; x" in text and "<0>" not in text
+    assert f"…and {15 - MAX_CANDIDATES} more: type more of the name." in text
+
+
+def test_without_close_names_the_choices_say_the_lookups_note() -> None:
+    result = LookupResult("zz <q>", LookupStatus.NOT_FOUND, note='Nothing matches "zz <q>".')
+    view = render_view(history_choices_modal(result))
+    assert all_texts(view).startswith('Nothing matches "zz &lt;q&gt;".\n')
+    assert "<q>" not in all_texts(view)
+    assert not [e for e in walk(view["blocks"]) if e.get("type") == "button"]

@@ -113,9 +113,13 @@ class DatabaseRateLimits:
         return self._states.get(name)
 
     async def _load(self) -> None:
+        # This instance's news not written yet, taken before the read too: news the writer
+        # commits while the read runs may be missing from what the read sees, and gone from the
+        # batches by the time it returns. (Merging the same news twice changes nothing.)
+        before = [dict(self._writing), dict(self._unsent)]
         async with self._database.reader() as repo:
             stored = await repo.rate_limit_states()
-        for batch in (self._writing, self._unsent):  # this instance's news, not written yet
+        for batch in (*before, self._writing, self._unsent):
             for name, news in batch.items():
                 stored[name] = _merged(stored.get(name), name, news)
         self._states = stored

@@ -4,12 +4,15 @@ the other, the cache is used for about a second, and near the limit calls are cl
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.db.repository import RateLimitState, Repository
 from bot.db.session import Database
 from bot.ringcentral.ratelimit import route_key
 from bot.services.rate_sharing import DatabaseRateLimits
@@ -94,6 +97,35 @@ async def test_this_instances_own_news_count_at_once(database: Database) -> None
     a = Instance(database)
     a.limits.observed(READ, "Light", remaining=0, window_seconds=60, hold_seconds=60)
     assert await a.admit() > 59  # before (and whatever) the write
+
+
+async def test_own_news_written_while_the_cache_loads_is_not_forgotten(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The order a busy machine can give: the cache's read sees the table before the news is
+    # written, and returns after the writer has written it and let it go.
+    read_done, written = asyncio.Event(), asyncio.Event()
+    read_states, record = Repository.rate_limit_states, Repository.record_rate_limit
+
+    async def read_then_wait(repo: Repository) -> dict[str, RateLimitState]:
+        states = await read_states(repo)
+        read_done.set()
+        await written.wait()
+        return states
+
+    async def record_after_the_read(repo: Repository, **news: Any) -> None:
+        await read_done.wait()
+        await record(repo, **news)
+
+    monkeypatch.setattr(Repository, "rate_limit_states", read_then_wait)
+    monkeypatch.setattr(Repository, "record_rate_limit", record_after_the_read)
+    a = Instance(database)
+    a.limits.observed(READ, "Light", remaining=0, window_seconds=60, hold_seconds=60)
+    writer = asyncio.ensure_future(a.flushed())
+    writer.add_done_callback(lambda _: written.set())
+
+    assert await a.admit() > 59
+    await writer
 
 
 async def test_without_a_database_the_gate_goes_on_alone_and_says_so(

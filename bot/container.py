@@ -122,13 +122,23 @@ class Container:
                 grace,
             )
 
-    async def aclose(self) -> None:
+    async def aclose(self, *, drain_seconds: float = 0.0) -> None:
         """Let changes being applied finish (within the grace period), stop other background
         work (giving its leases up), hand what is left to recovery (leases released), close
-        connections."""
+        connections.
+
+        `drain_seconds`: how long other background work (Home updates, answers) may take to
+        end before it is cancelled. A command that changed a request gives it time, so the
+        Homes it updates are published (cancelled in a database session, the work would also
+        leave SQLAlchemy logging a traceback); `serve` stops its background work at once."""
         await self.finish_applies()
         await self.coordinator.aclose()
         await self.handlers.flush()  # before the writer would be cancelled with the rest
+        if drain_seconds > 0 and self.tasks:
+            try:
+                await self.tasks.drain(timeout_seconds=drain_seconds)
+            except TimeoutError:
+                logger.warning("%d background tasks still running: stopped", len(self.tasks))
         await self.tasks.cancel_all()
         try:
             async with self.database.transaction() as repo:

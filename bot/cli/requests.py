@@ -24,6 +24,9 @@ from bot.errors import SmsHandlersError
 if TYPE_CHECKING:  # bot.domain is loaded when a command runs, not for `--help`
     from bot.domain import ChangeRequest, RequestStatus
 
+# After a retry, how long the Slack updates it started (Homes) may take before the command ends.
+RETRY_DRAIN_SECONDS = 10.0
+
 
 def register(subparsers: Any) -> None:
     """Add `requests` (list; --stuck) and `requests retry N`."""
@@ -146,7 +149,8 @@ async def _retry(args: argparse.Namespace) -> int:
             actor_name=f"{getpass.getuser()}@{socket.gethostname()}",
         )
     finally:
-        await container.aclose()
+        # The Homes of the people concerned are being published: let them be.
+        await container.aclose(drain_seconds=RETRY_DRAIN_SECONDS)
     print(_outcome_line(done))
     return 0 if done.status is RequestStatus.APPLIED else 1
 

@@ -14,6 +14,7 @@ from bot.db.base import utc_now
 from bot.domain import OPERATOR_ACTOR, AuditAction, RequestIntent, RequestStatus
 from bot.services.requests import Actor, ChangeDraft
 from sms_handlers_sandbox.ringcentral import Fault
+from tests.e2e.test_home import home_of, open_home
 from tests.support.app_harness import Harness, running_app, serve_environment, texts
 
 GONE = "dead-host:4242:abcdef"
@@ -105,10 +106,14 @@ async def test_stuck_requests_are_listed_then_finished_by_retry(
         taken = next(e for e in events if e.action is AuditAction.TAKEN_OVER)
         assert taken.actor_id == OPERATOR_ACTOR and taken.details["previous_owner"] == GONE
 
-        code, out, _ = await asyncio.to_thread(
+        home = await open_home(app, app.carla)  # she sees her failed request on Home
+        assert f"*#{other.id} Sales*" in texts(home) and "*Failed.*" in texts(home)
+        code, out, err = await asyncio.to_thread(
             run, ["requests", "retry", f"#{other.id}"], env, capsys
         )
-        assert (code, out.strip()) == (0, f"Request #{other.id}: applied.")
+        assert (code, out.strip(), err) == (0, f"Request #{other.id}: applied.", "")
+        # The command published her Home again before it ended: the request is no longer open.
+        assert f"*#{other.id} Sales*" not in texts(home_of(app, app.carla))
 
         code, out, _ = await asyncio.to_thread(run, ["requests", "--stuck"], env, capsys)
         assert (code, out.strip()) == (0, "No stuck requests.")

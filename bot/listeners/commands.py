@@ -12,9 +12,10 @@ from bot.errors import SmsHandlersError
 from bot.listeners.actions import actor_of, open_modal_then, send_export, show_history
 from bot.listeners.queries import as_typed, export_query, person_query
 from bot.listeners.replies import Body, after_ack, reply, update_view
-from bot.services.browse import BrowseService, NoSingleResource, ResourceCard
+from bot.services.browse import BrowseService, ResourceCard
 from bot.services.export import ExportService
 from bot.services.history import HistoryService
+from bot.services.lookup import LookupResult
 from bot.services.offboarding import OffboardingService
 from bot.slackapi.users import SlackUsers
 from bot.views import ids
@@ -92,7 +93,8 @@ def open_history(
 ) -> None:
     """The History modal of the resource the text names, opened at once (the lookup may wait
     for RingCentral, the trigger id does not) and filled with its newest changes; the usage
-    line (ephemeral) without a query; the lookup's message in the modal unless it names one."""
+    line (ephemeral) without a query; the candidates or closest names, each with a History
+    button, unless it names one."""
     query = as_typed(text).strip()
 
     async def check() -> None:
@@ -100,14 +102,13 @@ def open_history(
             raise SmsHandlersError(HISTORY_USAGE)
 
     async def fill(view_id: str) -> None:
-        try:
-            resource = await browse.resource_named(query=query)
-        except NoSingleResource as missing:
-            choices = history_choices_modal(missing.result)
-            await update_view(client, view_id=view_id, view=choices)
+        found = await browse.resource_named(query=query)
+        if isinstance(found, LookupResult):
+            await update_view(client, view_id=view_id, view=history_choices_modal(found))
             return
-        cursor = HistoryCursor(resource_id=resource.id)
-        await show_history(history, client, cursor=cursor, view_id=view_id)
+        await show_history(
+            history, client, cursor=HistoryCursor(resource_id=found.id), view_id=view_id
+        )
 
     open_modal_then(
         tasks, client, body, title="History", what="the history", fill=fill, check=check

@@ -158,16 +158,6 @@ def page_bounds(*, total: int, page: int, size: int) -> PageBounds:
     return PageBounds(page=page, page_count=page_count, start=start, stop=min(start + size, total))
 
 
-class NoSingleResource(SmsHandlersError):
-    """A query that names no resource, or several: the lookup's own message (the closest names,
-    or the candidates) says which, and what to type instead."""
-
-    def __init__(self, result: LookupResult) -> None:
-        # every lookup that finds no single resource has a note; the fallback is for the type
-        super().__init__(result.note or "No resource matches that.")
-        self.result = result
-
-
 class BrowseService:
     """The read-only answers of the Slack app."""
 
@@ -232,13 +222,13 @@ class BrowseService:
             return await self.card(resource_id=result.resource.id, note=result.note)
         return result
 
-    async def resource_named(self, *, query: str) -> Resource:
+    async def resource_named(self, *, query: str) -> Resource | LookupResult:
         """The one resource the query names, found as `lookup` finds a card's but without
-        reading its handlers; NoSingleResource when it names none or several."""
+        reading its handlers; otherwise the lookup's candidates or closest names."""
         result = await self._directory.lookup(query=query)
         if result.status is LookupStatus.FOUND and result.resource is not None:
             return result.resource
-        raise NoSingleResource(result)
+        return result
 
     async def list_page(self, *, page: int) -> ListPage:
         """One page of every resource with its handler count (fresh snapshots, else read within

@@ -139,11 +139,7 @@ class LookupIndex:
         if by_name:
             # Exactly the names whose words the query's words start: each scores WORD_PREFIX,
             # and nothing else of theirs scores as much (all that does is STRONG).
-            made = self._prefix_candidates
-            return [
-                made[p] or self._by_prefix(p)
-                for p in sorted(by_name, key=self._tie_order.__getitem__)
-            ]
+            return [self._by_prefix(p) for p in sorted(by_name, key=self._tie_order.__getitem__)]
         by_menu = self._menu_words.matching_all(query.core_words, self._everything)
         found = [c for c in self._rank(text, query, by_menu) if c.score == WORD_PREFIX_VIA_IVR]
         if found:

@@ -19,7 +19,6 @@ from bot.services.browse import (
     HandledResources,
     MemberQuery,
     NameQuery,
-    NoSingleResource,
     PageBounds,
     PersonNotFound,
     PersonQuery,
@@ -177,14 +176,14 @@ async def test_lookup_gives_a_card_or_what_matched(build: Build) -> None:
 
 async def test_resource_named_is_the_lookups_one_resource_or_its_message(build: Build) -> None:
     browse = build()
-    assert (await browse.resource_named(query="ext 104")).name == "Support"
-    with pytest.raises(NoSingleResource, match="Be more specific") as several:
-        await browse.resource_named(query="supp")
-    assert several.value.result.status is LookupStatus.AMBIGUOUS
-    with pytest.raises(NoSingleResource, match='Nothing matches "zzz-nowhere"') as none:
-        await browse.resource_named(query="zzz-nowhere")
-    assert none.value.result.status is LookupStatus.NOT_FOUND
-    assert isinstance(none.value, SmsHandlersError)  # shown to the person as it is
+    one = await browse.resource_named(query="ext 104")
+    assert not isinstance(one, LookupResult) and one.name == "Support"
+    several = await browse.resource_named(query="supp")
+    assert isinstance(several, LookupResult) and several.status is LookupStatus.AMBIGUOUS
+    assert several.note is not None and "Be more specific" in several.note
+    none = await browse.resource_named(query="zzz-nowhere")
+    assert isinstance(none, LookupResult) and none.status is LookupStatus.NOT_FOUND
+    assert none.note is not None and 'Nothing matches "zzz-nowhere"' in none.note
 
 
 async def test_people_to_add_mark_who_already_handles_the_resource(build: Build) -> None:
